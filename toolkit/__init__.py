@@ -1,0 +1,67 @@
+"""Customer Value Toolkit: customer value analytics for Jupyter.
+
+Validated transactions -> per-customer arrays built once -> numba kernels -> pandas results.
+
+Importing ``toolkit`` is cheap: matplotlib, ipywidgets, scikit-learn and dask are imported only by the
+functions that need them (``toolkit.plotting``, ``toolkit.widgets``, clustering, ``toolkit.scale``).
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+from .customers import CustomerArrays, customer_summary
+from .data import CleaningReport, Transactions, as_transactions, read_transactions
+from .errors import (
+    BinningWarning,
+    ConvergenceError,
+    ConvergenceWarning,
+    DataQualityError,
+    DataQualityWarning,
+    NotFittedError,
+    SchemaError,
+    ToolkitError,
+)
+
+__version__ = "0.1.0"
+
+# Public names that live in submodules and are loaded on first use (keeps `import toolkit` light).
+_LAZY = {
+    "warmup": "toolkit._warmup",
+    "check_environment": "toolkit._warmup",
+}
+_SUBMODULES = {"datasets", "rfm", "plotting", "widgets", "clv", "exercises", "config", "errors"}
+
+__all__ = [
+    "Transactions",
+    "CleaningReport",
+    "CustomerArrays",
+    "read_transactions",
+    "as_transactions",
+    "customer_summary",
+    "ToolkitError",
+    "SchemaError",
+    "DataQualityError",
+    "ConvergenceError",
+    "NotFittedError",
+    "DataQualityWarning",
+    "BinningWarning",
+    "ConvergenceWarning",
+    *_LAZY,
+]
+
+
+def __getattr__(name):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name]), name)
+        globals()[name] = value
+        return value
+    if name in _SUBMODULES:
+        module = import_module(f"toolkit.{name}")
+        globals()[name] = module
+        return module
+    raise AttributeError(f"module 'toolkit' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__) | _SUBMODULES)

@@ -1,0 +1,65 @@
+"""Typed errors and warnings of the toolkit.
+
+Every message says what is wrong, where (column, count, example rows) and how to fix it.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "ToolkitError",
+    "SchemaError",
+    "DataQualityError",
+    "ConvergenceError",
+    "NotFittedError",
+    "DataQualityWarning",
+    "ConvergenceWarning",
+    "BinningWarning",
+]
+
+
+class ToolkitError(Exception):
+    """Base class of every error raised by the toolkit on purpose."""
+
+
+class SchemaError(ToolkitError, ValueError):
+    """A column is missing, misnamed, duplicated or of a type that cannot be used."""
+
+
+class DataQualityError(ToolkitError, ValueError):
+    """Rows break a rule of the data contract (NaN keys, returns, duplicates, dates after the end...).
+
+    Attributes
+    ----------
+    column : str or None
+        The column the rule is about.
+    count : int
+        How many rows break it.
+    examples : pandas.DataFrame or None
+        The first offending rows, as they were given.
+    """
+
+    def __init__(self, message, *, column=None, count=0, examples=None):
+        super().__init__(message)
+        self.column = column
+        self.count = count
+        self.examples = examples
+
+
+class ConvergenceError(ToolkitError, RuntimeError):
+    """An optimiser did not converge; the message says what to try."""
+
+
+class NotFittedError(ToolkitError, AttributeError):
+    """A model was used before ``fit``."""
+
+
+class DataQualityWarning(UserWarning):
+    """Data were usable but something deserves a look (collapsed bins, zero amounts...)."""
+
+
+class BinningWarning(DataQualityWarning):
+    """Quantile scoring produced fewer distinct scores than asked because of ties."""
+
+
+class ConvergenceWarning(RuntimeWarning):
+    """An optimiser stopped early or at a bound; results may be unreliable."""
