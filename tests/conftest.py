@@ -1,0 +1,31 @@
+import os
+
+import matplotlib
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, settings
+
+matplotlib.use("Agg")
+
+settings.register_profile(
+    "default", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.register_profile("ci", max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(20261123)
+
+
+@pytest.fixture
+def small_raw():
+    return pd.DataFrame(
+        {
+            "cust": ["a", "a", "b", "a", "c"],
+            "date": ["2024-01-01", "2024-01-05", "2024-01-02", "2024-01-05", "2024-01-03"],
+            "value": [10.0, 5.0, 7.5, 3.0, 2.0],
+        }
+    )
