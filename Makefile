@@ -1,0 +1,39 @@
+# The two commands: `make lab` and `make test`. Both create .venv when missing and are idempotent.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN     = $(VENV)/bin
+PORT   ?= 8888
+STAMP_LAB  = $(VENV)/.installed-lab
+STAMP_TEST = $(VENV)/.installed-test
+
+.PHONY: lab test bench dashboard clean help
+
+help:
+	@echo "make lab    - install (.venv) and open JupyterLab on notebooks/ (127.0.0.1:$(PORT))"
+	@echo "make test   - install test extras (.venv) and run the whole suite, notebooks included"
+	@echo "make bench  - run the benchmarks and print tables (not part of make test)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(STAMP_LAB): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[lab]"
+	touch $@
+
+$(STAMP_TEST): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	touch $@
+
+lab: $(STAMP_LAB)
+	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		--ServerApp.root_dir=notebooks --LabApp.news_url=None
+
+test: $(STAMP_TEST)
+	$(BIN)/python -m pytest tests notebooks --nbval -p no:cacheprovider $(PYTEST_ARGS)
+
+bench: $(STAMP_TEST)
+	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis
