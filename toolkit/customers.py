@@ -91,33 +91,23 @@ def _codes(values):
     return codes.astype(np.int32), np.asarray(labels)
 
 
-def build_arrays(frame, customer_codes, uniques, observation_end, time_unit):
+def build_arrays(frame, offsets, customer_ids, observation_end, time_unit):
     """Build :class:`CustomerArrays` from a canonical frame already in CSR order.
 
     Parameters
     ----------
     frame : pandas.DataFrame
         Canonical frame sorted by customer then time.
-    customer_codes : int64 ndarray
-        Code of each row's customer (sorted, contiguous).
-    uniques : array-like
-        Original ids, indexed by code.
+    offsets : int64 ndarray (n + 1,)
+        Row offsets of each customer in ``frame``; every customer has at least one row.
+    customer_ids : array-like (n,)
+        Original ids, in the order of ``offsets``.
     observation_end : pandas.Timestamp
     time_unit : str
     """
     from ._kernels.build import day_index
 
-    n = len(uniques)
-    counts = np.bincount(customer_codes, minlength=n)
-    present = counts > 0
-    # customers whose every row was dropped disappear; renumber the rest
-    if not present.all():
-        remap = np.cumsum(present) - 1
-        customer_codes = remap[customer_codes]
-        uniques = np.asarray(uniques)[present]
-        counts = counts[present]
-    offsets = np.zeros(len(counts) + 1, dtype=np.int64)
-    np.cumsum(counts, out=offsets[1:])
+    uniques = customer_ids
     ns = frame["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")
     origin = pd.Timestamp(frame["timestamp"].min()).normalize()
     day = day_index(ns, np.int64(origin.value))

@@ -154,14 +154,12 @@ def _parse_dates(values, column, date_format):
         notes.append(f"time zone {s.dt.tz} of column {column!r} dropped: local wall-clock times are used")
         return s.dt.tz_localize(None).astype("datetime64[ns]"), notes
     if pd.api.types.is_datetime64_dtype(s.dtype):
-        return s.astype("datetime64[ns]"), notes
+        return (s if s.dtype == "datetime64[ns]" else s.astype("datetime64[ns]")), notes
     if pd.api.types.is_bool_dtype(s.dtype):
         raise SchemaError(f"Column {column!r} holds booleans, not dates. Map `time=` to the date column.")
     if pd.api.types.is_numeric_dtype(s.dtype):
         finite = s.dropna()
-        if len(finite) and pd.api.types.is_integer_dtype(finite.dtype) or (
-            len(finite) and np.all(np.mod(finite.to_numpy(dtype=float), 1) == 0)
-        ):
+        if len(finite) and np.all(np.mod(finite.to_numpy(dtype=float), 1) == 0):
             as_int = finite.astype("int64")
             if len(as_int) and as_int.between(10000101, 21001231).all():
                 parsed = pd.to_datetime(s.astype("Int64").astype("string"), format="%Y%m%d", errors="coerce")
@@ -405,34 +403,39 @@ class Transactions:
         good = ~first_fail
 
         # order-dependent checks on the remaining rows ---------------------------------
-        sub = raw.loc[good] if not good.all() else raw
-        sub_pos = np.flatnonzero(good)
+        all_good = bool(good.all())
+        sub = raw if all_good else raw.loc[good]
+        sub_pos = None if all_good else np.flatnonzero(good)  # raw position of each remaining row
         cust_vals, cust_note = _customer_values(sub[customer])
         if cust_note:
             report.notes.append(cust_note)
         codes, uniques = pd.factorize(cust_vals, sort=True)
-        codes = codes.astype(np.int64)
-        sub_ns = ts_ns[good].view("int64")
-        sub_amt = amt[good]
+        codes = codes.astype(np.int64, copy=False)
+        sub_ns = ts_ns.view("int64") if all_good else ts_ns[good].view("int64")
+        sub_amt = amt if all_good else amt[good]
         extra_cols = [mapping[k] for k in _OPTIONAL if mapping[k] is not None]
         if extra_cols:
             extra = pd.util.hash_pandas_object(sub[extra_cols], index=False).to_numpy().view(np.int64)
         else:
-            extra = np.zeros(len(sub), dtype=np.int64)
+            extra = np.empty(0, dtype=np.int64)
 
         from ._kernels.build import csr_order, duplicate_mask
 
-        perm, offsets = csr_order(codes, sub_ns, len(uniques))
-        dup_sorted = duplicate_mask(offsets, sub_ns[perm], sub_amt[perm], extra[perm])
+        perm, offsets, ns_sorted = csr_order(codes, sub_ns, len(uniques))
+        if on_bad_rows != "net":
+            del codes
+        dup_sorted = duplicate_mask(offsets, perm, ns_sorted, sub_amt, extra)
+        del extra
         dup_local = np.zeros(len(sub), dtype=bool)
         dup_local[perm[dup_sorted]] = True
+        del dup_sorted
         dup_mode = duplicates if duplicates is not None else ("raise" if on_bad_rows == "raise" else "drop")
         neg_local = sub_amt < 0
         zero_local = sub_amt == 0
 
         def full(mask_local):
             out = np.zeros(m, dtype=bool)
-            out[sub_pos[mask_local]] = True
+            out[mask_local if sub_pos is None else sub_pos[mask_local]] = True
             return out
 
         if dup_mode != "keep":
@@ -488,24 +491,45 @@ class Transactions:
                 report.examples["zero amount"] = _examples(raw, np.flatnonzero(zero_full))
                 drop |= zero_full
 
-        keep_local = ~drop[sub_pos]
-        final_amount = sub_amt.copy()
+        keep_local = ~(drop if sub_pos is None else drop[sub_pos])
+        final_amount = sub_amt
         if on_bad_rows == "net" and neg_local.any():
+            final_amount = sub_amt.copy()
+            if sub_pos is None:
+                sub_pos = np.arange(m)
             keep_local = cls._net(sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local,
                                   neg_local, report)
 
         # canonical frame in CSR order -----------------------------------------------------
-        perm_kept = perm[keep_local[perm]]
-        frame = pd.DataFrame({
-            "customer_id": pd.Index(uniques).take(codes[perm_kept]).to_numpy() if len(perm_kept) else uniques[:0],
-            "timestamp": sub_ns[perm_kept].view("datetime64[ns]"),
+        if keep_local.all():
+            perm_kept, kept_offsets, ts_out = perm, offsets, ns_sorted
+            uniques = np.asarray(uniques)
+            counts = np.diff(offsets)
+        else:
+            keep_sorted = keep_local[perm]
+            perm_kept = perm[keep_sorted]
+            ts_out = ns_sorted[keep_sorted]
+            kept_before = np.zeros(len(keep_sorted) + 1, dtype=np.int64)
+            np.cumsum(keep_sorted, out=kept_before[1:])
+            del keep_sorted
+            counts = np.diff(kept_before[offsets])
+            del kept_before
+            present = counts > 0
+            uniques = np.asarray(uniques)[present]
+            counts = counts[present]
+            kept_offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+            np.cumsum(counts, out=kept_offsets[1:])
+        del perm, ns_sorted
+        columns_out = {
+            "customer_id": np.repeat(uniques, counts),
+            "timestamp": ts_out.view("datetime64[ns]"),
             "amount": final_amount[perm_kept],
-        })
+        }
         for key in _OPTIONAL:
             col = mapping[key]
             if col is not None:
-                values = sub[col].to_numpy()[perm_kept]
-                frame[_CANONICAL[key]] = values
+                columns_out[_CANONICAL[key]] = sub[col].to_numpy()[perm_kept]
+        frame = pd.DataFrame(columns_out, copy=False)
         if "discount" in frame:
             frame["discount"] = pd.to_numeric(frame["discount"], errors="coerce").fillna(0.0).astype("float64")
         if "quantity" in frame:
@@ -516,7 +540,7 @@ class Transactions:
         if len(frame) == 0:
             raise DataQualityError(
                 f"No rows are left after cleaning ({report.rows_in:,} in). {report!r}", count=report.rows_in)
-        arrays = build_arrays(frame, codes[perm_kept], uniques, end, time_unit)
+        arrays = build_arrays(frame, kept_offsets, uniques, end, time_unit)
         columns = {k: v for k, v in mapping.items() if v is not None}
         return cls(frame, arrays, end, time_unit, report, columns)
 
@@ -549,7 +573,7 @@ class Transactions:
         used = [c for c in mapping.values() if c is not None]
         if len(set(used)) != len(used):
             raise SchemaError(f"One column is mapped to two roles: {mapping}. Map each role to its own column.")
-        return df[used]
+        return df
 
     @staticmethod
     def _net(sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local, neg_local, report):

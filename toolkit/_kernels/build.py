@@ -17,8 +17,8 @@ NS_PER_DAY = 86_400_000_000_000
 def csr_order(codes, ns, n_customers):
     """Permutation that groups rows by customer code and sorts each group by time.
 
-    Counting sort on ``codes`` (stable, O(m)), then a stable merge sort of each customer's timestamps when they
-    are not already ordered. Ties keep their input order.
+    Counting sort on ``codes`` (stable, O(m)), then a stable sort of each customer's timestamps when they are
+    not already ordered (insertion sort for short groups, merge sort for long ones). Ties keep input order.
 
     Parameters
     ----------
@@ -34,6 +34,8 @@ def csr_order(codes, ns, n_customers):
     perm : int64 array (m,)
         Row order: ``perm[offsets[i]:offsets[i+1]]`` are customer ``i``'s rows in time order.
     offsets : int64 array (n_customers + 1,)
+    ns_sorted : int64 array (m,)
+        ``ns[perm]``.
     """
     m = codes.shape[0]
     offsets = np.zeros(n_customers + 1, dtype=np.int64)
@@ -43,53 +45,77 @@ def csr_order(codes, ns, n_customers):
         offsets[i + 1] += offsets[i]
     fill = offsets[:-1].copy()
     perm = np.empty(m, dtype=np.int64)
+    ns_sorted = np.empty(m, dtype=np.int64)
     for j in range(m):
         c = codes[j]
-        perm[fill[c]] = j
-        fill[c] += 1
+        k = fill[c]
+        perm[k] = j
+        ns_sorted[k] = ns[j]
+        fill[c] = k + 1
     for i in range(n_customers):
         lo = offsets[i]
         hi = offsets[i + 1]
         ordered = True
         for k in range(lo + 1, hi):
-            if ns[perm[k]] < ns[perm[k - 1]]:
+            if ns_sorted[k] < ns_sorted[k - 1]:
                 ordered = False
                 break
-        if not ordered:
+        if ordered:
+            continue
+        if hi - lo <= 48:
+            # stable insertion sort: short groups are the common case
+            for k in range(lo + 1, hi):
+                row = perm[k]
+                key = ns_sorted[k]
+                j = k - 1
+                while j >= lo and ns_sorted[j] > key:
+                    perm[j + 1] = perm[j]
+                    ns_sorted[j + 1] = ns_sorted[j]
+                    j -= 1
+                perm[j + 1] = row
+                ns_sorted[j + 1] = key
+        else:
+            idx = np.argsort(ns_sorted[lo:hi], kind="mergesort")
             seg = perm[lo:hi].copy()
-            keys = ns[seg]
-            idx = np.argsort(keys, kind="mergesort")
+            keys = ns_sorted[lo:hi].copy()
             for k in range(hi - lo):
                 perm[lo + k] = seg[idx[k]]
-    return perm, offsets
+                ns_sorted[lo + k] = keys[idx[k]]
+    return perm, offsets, ns_sorted
 
 
 @njit_serial
-def duplicate_mask(offsets, ns, amount, extra):
+def duplicate_mask(offsets, perm, ns_sorted, amount, extra):
     """Mark rows that repeat an earlier row of the same customer exactly.
 
-    Two rows are duplicates when timestamp, amount and ``extra`` (a hash of every other mapped column) are all
-    equal. Rows must be in CSR order; equal timestamps are adjacent, and each run of equal timestamps is
-    compared pairwise, so the first occurrence is kept and later copies are marked.
+    Two rows are duplicates when timestamp, amount and ``extra`` (a hash of every other mapped column; an
+    empty array when there is none) are all equal. Rows are visited in CSR order ``perm``, where equal
+    timestamps are adjacent; each run of equal timestamps is compared pairwise, so the first occurrence is
+    kept and later copies are marked.
 
     Returns
     -------
     dup : bool array (m,)
+        Indexed by CSR position (``dup[k]`` refers to row ``perm[k]``).
     """
-    m = ns.shape[0]
+    m = perm.shape[0]
     dup = np.zeros(m, dtype=np.bool_)
+    has_extra = extra.shape[0] > 0
     n = offsets.shape[0] - 1
     for i in range(n):
         lo = offsets[i]
         hi = offsets[i + 1]
         k = lo
         while k < hi:
+            t0 = ns_sorted[k]
             run_end = k + 1
-            while run_end < hi and ns[run_end] == ns[k]:
+            while run_end < hi and ns_sorted[run_end] == t0:
                 run_end += 1
             for a in range(k + 1, run_end):
+                ra = perm[a]
                 for b in range(k, a):
-                    if not dup[b] and amount[a] == amount[b] and extra[a] == extra[b]:
+                    rb = perm[b]
+                    if not dup[b] and amount[ra] == amount[rb] and (not has_extra or extra[ra] == extra[rb]):
                         dup[a] = True
                         break
             k = run_end
