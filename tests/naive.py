@@ -86,3 +86,231 @@ def pandas_summary_recipe(raw, customer, time, amount, observation_end, time_uni
     out["revenue"] = agg["revenue"]
     out["since_last"] = (end - agg["last"]).dt.days / scale
     return out
+
+
+# --- rfm ---
+
+
+def rfm_quantile_scores(values, bins, reverse=False):
+    """Quantile scores by minimum rank: ``1 + floor(bins * (rank_min - 1) / n)``.
+
+    Ties share the score of their lowest rank (i.e. the lower score). ``reverse`` scores ``-values``
+    (smaller value = higher score), as RFM does for ``since_last``.
+    """
+    s = pd.Series(np.asarray(values, dtype=float))
+    if reverse:
+        s = -s
+    n = len(s)
+    ranks = s.rank(method="min").to_numpy()
+    return np.array([1 + (bins * (int(r) - 1)) // n for r in ranks], dtype=np.int64)
+
+
+def rfm_threshold_scores(values, cuts, reverse=False):
+    """Right-closed bins ``(cut[s-1], cut[s]]`` via ``pd.cut``; reversed for recency."""
+    edges = [-np.inf, *cuts, np.inf]
+    codes = pd.cut(pd.Series(np.asarray(values, dtype=float)), edges, right=True, labels=False).to_numpy()
+    scores = codes.astype(np.int64) + 1
+    return (len(cuts) + 2 - scores) if reverse else scores
+
+
+def rfm_segments(scores, rules, other="unclassified"):
+    """First rule (in table order) whose inclusive ranges contain the customer's scores, by a plain loop."""
+    out = []
+    for _, row in scores.iterrows():
+        label = other
+        for _, rule in rules.iterrows():
+            ok = True
+            for d in ("r", "f", "m"):
+                lo, hi = rule.get(f"{d}_min"), rule.get(f"{d}_max")
+                if lo is None or pd.isna(lo):
+                    continue
+                if not lo <= row[f"{d}_score"] <= hi:
+                    ok = False
+            if ok:
+                label = rule["segment"]
+                break
+        out.append(label)
+    return out
+
+
+def gini(values):
+    """Gini coefficient as the mean absolute difference over twice the mean (O(n^2))."""
+    x = np.asarray(values, dtype=float)
+    n = len(x)
+    return float(np.abs(x[:, None] - x[None, :]).sum() / (2 * n * n * x.mean()))
+
+
+def top_share(values, fraction):
+    """Revenue share of the ceil(fraction * n) largest customers."""
+    x = sorted(np.asarray(values, dtype=float), reverse=True)
+    k = int(np.ceil(fraction * len(x) - 1e-9))
+    return sum(x[:k]) / sum(x)
+
+
+# --- scenario ---
+
+
+def scenario_current_value(revenue, margin, retention, discount, horizon, growth, cost):
+    """Course current value per customer by a plain Python loop over customers and years.
+
+    current = sum_{t=1..H} (R m (1+g)**(t-1) - c) r**t / (1+d)**t; an infinite horizon uses the
+    geometric-series limits (inf when the series diverges). Returns (current, factor_g, factor).
+    """
+    cur, fac_g, fac = [], [], []
+    for R, m, r, d, h, g, c in zip(revenue, margin, retention, discount, horizon, growth, cost):
+        q = r / (1.0 + d)
+        if h == float("inf"):
+            a = q / (1.0 - q) if q < 1.0 else float("inf")
+            ag = q / (1.0 - (1.0 + g) * q) if (1.0 + g) * q < 1.0 else float("inf")
+        else:
+            a = sum(q**t for t in range(1, int(h) + 1))
+            ag = sum((1.0 + g) ** (t - 1) * q**t for t in range(1, int(h) + 1))
+        fac.append(a)
+        fac_g.append(ag)
+        with np.errstate(invalid="ignore"):  # inf - inf (divergent growth series with a cost) is NaN, as in the kernel
+            cur.append((R * m * ag if R * m != 0 else 0.0) - (c * a if c != 0 else 0.0))
+    return np.array(cur, dtype=float), np.array(fac_g, dtype=float), np.array(fac, dtype=float)
+
+
+def scenario_current_value_numpy(revenue, margin, retention, discount, horizon, growth, cost):
+    """The same with vectorised NumPy (a years x customers loop, finite horizons only): the benchmark baseline."""
+    revenue, margin, retention, discount, horizon, growth, cost = (
+        np.asarray(x, dtype=float) for x in (revenue, margin, retention, discount, horizon, growth, cost))
+    q = retention / (1.0 + discount)
+    a = np.zeros_like(q)
+    ag = np.zeros_like(q)
+    for t in range(1, int(horizon.max()) + 1 if horizon.size else 1):
+        live = horizon >= t
+        w = q**t
+        a += np.where(live, w, 0.0)
+        ag += np.where(live, (1.0 + growth) ** (t - 1) * w, 0.0)
+    return revenue * margin * ag - cost * a, ag, a
+
+
+def scenario_current_value_pandas(frame):
+    """Pandas baseline: one row per customer x year (explode), then a groupby sum. Finite horizons only.
+
+    ``frame`` has columns revenue, margin, retention, discount, horizon, growth, cost.
+    """
+    long = frame.assign(t=[np.arange(1, int(h) + 1) for h in frame["horizon"]]).explode("t")
+    long = long.dropna(subset=["t"])
+    t = long["t"].astype(float)
+    w = (long["retention"] / (1.0 + long["discount"])) ** t
+    pv = (long["revenue"] * long["margin"] * (1.0 + long["growth"]) ** (t - 1.0) - long["cost"]) * w
+    return pv.groupby(level=0).sum().reindex(frame.index, fill_value=0.0)
+
+
+# --- models ---
+# Plain scipy.special one-liners of the BTYD formulas (papers cited in toolkit/_kernels/likelihoods.py),
+# written directly from the published expressions, without log-space tricks. One customer at a time.
+
+from scipy import special as _sp  # noqa: E402
+
+
+def bgnbd_loglik(r, alpha, a, b, x, tx, T, modified=False):
+    """BG/NBD (Fader, Hardie & Lee 2005) or MBG/NBD (Batislam et al. 2007) log-likelihood of one customer."""
+    A = _sp.gamma(r + x) * alpha ** r / (_sp.gamma(r) * (alpha + T) ** (r + x))
+    C = _sp.gamma(r + x) * alpha ** r / (_sp.gamma(r) * (alpha + tx) ** (r + x))
+    if modified:
+        L = _sp.beta(a, b + x + 1) / _sp.beta(a, b) * A + _sp.beta(a + 1, b + x) / _sp.beta(a, b) * C
+    else:
+        L = _sp.beta(a, b + x) / _sp.beta(a, b) * A + (x > 0) * _sp.beta(a + 1, b + x - 1) / _sp.beta(a, b) * C
+    return float(np.log(L))
+
+
+def bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified=False):
+    if modified:
+        return 1.0 / (1.0 + a / (b + x) * ((alpha + T) / (alpha + tx)) ** (r + x))
+    if x == 0:
+        return 1.0
+    return 1.0 / (1.0 + a / (b + x - 1) * ((alpha + T) / (alpha + tx)) ** (r + x))
+
+
+def bgnbd_conditional_expected(r, alpha, a, b, x, tx, T, t, modified=False):
+    k = 1 if modified else 0
+    hyp = _sp.hyp2f1(r + x, b + x + k, a + b + x - 1 + k, t / (alpha + T + t))
+    num = (a + b + x - 1 + k) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
+    return float(num * bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified))
+
+
+def bgnbd_expected_new(r, alpha, a, b, t, modified=False):
+    z = t / (alpha + t)
+    if modified:
+        return b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * _sp.hyp2f1(r, b + 1, a + b, z))
+    return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * _sp.hyp2f1(r, b, a + b - 1, z))
+
+
+def pnbd_A0(r, alpha, s, beta, x, tx, T):
+    """A_0 of Fader, Hardie & Lee (2005, note 009) for the alpha >= beta and alpha < beta cases."""
+    k = r + s + x
+    if alpha >= beta:
+        return (_sp.hyp2f1(k, s + 1, k + 1, (alpha - beta) / (alpha + tx)) / (alpha + tx) ** k
+                - _sp.hyp2f1(k, s + 1, k + 1, (alpha - beta) / (alpha + T)) / (alpha + T) ** k)
+    return (_sp.hyp2f1(k, r + x, k + 1, (beta - alpha) / (beta + tx)) / (beta + tx) ** k
+            - _sp.hyp2f1(k, r + x, k + 1, (beta - alpha) / (beta + T)) / (beta + T) ** k)
+
+
+def pnbd_loglik(r, alpha, s, beta, x, tx, T):
+    first = 1 / ((alpha + T) ** (r + x) * (beta + T) ** s)
+    L = (_sp.gamma(r + x) * alpha ** r * beta ** s / _sp.gamma(r)
+         * (first + s / (r + s + x) * pnbd_A0(r, alpha, s, beta, x, tx, T)))
+    return float(np.log(L))
+
+
+def pnbd_loglik_quad(r, alpha, s, beta, x, tx, T):
+    """Same likelihood by numerical integration over the death time (no hypergeometric function)."""
+    from scipy.integrate import quad
+
+    c = _sp.gamma(r + x) * alpha ** r / _sp.gamma(r)
+    alive = c / (alpha + T) ** (r + x) * (beta / (beta + T)) ** s
+    dead = quad(lambda tau: c / (alpha + tau) ** (r + x) * s * beta ** s / (beta + tau) ** (s + 1), tx, T,
+                epsabs=0, epsrel=1e-12)[0]
+    return float(np.log(alive + dead))
+
+
+def pnbd_p_alive(r, alpha, s, beta, x, tx, T):
+    first = 1 / ((alpha + T) ** (r + x) * (beta + T) ** s)
+    return float(first / (first + s / (r + s + x) * pnbd_A0(r, alpha, s, beta, x, tx, T)))
+
+
+def pnbd_conditional_expected(r, alpha, s, beta, x, tx, T, t):
+    return float((r + x) * (beta + T) / ((alpha + T) * (s - 1)) * (1 - ((beta + T) / (beta + T + t)) ** (s - 1))
+                 * pnbd_p_alive(r, alpha, s, beta, x, tx, T))
+
+
+def bgbb_loglik(alpha, beta, gamma, delta, x, tx, n):
+    B = _sp.beta
+    L = B(alpha + x, beta + n - x) / B(alpha, beta) * B(gamma, delta + n) / B(gamma, delta)
+    for i in range(int(n - tx)):
+        L += B(alpha + x, beta + tx - x + i) / B(alpha, beta) * B(gamma + 1, delta + tx + i) / B(gamma, delta)
+    return float(np.log(L))
+
+
+def bgbb_p_alive(alpha, beta, gamma, delta, x, tx, n, m=1):
+    B = _sp.beta
+    num = B(alpha + x, beta + n - x) / B(alpha, beta) * B(gamma, delta + n + m) / B(gamma, delta)
+    return float(num / np.exp(bgbb_loglik(alpha, beta, gamma, delta, x, tx, n)))
+
+
+def bgbb_conditional_expected(alpha, beta, gamma, delta, x, tx, n, n_star):
+    B, G = _sp.beta, _sp.gamma
+    L = np.exp(bgbb_loglik(alpha, beta, gamma, delta, x, tx, n))
+    return float(B(alpha + x + 1, beta + n - x) / B(alpha, beta) * delta / (gamma - 1) * G(gamma + delta)
+                 / G(1 + delta) * (G(1 + delta + n) / G(gamma + delta + n)
+                                   - G(1 + delta + n + n_star) / G(gamma + delta + n + n_star)) / L)
+
+
+def gg_loglik(p, q, g, x, m):
+    """Gamma-Gamma density of the mean spend m of x transactions (Fader, Hardie & Lee 2005, JMR)."""
+    return float(_sp.gammaln(p * x + q) - _sp.gammaln(p * x) - _sp.gammaln(q) + q * np.log(g)
+                 + p * x * np.log(x) + (p * x - 1) * np.log(m) - (p * x + q) * np.log(g + x * m))
+
+
+def gg_expected_spend(p, q, g, x, m):
+    return float((g + x * m) * p / (p * x + q - 1)) if x > 0 else float(g * p / (q - 1))
+
+
+def discounted_clv(expected_fn, spend, horizon, period, rate, margin=1.0):
+    """sum_k (E[Y(k L)] - E[Y((k-1) L)]) / (1 + d)^k, one customer, expected_fn(t) = E[Y(t)]."""
+    return margin * spend * sum((expected_fn(k * period) - expected_fn((k - 1) * period)) / (1 + rate) ** k
+                                for k in range(1, horizon + 1))

@@ -29,6 +29,11 @@ __version__ = "0.1.0"
 _LAZY = {
     "warmup": "toolkit._warmup",
     "check_environment": "toolkit._warmup",
+    **{name: "toolkit.rfm" for name in (
+        "rfm_scores", "assign_segments", "check_segment_map", "segment_map", "SEGMENT_MAPS", "value_tiers",
+        "value_scorecard", "needs_classes", "count_support_contacts", "segment_summary", "revenue_concentration",
+        "cluster_customers",
+    )},
 }
 _SUBMODULES = {"datasets", "rfm", "plotting", "widgets", "clv", "exercises", "config", "errors"}
 

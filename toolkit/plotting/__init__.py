@@ -1,0 +1,42 @@
+"""Plots: one module per analysis, each function ``f(result, ax=None, **style) -> Axes``.
+
+Plot functions take a finished result (a DataFrame or result object from the analyses) and never
+recompute analytics. matplotlib is imported here and only here (``toolkit`` itself never imports this
+package), so ``import toolkit`` stays light.
+
+Functions of the per-analysis modules (``toolkit.plotting.rfm``, ``toolkit.plotting.clv``, ...) are
+available directly from ``toolkit.plotting``; modules other than ``rfm`` are loaded on first use.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+try:
+    import matplotlib  # noqa: F401
+except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency today
+    raise ImportError("toolkit.plotting needs matplotlib: pip install matplotlib") from exc
+
+from .rfm import plot_pareto, plot_rf_heatmap, plot_segments
+
+#: Per-analysis plot modules searched (in this order) for names not defined above.
+_MODULES = ("rfm", "clv", "cohorts", "lifecycle", "journey")
+
+__all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto"]
+
+
+def __getattr__(name):
+    if name.startswith("_"):
+        raise AttributeError(name)
+    for mod in _MODULES:
+        try:
+            module = import_module(f"{__name__}.{mod}")
+        except ModuleNotFoundError as exc:
+            if exc.name == f"{__name__}.{mod}":
+                continue
+            raise
+        if name in getattr(module, "__all__", ()):
+            value = getattr(module, name)
+            globals()[name] = value
+            return value
+    raise AttributeError(f"module 'toolkit.plotting' has no attribute {name!r}")

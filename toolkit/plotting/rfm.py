@@ -1,0 +1,203 @@
+"""Plots of RFM scores and value segments: ``f(result, ax=None, **style) -> Axes``.
+
+Colour-blind-safe colours: a sequential ``cividis`` map for heatmaps and the Okabe-Ito palette for
+categories. Nothing is recomputed here beyond counting customers per score cell.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto", "OKABE_ITO"]
+
+#: Okabe & Ito (2008) colour-blind-safe palette for categories.
+OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+
+
+def _ax(ax, figsize):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        _, ax = plt.subplots(figsize=figsize)
+    return ax
+
+
+def _frame(obj, name):
+    if isinstance(obj, pd.DataFrame):
+        return obj
+    for attr in ("scores", "table", "frame"):
+        value = getattr(obj, attr, None)
+        if isinstance(value, pd.DataFrame):
+            return value
+    raise TypeError(f"{name} expects a DataFrame (e.g. the output of toolkit.rfm.rfm_scores), "
+                    f"got {type(obj).__name__}.")
+
+
+def plot_rf_heatmap(scores_or_result, ax=None, value="count", *, cmap="cividis", annotate=True, title=None,
+                    **style):
+    """Heatmap of customers (or revenue) by R score (rows) and F score (columns).
+
+    Parameters
+    ----------
+    scores_or_result : pandas.DataFrame
+        Output of :func:`toolkit.rfm.rfm_scores` or :func:`toolkit.rfm.assign_segments`
+        (``r_score``, ``f_score``; ``revenue`` for ``value="revenue"``).
+    ax : matplotlib.axes.Axes, optional
+        Axes to draw on; a new figure is created when omitted.
+    value : {"count", "revenue"}, default "count"
+        Number of customers per cell, or their total revenue.
+    cmap : str, default "cividis"
+        Sequential, colour-blind-safe colour map.
+    annotate : bool, default True
+        Write the value in each cell.
+    title : str, optional
+    **style
+        Passed to ``Axes.imshow``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    frame = _frame(scores_or_result, "plot_rf_heatmap")
+    missing = [c for c in ("r_score", "f_score") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"plot_rf_heatmap needs columns {missing}; pass the output of rfm_scores.")
+    if value not in ("count", "revenue"):
+        raise ValueError(f'value must be "count" or "revenue", got {value!r}.')
+    bins = int(frame.attrs.get("bins") or max(5, int(frame[["r_score", "f_score"]].to_numpy().max(initial=1))))
+    r = frame["r_score"].to_numpy(dtype=np.int64)
+    f = frame["f_score"].to_numpy(dtype=np.int64)
+    if value == "revenue":
+        if "revenue" not in frame.columns:
+            raise ValueError('value="revenue" needs a revenue column (rfm_scores keeps it with the default '
+                             'monetary_col="revenue"; otherwise join summary["revenue"]).')
+        weights = frame["revenue"].to_numpy(dtype=np.float64)
+    else:
+        weights = None
+    grid = np.bincount((r - 1) * bins + (f - 1), weights=weights, minlength=bins * bins)[: bins * bins]
+    grid = grid.reshape(bins, bins)
+    ax = _ax(ax, (5.2, 4.2))
+    opts = {"cmap": cmap, "origin": "lower", "aspect": "equal"}
+    opts.update(style)
+    image = ax.imshow(grid, extent=(0.5, bins + 0.5, 0.5, bins + 0.5), **opts)
+    label = "customers" if value == "count" else "revenue (currency units)"
+    ax.figure.colorbar(image, ax=ax, label=label)
+    ticks = np.arange(1, bins + 1)
+    ax.set_xticks(ticks)
+    ax.set_yticks(ticks)
+    cols = frame.attrs.get("columns", {})
+    ax.set_xlabel(f"F score ({bins} = most frequent; from {cols.get('f', 'frequency')})")
+    ax.set_ylabel(f"R score ({bins} = most recent; from {cols.get('r', 'since_last')})")
+    ax.set_title(title or ("Customers by R and F score" if value == "count" else "Revenue by R and F score"))
+    if annotate:
+        top = grid.max() if grid.size else 0
+        norm = image.norm
+        for i in range(bins):
+            for j in range(bins):
+                v = grid[i, j]
+                text = f"{int(v):,}" if value == "count" else f"{v:,.0f}"
+                shade = norm(v) if top > 0 else 0.0
+                ax.text(j + 1, i + 1, text, ha="center", va="center", fontsize=8,
+                        color="black" if shade > 0.6 else "white")
+    return ax
+
+
+def plot_segments(segment_summary, ax=None, *, title=None, colors=None, **style):
+    """Share of customers vs share of revenue per segment (horizontal grouped bars).
+
+    Parameters
+    ----------
+    segment_summary : pandas.DataFrame
+        Output of :func:`toolkit.rfm.segment_summary` (``share``, ``revenue_share``), in display order.
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+    colors : (str, str), optional
+        Colours of the customer and revenue bars; Okabe-Ito blue and orange by default.
+    **style
+        Passed to both ``Axes.barh`` calls.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    frame = _frame(segment_summary, "plot_segments")
+    missing = [c for c in ("share", "revenue_share") if c not in frame.columns]
+    if missing:
+        raise ValueError(f"plot_segments needs columns {missing}; pass the output of segment_summary.")
+    labels = [str(x) for x in frame.index]
+    y = np.arange(len(labels))
+    height = 0.4
+    c_customers, c_revenue = colors or (OKABE_ITO[4], OKABE_ITO[0])
+    ax = _ax(ax, (6.4, 0.45 * max(len(labels), 3) + 1.2))
+    ax.barh(y - height / 2, 100 * frame["share"].fillna(0).to_numpy(), height, color=c_customers,
+            label="customers", **style)
+    ax.barh(y + height / 2, 100 * frame["revenue_share"].fillna(0).to_numpy(), height, color=c_revenue,
+            label="revenue", **style)
+    ax.set_yticks(y)
+    ax.set_yticklabels(labels)
+    ax.invert_yaxis()
+    ax.set_xlabel("share of total (%)")
+    ax.set_ylabel(frame.index.name or "segment")
+    ax.set_title(title or "Customers and revenue by segment")
+    ax.legend(loc="lower right", frameon=False)
+    return ax
+
+
+def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points=2000, **style):
+    """Pareto (Lorenz) curve of revenue: cumulative revenue share vs share of customers, largest first.
+
+    Parameters
+    ----------
+    concentration : ConcentrationResult
+        Output of :func:`toolkit.rfm.revenue_concentration` (or its ``curve`` DataFrame).
+    ax : matplotlib.axes.Axes, optional
+    title : str, optional
+        Defaults to one that states the Gini coefficient.
+    mark_top : bool, default True
+        Mark and label the top-x% points of ``concentration.top``.
+    max_points : int, default 2000
+        The curve is thinned to about this many points for drawing (it is monotone and concave, so
+        nothing visible is lost).
+    **style
+        Passed to ``Axes.plot`` for the curve.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+    """
+    if isinstance(concentration, pd.DataFrame):
+        curve, top, gini = concentration, None, None
+    else:
+        curve = getattr(concentration, "curve", None)
+        top = getattr(concentration, "top", None)
+        gini = getattr(concentration, "gini", None)
+        if not isinstance(curve, pd.DataFrame):
+            raise TypeError("plot_pareto expects the result of revenue_concentration, got "
+                            f"{type(concentration).__name__}.")
+    x = curve["customer_share"].to_numpy()
+    y = curve["revenue_share"].to_numpy()
+    if len(x) > max_points:
+        keep = np.unique(np.linspace(0, len(x) - 1, max_points).round().astype(np.int64))
+        x, y = x[keep], y[keep]
+    ax = _ax(ax, (5.2, 4.2))
+    opts = {"color": OKABE_ITO[4], "linewidth": 2, "label": "customers ranked by revenue"}
+    opts.update(style)
+    ax.plot(100 * x, 100 * y, **opts)
+    ax.plot([0, 100], [0, 100], linestyle="--", color="0.5", linewidth=1, label="equal revenue per customer")
+    if mark_top and top is not None and len(top):
+        n = max(int(getattr(concentration, "n_customers", 0)), 1)
+        px = 100 * top["customers"].to_numpy() / n
+        py = 100 * top["revenue_share"].to_numpy()
+        ax.scatter(px, py, color=OKABE_ITO[5], zorder=3, s=18)
+        for label, a, b in zip(top.index, px, py):
+            ax.annotate(f"{label}: {b:.0f}%", (a, b), textcoords="offset points", xytext=(6, -10), fontsize=8)
+    ax.set_xlim(0, 100)
+    ax.set_ylim(0, 100)
+    ax.set_xlabel("customers, largest revenue first (% of customers)")
+    ax.set_ylabel("cumulative revenue (% of total)")
+    if title is None:
+        title = "Revenue concentration" + (f" (Gini {gini:.2f})" if gini is not None and gini == gini else "")
+    ax.set_title(title)
+    ax.legend(loc="lower right", frameon=False, fontsize=8)
+    return ax
