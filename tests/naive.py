@@ -314,3 +314,151 @@ def discounted_clv(expected_fn, spend, horizon, period, rate, margin=1.0):
     """sum_k (E[Y(k L)] - E[Y((k-1) L)]) / (1 + d)^k, one customer, expected_fn(t) = E[Y(t)]."""
     return margin * spend * sum((expected_fn(k * period) - expected_fn((k - 1) * period)) / (1 + rate) ** k
                                 for k in range(1, horizon + 1))
+
+
+# --- cohorts ---
+
+_COHORT_FREQ = {"D": "D", "W": "W-SUN", "M": "M", "Q": "Q-DEC"}
+
+
+def cohort_retention(frame, period, observation_end, metric="retention", group=None, acquisition=None,
+                     partial="censor"):
+    """Cohort matrix the tutorial way: groupby cohort/period, nunique, pivot; censored cells NaN.
+
+    ``frame``: canonical (customer_id, timestamp, amount[, order_id]). ``group``: Series by customer_id.
+    ``acquisition``: optional Series of acquisition dates by customer_id (else first purchase).
+    """
+    freq = _COHORT_FREQ[period]
+    end = pd.Timestamp(observation_end).normalize()
+    d = frame.copy()
+    d["p"] = d["timestamp"].dt.to_period(freq)
+    if acquisition is None:
+        first = d.groupby("customer_id")["timestamp"].transform("min")
+        d["c"] = first.dt.to_period(freq)
+    else:
+        acq = pd.to_datetime(d["customer_id"].map(acquisition)).dt.normalize()
+        d = d[acq.notna() & (acq <= end)]
+        d["c"] = acq[d.index].dt.to_period(freq)
+    d["k"] = (d["p"] - d["c"]).map(lambda off: off.n)
+    d["g"] = "all" if group is None else d["customer_id"].map(group)
+    d = d[d["g"].notna()]
+    sizes = d.groupby(["g", "c"])["customer_id"].nunique()
+    d = d[d["k"] >= 0]
+    if "order_id" in d:
+        d["oid"] = list(zip(d["customer_id"], d["order_id"]))
+    else:
+        d["oid"] = np.arange(len(d))
+    cust_period = d.groupby(["g", "c", "customer_id", "k"])["amount"].sum().rename("rev").reset_index()
+    rev0 = cust_period[cust_period["k"] == 0].set_index(["g", "c", "customer_id"])["rev"]
+    cust_period["rev0"] = [rev0.get((g, c, i), 0.0) for g, c, i in
+                           zip(cust_period["g"], cust_period["c"], cust_period["customer_id"])]
+    cust_period["capped"] = np.minimum(cust_period["rev"], cust_period["rev0"])
+    active = d.groupby(["g", "c", "k"])["customer_id"].nunique().unstack("k")
+    orders = d.groupby(["g", "c", "k"])["oid"].nunique().unstack("k")
+    revenue = d.groupby(["g", "c", "k"])["amount"].sum().unstack("k")
+    gross = cust_period.groupby(["g", "c", "k"])["capped"].sum().unstack("k")
+    # full grid: every cohort from the first to the last, periods up to the end
+    cohorts = pd.period_range(d["c"].min(), d["c"].max(), freq=freq) if len(sizes) else pd.PeriodIndex([], freq=freq)
+    last_p = end.to_period(freq)
+    n_k = (last_p - cohorts.min()).n + 1 if len(cohorts) else 0
+    groups = sorted(sizes.index.get_level_values(0).unique())
+    idx = pd.MultiIndex.from_product([groups, cohorts], names=["g", "c"])
+    cols = range(n_k)
+    size = sizes.reindex(idx).fillna(0).to_numpy(dtype=float)[:, None]
+
+    def grid(t):
+        return t.reindex(index=idx, columns=cols).fillna(0).to_numpy(dtype=float)
+
+    a, o, r, gr = grid(active), grid(orders), grid(revenue), grid(gross)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        values = {
+            "active": a, "retention": a / size, "orders": o, "orders_per_customer": o / size, "revenue": r,
+            "revenue_per_customer": r / size, "cumulative_revenue": np.cumsum(r, axis=1),
+            "cumulative_revenue_per_customer": np.cumsum(r, axis=1) / size,
+            "net_revenue_retention": r / r[:, :1], "gross_revenue_retention": gr / r[:, :1],
+        }[metric]
+    observed = np.zeros(values.shape, dtype=bool)
+    for i, (_, c) in enumerate(idx):
+        for k in cols:
+            p = c + k
+            observed[i, k] = (p.end_time.normalize() <= end) if partial == "censor" else (p.start_time <= end)
+    values = np.where(observed, values, np.nan)
+    keep_cols = observed.any(axis=0) if len(idx) else np.zeros(n_k, dtype=bool)
+    last = int(np.nonzero(keep_cols)[0].max()) + 1 if keep_cols.any() else (1 if len(idx) else 0)
+    out = pd.DataFrame(values[:, :last], index=idx, columns=pd.RangeIndex(last))
+    return out, pd.Series(size[:, 0], index=idx)
+
+
+def lapse_durations(frame, window, observation_end, clock="lapse"):
+    """Per customer: (duration in days, event) of the first active spell; plain loop over purchase days."""
+    end = pd.Timestamp(observation_end).normalize()
+    out = {}
+    for cid, g in frame.groupby("customer_id", sort=True):
+        days = sorted(set(g["timestamp"].dt.normalize()))
+        days = [d for d in days if d <= end]
+        first = days[0]
+        u, lapsed = days[0], False
+        for nxt in days[1:]:
+            if (nxt - u).days > window:
+                lapsed = True
+                break
+            u = nxt
+        if not lapsed and (end - u).days >= window:
+            lapsed = True
+        if clock == "lapse":
+            dur = (u - first).days + window if lapsed else (end - first).days
+        else:
+            dur = (u - first).days
+        out[cid] = (float(dur), lapsed)
+    df = pd.DataFrame.from_dict(out, orient="index", columns=["duration", "event"])
+    df.index.name = "customer_id"
+    return df
+
+
+def period_rates(frame, period, window, observation_end):
+    """Per fully observed calendar period, the status counts of ``toolkit.cohorts.period_rates`` (loops)."""
+    freq = _COHORT_FREQ[period]
+    end = pd.Timestamp(observation_end).normalize()
+    days = {cid: sorted(set(g["timestamp"].dt.normalize())) for cid, g in frame.groupby("customer_id")}
+    first_p = min(d[0] for d in days.values()).to_period(freq)
+    periods = [p for p in pd.period_range(first_p, end.to_period(freq), freq=freq) if p.end_time.normalize() <= end]
+    rows = []
+
+    def active_at(ds, t):
+        return any(t - pd.Timedelta(days=window) < d <= t for d in ds)
+
+    for i, p in enumerate(periods):
+        ps, pe = p.start_time, p.end_time.normalize()
+        r = dict(customers=0, active=0, rep=0, churn_base=0, churned=0, winback_base=0, reactivated=0, both=0)
+        for ds in days.values():
+            if ds[0] > pe:
+                continue
+            r["customers"] += 1
+            n_in = sum(ps <= d <= pe for d in ds)
+            r["active"] += n_in > 0
+            r["rep"] += n_in >= 2
+            prev_end = ps - pd.Timedelta(days=1)
+            if ds[0] <= prev_end:
+                if active_at(ds, prev_end):
+                    r["churn_base"] += 1
+                    r["churned"] += not active_at(ds, pe)
+                else:
+                    r["winback_base"] += 1
+                    r["reactivated"] += n_in > 0
+                if i > 0:
+                    q = periods[i - 1]
+                    bought_prev = any(q.start_time <= d <= q.end_time.normalize() for d in ds)
+                    r["both"] += bought_prev and n_in > 0
+        rows.append(r)
+    return pd.DataFrame(rows, index=pd.PeriodIndex(periods, freq=freq))
+
+
+def pandas_cohort_recipe(raw, customer, time, amount):
+    """The monthly cohort recipe analysts copy from tutorials (benchmark baseline; no censoring)."""
+    d = raw[[customer, time]].copy()
+    d["order_month"] = d[time].dt.to_period("M")
+    d["cohort"] = d.groupby(customer)[time].transform("min").dt.to_period("M")
+    counts = d.groupby(["cohort", "order_month"])[customer].nunique().reset_index()
+    counts["period"] = (counts["order_month"] - counts["cohort"]).apply(lambda off: off.n)
+    table = counts.pivot(index="cohort", columns="period", values=customer)
+    return table.divide(table[0], axis=0)

@@ -9,7 +9,6 @@ from hypothesis import strategies as st
 import toolkit
 from tests import naive
 
-SHARED = "/work/shared/data/cdnow"
 
 
 @st.composite
@@ -103,16 +102,15 @@ def test_original_ids_come_back():
 
 @pytest.fixture(scope="module")
 def cdnow_sample_tx():
-    raw = pd.read_csv(f"{SHARED}/CDNOW_sample.txt", sep=r"\s+", header=None,
-                      names=["master_id", "sample_id", "date", "cds", "dollars"], dtype={"master_id": str})
-    return toolkit.Transactions.from_frame(raw, customer="sample_id", time="date", amount="dollars",
+    raw = toolkit.datasets.load_cdnow("sample")
+    return toolkit.Transactions.from_frame(raw, customer="sample_id", time="date", amount="dollar_value",
                                            duplicates="keep", time_unit="W")
 
 
 def test_cdnow_published_summary_reproduced(cdnow_sample_tx):
     """Fader, Hardie & Lee (2005) CDNOW 1/10 sample, weeks, calibration end 1997-09-30: all 2,357 customers."""
     ours = toolkit.customer_summary(cdnow_sample_tx, observation_end="1997-09-30")
-    ref = pd.read_csv(f"{SHARED}/cdnow_customers_summary.csv").set_index("ID")
+    ref = toolkit.datasets.load_cdnow_summary()
     assert len(ours) == len(ref) == 2357
     assert (ours.index.to_numpy() == ref.index.to_numpy()).all()
     assert (ours["frequency"] == ref["frequency"]).all()
@@ -124,5 +122,5 @@ def test_cdnow_published_summary_reproduced(cdnow_sample_tx):
 
 def test_cdnow_monetary_matches_published_zbar(cdnow_sample_tx):
     ours = toolkit.customer_summary(cdnow_sample_tx, observation_end="1997-09-30")
-    ref = pd.read_csv(f"{SHARED}/cdnow_customers_summary_with_transactions.csv").set_index("ID")
-    np.testing.assert_allclose(ours["monetary_value"], ref["zbar"], atol=0.0051)
+    ref = toolkit.datasets.load_cdnow_summary(with_monetary=True)
+    np.testing.assert_allclose(ours["monetary_value"], ref["monetary_value"], atol=0.0051)
