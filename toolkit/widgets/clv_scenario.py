@@ -1,0 +1,324 @@
+"""CLV scenario sliders: a state object (no ipywidgets) and a thin ipywidgets view.
+
+The state calls only the public :mod:`toolkit.clv` API. Each slider change re-runs closed-form kernels:
+one customer for the waterfall, 16 vectorised evaluations for the tornado and, in per-segment mode,
+the cached :class:`toolkit.clv.Portfolio` arrays (about 10 ms for 1e6 customers).
+
+Examples
+--------
+In a notebook::
+
+    from toolkit.widgets.clv_scenario import clv_scenario_widget
+    w = clv_scenario_widget()
+    w                           # display
+    w.controls["retention"].value = 0.9
+    w.state.result.total
+"""
+
+from __future__ import annotations
+
+import io
+import math
+
+from .. import clv
+
+__all__ = ["SLIDERS", "PORTFOLIO_SLIDERS", "CLVScenarioState", "clv_scenario_widget"]
+
+#: Slider specification: parameter -> (label, min, max, step, readout format).
+SLIDERS = {
+    "annual_revenue": ("purchase value / year", 0.0, 10000.0, 100.0, ",.0f"),
+    "margin": ("gross margin", 0.0, 1.0, 0.01, ".0%"),
+    "years_as_customer": ("years as customer", 0.0, 20.0, 1.0, ".0f"),
+    "retention": ("retention rate", 0.0, 0.99, 0.01, ".0%"),
+    "discount_rate": ("discount rate", 0.0, 0.30, 0.005, ".1%"),
+    "horizon": ("horizon (years)", 1, 30, 1, "d"),
+    "revenue_growth": ("revenue change / year", -0.2, 0.3, 0.01, "+.0%"),
+    "retention_cost": ("maintenance cost / year", 0.0, 1000.0, 10.0, ",.0f"),
+    "upsell_revenue": ("up-sell plan / year", 0.0, 10000.0, 100.0, ",.0f"),
+    "upsell_probability": ("up-sell success", 0.0, 1.0, 0.01, ".0%"),
+    "referrals_per_year": ("referrals / year", 0.0, 3.0, 0.1, ".1f"),
+    "referral_cost": ("referral cost", 0.0, 2000.0, 50.0, ",.0f"),
+    "data_value": ("data value / year", 0.0, 1000.0, 10.0, ",.0f"),
+    "cac": ("acquisition cost (CAC)", 0.0, 5000.0, 50.0, ",.0f"),
+}
+
+#: Portfolio (per-segment) controls: parameter -> (label, min, max, step, format).
+PORTFOLIO_SLIDERS = {
+    "retention_delta": ("retention change (pts)", -0.2, 0.2, 0.01, "+.0%"),
+    "price_change": ("price change", -0.3, 0.3, 0.01, "+.0%"),
+    "cost_change": ("maintenance cost change", -200.0, 500.0, 10.0, "+,.0f"),
+}
+
+_DEFAULT_CAC = 1200.0
+
+
+class CLVScenarioState:
+    """Inputs and results of the CLV scenario tool (no widgets here: testable headlessly).
+
+    Parameters
+    ----------
+    params : dict, optional
+        Parameters of :func:`toolkit.clv.course_clv`; default the textbook example.
+    cac : float, default 1200
+        Acquisition cost for the CLV:CAC gauge.
+    portfolio : toolkit.clv.Portfolio, optional
+        A customer base prepared once, for the per-segment mode.
+    pct : float, default 0.1
+        Tornado step.
+
+    Attributes
+    ----------
+    params : dict
+    result : toolkit.clv.CLVResult
+        Last valid result.
+    error : str
+        Message of the last rejected combination ("" when the current inputs are valid).
+    sensitivity : toolkit.clv.SensitivityResult
+    economics : toolkit.clv.UnitEconomics
+    portfolio_result : toolkit.clv.PortfolioResult or None
+    n_updates : int
+        How many recomputations have happened (tests use it).
+    """
+
+    def __init__(self, params=None, *, cac=_DEFAULT_CAC, portfolio=None, pct=0.1):
+        self._defaults = dict(clv.TEXTBOOK if params is None else params)
+        self._default_cac = float(cac)
+        self.pct = pct
+        self.portfolio = portfolio
+        self.segment = None if portfolio is None or portfolio.group is None else portfolio.groups[0]
+        self.scenario = {"retention_delta": 0.0, "price_change": 0.0, "cost_change": 0.0}
+        self.portfolio_result = None
+        self.n_updates = 0
+        self.error = ""
+        self.reset()
+
+    # -- inputs -------------------------------------------------------------------------------
+    def reset(self):
+        """Back to the initial parameters (the textbook example by default); returns the result."""
+        self.params = dict(self._defaults)
+        self.cac = self._default_cac
+        self.scenario = {"retention_delta": 0.0, "price_change": 0.0, "cost_change": 0.0}
+        return self._recompute()
+
+    def update(self, **changes):
+        """Change parameters (any of :data:`SLIDERS`, ``horizon=None`` for the expected lifetime) and recompute.
+
+        Invalid combinations keep the previous result and set :attr:`error` instead of raising.
+        """
+        portfolio_only = bool(changes) and all(k in PORTFOLIO_SLIDERS or k == "segment" for k in changes)
+        for k, v in changes.items():
+            if k == "cac":
+                self.cac = float(v)
+            elif k in PORTFOLIO_SLIDERS:
+                self.scenario[k] = float(v)
+            elif k == "segment":
+                self.segment = v
+            elif k in SLIDERS or k in clv.TEXTBOOK or k in ("referred_value", "historical"):
+                self.params[k] = v
+            else:
+                raise KeyError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
+        if portfolio_only and self.portfolio is not None:
+            return self._recompute_portfolio()
+        return self._recompute()
+
+    def _recompute_portfolio(self):
+        """Only the customer base changed: one kernel pass over the cached arrays."""
+        self.n_updates += 1
+        try:
+            self.portfolio_result = self.portfolio.evaluate(self.segment, **self.scenario)
+            self.error = ""
+        except (clv.ScenarioError, ValueError) as exc:
+            self.error = str(exc)
+        return self.result
+
+    # -- results ------------------------------------------------------------------------------
+    def _recompute(self):
+        self.n_updates += 1
+        try:
+            result = clv.course_clv(**self.params)
+            sens = clv.sensitivity(self.params, pct=self.pct)
+            econ = result.unit_economics(self.cac) if self.cac > 0 else None
+        except (clv.ScenarioError, ValueError) as exc:
+            self.error = str(exc)
+            return getattr(self, "result", None)
+        self.error = ""
+        self.result, self.sensitivity, self.economics = result, sens, econ
+        if self.portfolio is not None:
+            try:
+                self.portfolio_result = self.portfolio.evaluate(self.segment, **self.scenario)
+            except (clv.ScenarioError, ValueError) as exc:
+                self.error = str(exc)
+        return result
+
+    @property
+    def horizon_is_lifetime(self) -> bool:
+        """True when the horizon follows the expected lifetime ``round(1/(1-r))``."""
+        return self.params.get("horizon") is None
+
+
+def _slider(ipw, name, spec, value):
+    label, lo, hi, step, fmt = spec
+    if name == "horizon":
+        return ipw.IntSlider(value=int(value), min=lo, max=hi, step=step, description=label, continuous_update=False,
+                             style={"description_width": "150px"}, layout=ipw.Layout(width="380px"))
+    value = lo if value is None else float(value)
+    return ipw.FloatSlider(value=min(max(value, lo), hi), min=lo, max=hi, step=step, description=label,
+                           readout_format=fmt, continuous_update=False, style={"description_width": "150px"},
+                           layout=ipw.Layout(width="380px"))
+
+
+def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=True):
+    """Build (not display) the CLV scenario tool.
+
+    Parameters
+    ----------
+    params : dict, optional
+        Start parameters; default the textbook example (also what "reset" returns to).
+    cac : float, default 1200
+    portfolio : toolkit.clv.Portfolio, optional
+        Enables the per-segment mode (segment dropdown, retention / price / cost change, total change).
+    plots : bool, default True
+        Draw the waterfall, CLV:CAC gauge, tornado and year table; False shows the tables only.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With attributes ``state`` (:class:`CLVScenarioState`), ``controls`` (dict name -> control),
+        ``reset_button``, ``auto_horizon`` (Checkbox), ``message`` and ``summary`` (HTML), ``dashboard``
+        (Image: waterfall, tornado, years, CLV:CAC gauge), ``year_table`` (HTML) and ``n_redraws``.
+    """
+    import ipywidgets as ipw
+
+    state = CLVScenarioState(params, cac=cac, portfolio=portfolio)
+    p = state.params
+    controls = {}
+    for name, spec in SLIDERS.items():
+        if name == "cac":
+            value = state.cac
+        elif name == "horizon":
+            value = state.result.horizon if math.isfinite(state.result.horizon) else 30
+        else:
+            value = p.get(name, 0.0)
+        controls[name] = _slider(ipw, name, spec, value)
+    auto = ipw.Checkbox(value=state.horizon_is_lifetime, description="horizon = expected lifetime 1/(1-r)", indent=False)
+    controls["horizon"].disabled = auto.value
+    if portfolio is not None:
+        if portfolio.group is not None:
+            controls["segment"] = ipw.Dropdown(options=portfolio.groups, value=state.segment, description="segment")
+        for name, spec in PORTFOLIO_SLIDERS.items():
+            controls[name] = _slider(ipw, name, spec, 0.0)
+    reset = ipw.Button(description="reset to textbook example", icon="undo")
+    message = ipw.HTML()
+    summary = ipw.HTML()
+    dashboard = ipw.Image(format="png", layout=ipw.Layout(max_width="900px"))
+    table = ipw.HTML()
+    box = ipw.VBox()
+    box.n_redraws = 0
+    syncing = {"on": False}
+
+    def redraw(figures=True):
+        box.n_redraws += 1
+        r = state.result
+        msg = f"<span style='color:#b71c1c'>⚠ {state.error}</span>" if state.error else ""
+        message.value = msg
+        lines = [f"<b>CLV {r.total:,.1f}</b> = historical {r.historical:,.1f} + current {r.current:,.1f} "
+                 f"+ potential {r.potential:,.1f} (horizon {r.horizon:g} years)"]
+        if state.economics is not None:
+            lines.append(repr(state.economics).replace("UnitEconomics(", "").rstrip(")"))
+        if state.portfolio_result is not None:
+            pr = state.portfolio_result
+            lines.append(f"segment {pr.segment!r} ({pr.n_affected:,} customers): total current value "
+                         f"{pr.base_total:,.0f} → {pr.scenario_total:,.0f} ({pr.delta:+,.0f})")
+        summary.value = "<br>".join(lines)
+        if not (plots and figures):
+            return
+        from ..plotting.clv import scenario_dashboard
+
+        fig = scenario_dashboard(r, state.sensitivity, state.economics)
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        dashboard.value = buf.getvalue()
+        table.value = r.years[["revenue", "survival", "discount_factor", "present_value", "cumulative_pv"]].round(3).to_html()
+
+    def on_change(change):
+        if syncing["on"]:
+            return
+        name = change["owner"]._cvt_name
+        value = change["new"]
+        if name == "horizon" and auto.value:
+            return
+        if name == "upsell_revenue" and value == 0.0:
+            value = None
+        state.update(**{name: value})
+        if name in PORTFOLIO_SLIDERS or name == "segment":
+            redraw(figures=False)  # the single-customer figures did not change
+            return
+        sync_horizon()
+        redraw()
+
+    def sync_horizon():
+        """Show the resolved horizon on the (disabled) slider when it follows the lifetime."""
+        if auto.value and math.isfinite(state.result.horizon):
+            syncing["on"] = True
+            try:
+                controls["horizon"].value = int(min(state.result.horizon, controls["horizon"].max))
+            finally:
+                syncing["on"] = False
+
+    def on_auto(change):
+        if syncing["on"]:
+            return
+        controls["horizon"].disabled = change["new"]
+        state.update(horizon=None if change["new"] else int(controls["horizon"].value))
+        sync_horizon()
+        redraw()
+
+    def on_reset(_):
+        state.reset()
+        syncing["on"] = True
+        try:
+            for name, ctl in controls.items():
+                if name in SLIDERS and name not in ("horizon", "cac"):
+                    v = state.params.get(name, 0.0)
+                    ctl.value = min(max(0.0 if v is None else float(v), ctl.min), ctl.max)
+                elif name == "cac":
+                    ctl.value = state.cac
+                elif name in PORTFOLIO_SLIDERS:
+                    ctl.value = 0.0
+            auto.value = state.horizon_is_lifetime
+            controls["horizon"].disabled = auto.value
+        finally:
+            syncing["on"] = False
+        if not state.horizon_is_lifetime:
+            controls["horizon"].value = int(state.params["horizon"])
+        sync_horizon()
+        redraw()
+
+    for name, ctl in controls.items():
+        ctl._cvt_name = name
+        ctl.observe(on_change, names="value")
+    auto.observe(on_auto, names="value")
+    reset.on_click(on_reset)
+
+    left = [controls[n] for n in ("annual_revenue", "margin", "years_as_customer", "retention", "discount_rate")]
+    left += [auto, controls["horizon"], controls["revenue_growth"], controls["retention_cost"]]
+    right = [controls[n] for n in ("upsell_revenue", "upsell_probability", "referrals_per_year", "referral_cost",
+                                   "data_value", "cac")]
+    right.append(reset)
+    rows = [ipw.HBox([ipw.VBox(left), ipw.VBox(right)])]
+    if portfolio is not None:
+        seg = [controls[n] for n in ("segment", *PORTFOLIO_SLIDERS) if n in controls]
+        rows.append(ipw.VBox([ipw.HTML("<b>Per-segment scenario on the customer base</b>"), ipw.HBox(seg[:2]),
+                              ipw.HBox(seg[2:])]))
+    box.children = [*rows, message, summary, dashboard, table]
+    box.state = state
+    box.controls = controls
+    box.auto_horizon = auto
+    box.reset_button = reset
+    box.message = message
+    box.summary = summary
+    box.dashboard = dashboard
+    box.year_table = table
+    sync_horizon()
+    redraw()
+    return box
