@@ -479,3 +479,21 @@ def test_plots_return_axes(summary):
     plt.close("all")
     with pytest.raises(ValueError, match="r_score"):
         plotting.plot_rf_heatmap(summary)
+
+
+def test_segment_summary_follows_the_columns_the_scores_used():
+    """Regression: scoring M on monetary_value must not make segment_summary demand a revenue column."""
+    import warnings
+
+    from toolkit import rfm
+
+    summary = pd.DataFrame({"since_last": [1.0, 2.0, 30.0, 40.0], "n_days": [5, 4, 1, 2],
+                            "monetary_value": [10.0, 20.0, 0.0, 5.0]}, index=pd.Index([1, 2, 3, 4], name="customer_id"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        seg = rfm.assign_segments(rfm.rfm_scores(summary, bins=2, monetary_col="monetary_value"),
+                                  rfm.segment_map("rfm_8").assign(r_min=1, r_max=2, f_min=1, f_max=2, m_min=1,
+                                                                 m_max=2).iloc[:1])
+    out = rfm.segment_summary(seg)
+    assert "mean_monetary_value" in out.columns
+    assert out["revenue"].sum() == pytest.approx(35.0)

@@ -1031,8 +1031,8 @@ def needs_classes(data, discount_share_min=0.5, support_per_order_min=0.5, *, su
 
 
 # ----------------------------------------------------------------------------------------------- summaries
-def segment_summary(data, segment_col="segment", labels=None, *, recency_col="since_last",
-                    frequency_col="n_days", monetary_col="revenue", revenue_col="revenue"):
+def segment_summary(data, segment_col="segment", labels=None, *, recency_col=None,
+                    frequency_col=None, monetary_col=None, revenue_col=None):
     """Customers, shares and mean R/F/M per segment.
 
     Parameters
@@ -1045,10 +1045,12 @@ def segment_summary(data, segment_col="segment", labels=None, *, recency_col="si
     labels : pandas.Series or DataFrame, optional
         Labels joined on the customer index (a DataFrame must contain ``segment_col``), e.g. the output
         of :func:`value_tiers` with ``segment_col="tier"``.
-    recency_col, frequency_col, monetary_col : str
-        Columns averaged as mean R/F/M (defaults ``since_last``, ``n_days``, ``revenue``).
-    revenue_col : str, default "revenue"
-        Column whose share is reported as ``revenue_share``.
+    recency_col, frequency_col, monetary_col : str, optional
+        Columns averaged as mean R/F/M. Default: the columns the scores were computed on
+        (``attrs["columns"]`` of :func:`rfm_scores` output), else ``since_last``, ``n_days``, ``revenue``.
+    revenue_col : str, optional
+        Column whose share is reported as ``revenue_share``: ``revenue`` when present, else the monetary
+        column.
 
     Returns
     -------
@@ -1071,6 +1073,11 @@ def segment_summary(data, segment_col="segment", labels=None, *, recency_col="si
                               f"{list(frame.index[missing_ids][:3])}.")
         frame = frame.drop(columns=[segment_col], errors="ignore").assign(**{segment_col: lab.reindex(frame.index)})
     _require(frame, [segment_col], caller, "Pass labels= (e.g. the output of value_tiers) or assign_segments first.")
+    scored_on = frame.attrs.get("columns") or {}
+    recency_col = recency_col or scored_on.get("r", "since_last")
+    frequency_col = frequency_col or scored_on.get("f", "n_days")
+    monetary_col = monetary_col or scored_on.get("m", "revenue")
+    revenue_col = revenue_col or ("revenue" if "revenue" in frame.columns else monetary_col)
     cols = list(dict.fromkeys([recency_col, frequency_col, monetary_col]))
     _require(frame, cols + [revenue_col], caller, "Pass the summary columns via data or choose other *_col names.")
     scores = [c for c in _SCORE_COLS if c in frame.columns]

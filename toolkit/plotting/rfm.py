@@ -201,3 +201,29 @@ def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points
     ax.set_title(title)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     return ax
+
+
+def rf_heatmap_figure(scores_or_result, value="count", *, title=None, figsize=(5.6, 4.4), **style):
+    """The R x F heatmap on a standalone :class:`matplotlib.figure.Figure` (not registered with pyplot).
+
+    Widgets use it so that redraws leak no pyplot figures and nothing is shown twice under a cell.
+
+    Parameters
+    ----------
+    scores_or_result : pandas.DataFrame
+        As for :func:`plot_rf_heatmap`.
+    value : {"count", "revenue"}, default "count"
+    title : str, optional
+    figsize : tuple, default (5.6, 4.4)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    ax = fig.add_subplot()
+    plot_rf_heatmap(scores_or_result, ax=ax, value=value, title=title, **style)
+    fig.tight_layout()
+    return fig
