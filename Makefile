@@ -21,8 +21,12 @@ $(STAMP_LAB): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[lab]"
 	touch $@
 
+# lifelines pins pandas<3 in its metadata but runs on pandas 3: install it without the pin (see pyproject).
+LIFELINES = lifelines==0.30.3
+
 $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet --no-deps "$(LIFELINES)"
 	touch $@
 
 lab: $(STAMP_LAB)

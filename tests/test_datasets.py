@@ -33,7 +33,7 @@ def test_load_cdnow_master():
     df = D.load_cdnow("master")
     assert df.shape == (69659, 4)
     assert df.columns.tolist() == ["customer_id", "date", "number_of_cds", "dollar_value"]
-    assert df["customer_id"].dtype == object and df["customer_id"].str.len().eq(5).all()
+    assert pd.api.types.is_string_dtype(df["customer_id"]) and df["customer_id"].str.len().eq(5).all()
     assert df["customer_id"].iloc[0] == "00001"
     assert df["date"].dtype == "datetime64[ns]"
     assert df["number_of_cds"].dtype == "int64" and df["dollar_value"].dtype == "float64"
@@ -238,7 +238,9 @@ def test_company_columns_and_dtypes(company):
     for name, expected in EXPECTED_DTYPES.items():
         frame = company.tables[name]
         assert list(frame.columns) == list(expected), name
-        assert {c: str(t) for c, t in frame.dtypes.items()} == expected, name
+        # text columns are object on pandas 2 and the "str" dtype on pandas 3: both count as text
+        got = {c: ("object" if str(t) in ("object", "str") else str(t)) for c, t in frame.dtypes.items()}
+        assert got == expected, name
     assert company.n_customers == 5000 and company.seed == 7
     assert company.start == pd.Timestamp("2022-01-01") and company.end == pd.Timestamp("2024-12-31")
 

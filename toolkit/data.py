@@ -211,7 +211,7 @@ def _parse_amounts(values, column, parse_amounts):
         return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
     obj = s.astype("object")
     notnull = obj.notna().to_numpy()
-    numeric = pd.to_numeric(obj, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+    numeric = pd.to_numeric(obj, errors="coerce").to_numpy(dtype="float64", na_value=np.nan).copy()
     bad = notnull & np.isnan(numeric)
     # Literal "nan" strings count as missing, not unparseable.
     if bad.any() and not parse_amounts:
@@ -353,7 +353,7 @@ class Transactions:
 
         # customer ids ------------------------------------------------------------
         cust = raw[customer]
-        cust_missing = cust.isna().to_numpy()
+        cust_missing = cust.isna().to_numpy().copy()  # pandas >= 3 hands out read-only views
         if isinstance(cust.dtype, pd.StringDtype) or cust.dtype == object:
             as_str = cust.astype("object")
             blank = as_str.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
@@ -364,7 +364,7 @@ class Transactions:
         ts, notes = _parse_dates(raw[time], time, date_format)
         report.notes.extend(notes)
         ts_na = ts.isna().to_numpy()
-        raw_na = raw[time].isna().to_numpy()
+        raw_na = raw[time].isna().to_numpy().copy()
         if raw[time].dtype == object or isinstance(raw[time].dtype, pd.StringDtype):
             raw_na |= raw[time].astype("object").map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
         problems.append(("missing timestamp", time, raw_na))

@@ -181,7 +181,7 @@ def load_cdnow(kind: str = "sample") -> pd.DataFrame:
         dtype={"customer_id": str, "date": str, "sample_id": "int64", "number_of_cds": "int64",
                "dollar_value": "float64"},
     )
-    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d")
+    df["date"] = pd.to_datetime(df["date"], format="%Y%m%d").astype("datetime64[ns]")
     return df
 
 
@@ -614,7 +614,7 @@ def _stage_at(day: np.ndarray, b1, b2, b3, b4) -> np.ndarray:
 def _monthly_stages(customer_id, t0, b1, b2, b3, b4, start: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
     """Dominant stage of each customer in each calendar month from acquisition to ``end``."""
     periods = pd.period_range(start, end, freq="M")
-    month_start = ((periods.start_time - start) // pd.Timedelta(days=1)).to_numpy(dtype="int64")
+    month_start = ((periods.start_time - start) // pd.Timedelta(days=1)).to_numpy(dtype="int64").copy()
     month_start[0] = 0
     n_days = (end - start).days + 1
     month_end = np.append(month_start[1:], n_days)  # exclusive
@@ -1134,6 +1134,11 @@ def make_company(
 
 def _assemble(customers, transactions, events, nps, truth, n, seed, start_ts, end_ts, params) -> Company:
     """Build the Company, deriving ``truth_stages`` from ``truth`` (same code path for make and load)."""
+    # one datetime resolution everywhere (pandas 3 infers microseconds from some constructors)
+    for frame in (customers, transactions, events, nps, truth):
+        for col in frame.columns:
+            if pd.api.types.is_datetime64_dtype(frame[col].dtype) and frame[col].dtype != "datetime64[ns]":
+                frame[col] = frame[col].astype("datetime64[ns]")
     t0, b1, b2, b3, b4 = _stage_bounds(truth, customers["acquisition_date"], start_ts)
     truth_stages = _monthly_stages(truth["customer_id"].to_numpy(), t0, b1, b2, b3, b4, start_ts, end_ts)
     return Company(
@@ -1256,7 +1261,7 @@ def load_company() -> Company:
         path = _company_file(folder, name)
         if not path.exists():
             raise DatasetNotFoundError(f"Bundled company file {path.name} is missing from {folder}.")
-        df = pd.read_csv(path, dtype=_DTYPES[name], float_precision="round_trip", keep_default_na=True)
+        df = pd.read_csv(path, dtype=_DTYPES[name], keep_default_na=True)
         for col in _DATE_COLUMNS[name]:
             df[col] = pd.to_datetime(df[col], format="ISO8601").astype("datetime64[ns]")
         frames[name] = df
