@@ -34,8 +34,11 @@ _LAZY = {
         "value_scorecard", "needs_classes", "count_support_contacts", "segment_summary", "revenue_concentration",
         "cluster_customers",
     )},
+    **{name: "toolkit.cohorts" for name in (
+        "retention_matrix", "period_rates", "kaplan_meier", "survival_curves", "ShiftedBetaGeometric",
+    )},
 }
-_SUBMODULES = {"datasets", "rfm", "plotting", "widgets", "clv", "exercises", "config", "errors"}
+_SUBMODULES = {"datasets", "rfm", "cohorts", "plotting", "widgets", "clv", "exercises", "config", "errors"}
 
 __all__ = [
     "Transactions",

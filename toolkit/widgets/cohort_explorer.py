@@ -1,0 +1,275 @@
+"""Cohort explorer: a state object (no ipywidgets) and a thin ipywidgets view.
+
+The state calls only the public :mod:`toolkit.cohorts` API on the cached ``Transactions`` (its CustomerArrays
+are built once). Changing the period, the split or the date range re-runs one kernel pass
+(:func:`toolkit.cohorts.cohort_counts`); changing the metric or absolute/share only re-slices the cached counts.
+
+Examples
+--------
+In a notebook::
+
+    from toolkit.widgets.cohort_explorer import cohort_explorer
+    w = cohort_explorer(tx, attributes={"channel": customers.set_index("customer_id")["channel"]})
+    w                                   # display
+    w.controls["period"].value = "W"
+    w.state.matrix                      # the matrix on screen
+"""
+
+from __future__ import annotations
+
+import io
+from collections import OrderedDict
+
+import pandas as pd
+
+from .. import cohorts
+
+__all__ = ["MEASURES", "CohortExplorerState", "cohort_explorer"]
+
+#: Measure -> (metric shown as share / per customer, metric shown as absolute).
+MEASURES = {
+    "customers": ("retention", "active"),
+    "orders": ("orders_per_customer", "orders"),
+    "revenue": ("revenue_per_customer", "revenue"),
+    "cumulative revenue": ("cumulative_revenue_per_customer", "cumulative_revenue"),
+    "net revenue retention": ("net_revenue_retention", "net_revenue_retention"),
+    "gross revenue retention": ("gross_revenue_retention", "gross_revenue_retention"),
+}
+PERIOD_OPTIONS = [("days", "D"), ("ISO weeks", "W"), ("months", "M"), ("quarters", "Q")]
+#: At most this many periods since acquisition are shown per period type (keeps redraws fast).
+MAX_PERIODS = {"D": 120, "W": 104, "M": None, "Q": None}
+
+
+class CohortExplorerState:
+    """Inputs and results of the cohort explorer (no widgets: testable headlessly).
+
+    Parameters
+    ----------
+    tx : toolkit.Transactions
+        Built once; every recomputation reuses its arrays.
+    attributes : dict[str, pandas.Series], optional
+        Customer attributes to split by (Series indexed by ``customer_id``).
+    period : {"D", "W", "M", "Q"}, default "M"
+    measure : str, default "customers"
+        A key of :data:`MEASURES`.
+    absolute : bool, default False
+        Absolute numbers instead of shares of the cohort / per cohort customer.
+    split : str or None
+        Name of the attribute to split by.
+    cohort_range : (date-like, date-like) or None
+    cache_size : int, default 8
+        Kernel results kept (period x split x range).
+
+    Attributes
+    ----------
+    counts : toolkit.cohorts.CohortCounts
+    matrix : pandas.DataFrame
+        The matrix on screen (all groups).
+    curves : pandas.DataFrame
+        Cohort-size-weighted mean curve per group.
+    n_computes : int
+        Kernel passes so far (cache misses).
+    n_updates : int
+        Recomputations of the displayed result.
+    """
+
+    def __init__(self, tx, attributes=None, *, period="M", measure="customers", absolute=False, split=None,
+                 cohort_range=None, cache_size=8):
+        self.tx = tx
+        self.attributes = dict(attributes or {})
+        self.period = period
+        self.measure = measure
+        self.absolute = absolute
+        self.split = split
+        self.group = None
+        self.cohort_range = cohort_range
+        self.cache_size = cache_size
+        self._cache = OrderedDict()
+        self.n_computes = 0
+        self.n_updates = 0
+        self._check()
+        self._recompute()
+
+    def _check(self):
+        if self.measure not in MEASURES:
+            raise KeyError(f"unknown measure {self.measure!r}; choose from {list(MEASURES)}")
+        if self.period not in cohorts.PERIODS:
+            raise ValueError(f"period must be one of {list(cohorts.PERIODS)}, got {self.period!r}")
+        if self.split is not None and self.split not in self.attributes:
+            raise KeyError(f"unknown split {self.split!r}; choose from {list(self.attributes)}")
+
+    @property
+    def metric(self) -> str:
+        """The :data:`toolkit.cohorts.METRICS` name shown."""
+        return MEASURES[self.measure][1 if self.absolute else 0]
+
+    @property
+    def groups(self) -> list:
+        """Groups of the current split (empty without a split)."""
+        if self.split is None:
+            return []
+        return list(self.matrix.index.get_level_values(0).unique())
+
+    def update(self, **changes):
+        """Change any of ``period, measure, absolute, split, group, cohort_range`` and recompute."""
+        for k, v in changes.items():
+            if k not in ("period", "measure", "absolute", "split", "group", "cohort_range"):
+                raise KeyError(f"unknown control {k!r}")
+            setattr(self, k, v)
+        self._check()
+        return self._recompute()
+
+    def _counts(self):
+        key = (self.period, self.split, self.cohort_range)
+        if key in self._cache:
+            self._cache.move_to_end(key)
+            return self._cache[key]
+        by = None if self.split is None else self.attributes[self.split]
+        counts = cohorts.cohort_counts(self.tx, period=self.period, by=by, cohort_range=self.cohort_range,
+                                       max_periods=MAX_PERIODS[self.period])
+        self.n_computes += 1
+        self._cache[key] = counts
+        while len(self._cache) > self.cache_size:
+            self._cache.popitem(last=False)
+        return counts
+
+    def _recompute(self):
+        self.n_updates += 1
+        self.counts = self._counts()
+        self.matrix = self.counts.matrix(self.metric)
+        self.curves = cohorts.average_curve(self.matrix)
+        if self.split is not None:
+            groups = self.groups
+            if self.group not in groups:
+                self.group = groups[0] if groups else None
+        else:
+            self.group = None
+        return self.matrix
+
+    def heatmap_matrix(self):
+        """The matrix of the selected group (or the whole matrix without a split)."""
+        if self.split is None or self.group is None:
+            return self.matrix
+        return cohorts.select_group(self.matrix, self.group)
+
+
+def _month_options(tx):
+    first = tx.arrays.origin.to_period("M")
+    last = tx.observation_end.to_period("M")
+    return [str(p) for p in pd.period_range(first, last, freq="M")]
+
+
+def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", split=None, plots=True):
+    """Build (not display) the cohort explorer.
+
+    Parameters
+    ----------
+    tx : toolkit.Transactions
+    attributes : dict[str, pandas.Series], optional
+        Attributes offered in "split by" (Series indexed by ``customer_id``).
+    period, measure, split :
+        Initial control values (see :class:`CohortExplorerState`).
+    plots : bool, default True
+        Draw the heatmap and the curves as a PNG image (False: the matrix as an HTML table only).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        CSS class ``cvt-cohort-explorer``, with attributes ``state`` (:class:`CohortExplorerState`),
+        ``controls`` (dict: ``period``, ``measure``, ``absolute``, ``split``, ``group``, ``cohort_range``),
+        ``image`` (Image: the figure as PNG), ``table`` (HTML, when ``plots=False``), ``message`` (HTML), ``figure``
+        (the last matplotlib figure drawn) and ``n_redraws``. Controls carry CSS classes
+        ``cvt-cohort-<name>``.
+    """
+    import ipywidgets as ipw
+
+    state = CohortExplorerState(tx, attributes, period=period, measure=measure, split=split)
+    months = _month_options(tx)
+    controls = {
+        "period": ipw.Dropdown(options=PERIOD_OPTIONS, value=state.period, description="period"),
+        "measure": ipw.Dropdown(options=list(MEASURES), value=state.measure, description="measure"),
+        "absolute": ipw.ToggleButtons(options=[("share / per customer", False), ("absolute", True)],
+                                      value=state.absolute, description="show"),
+        "split": ipw.Dropdown(options=[("(none)", None)] + [(k, k) for k in state.attributes], value=state.split,
+                              description="split by"),
+        "group": ipw.Dropdown(options=state.groups, value=state.group, description="heatmap of",
+                              disabled=state.split is None),
+        "cohort_range": ipw.SelectionRangeSlider(options=months, index=(0, len(months) - 1),
+                                                 description="cohorts", continuous_update=False,
+                                                 layout=ipw.Layout(width="520px")),
+    }
+    for name, ctl in controls.items():
+        ctl.add_class(f"cvt-cohort-{name.replace('_', '-')}")
+        ctl._cvt_name = name
+    message = ipw.HTML()
+    message.add_class("cvt-cohort-message")
+    image = ipw.Image(format="png")
+    image.add_class("cvt-cohort-figure")
+    table = ipw.HTML()
+    table.add_class("cvt-cohort-table")
+    box = ipw.VBox()
+    box.add_class("cvt-cohort-explorer")
+    box.n_redraws = 0
+    box.figure = None
+    syncing = {"on": False}
+
+    def redraw():
+        box.n_redraws += 1
+        m = state.matrix
+        size = cohorts.cohort_sizes(m)
+        message.value = (f"<b>{cohorts.METRICS[state.metric]}</b> — {int(size.sum()):,} customers in "
+                         f"{(size > 0).sum():,} cohorts; blank cells are not yet fully observed "
+                         f"(observation end {state.counts.observation_end:%Y-%m-%d})")
+        if not plots:
+            table.value = state.heatmap_matrix().round(3).to_html(max_cols=40, na_rep="")
+            return
+        from ..plotting.cohorts import cohort_dashboard
+
+        title = cohorts.METRICS[state.metric].split(" (")[0]
+        if state.group is not None:
+            title = f"{state.split} = {state.group}: {title}"
+        fig = cohort_dashboard(state.heatmap_matrix(), state.curves, heatmap_title=title,
+                               curves_title="cohort-size-weighted mean" + (" by group" if state.split else ""))
+        buf = io.BytesIO()
+        fig.savefig(buf, format="png", dpi=80)
+        image.value = buf.getvalue()
+        box.figure = fig
+
+    def sync_groups():
+        syncing["on"] = True
+        try:
+            controls["group"].options = state.groups
+            controls["group"].value = state.group
+            controls["group"].disabled = state.split is None
+        finally:
+            syncing["on"] = False
+
+    def on_change(change):
+        if syncing["on"]:
+            return
+        name = change["owner"]._cvt_name
+        value = change["new"]
+        if name == "cohort_range":
+            lo, hi = value
+            value = (pd.Period(lo, "M").start_time, pd.Period(hi, "M").end_time.normalize())
+            if value[0] <= tx.arrays.origin and value[1] >= tx.observation_end:
+                value = None
+        state.update(**{name: value})
+        if name == "split":
+            sync_groups()
+        redraw()
+
+    for ctl in controls.values():
+        ctl.observe(on_change, names="value")
+    box.children = [
+        ipw.HBox([controls["period"], controls["measure"], controls["absolute"]]),
+        ipw.HBox([controls["split"], controls["group"]]),
+        controls["cohort_range"], message, image if plots else table,
+    ]
+    box.state = state
+    box.controls = controls
+    box.image = image
+    box.table = table
+    box.message = message
+    redraw()
+    return box
