@@ -386,7 +386,8 @@ class Transactions:
         # observation end -----------------------------------------------------------
         ts_ns = ts.to_numpy(dtype="datetime64[ns]")
         if observation_end is None:
-            end = pd.Timestamp(np.nanmax(ts_ns[~ts_na])).normalize() if (~ts_na).any() else None
+            # NaT is the smallest int64, so the max ignores it whenever one valid time exists
+            end = pd.Timestamp(ts_ns.view("int64").max()).normalize() if not ts_na.all() else None
             problems.append(("after observation_end", time, np.zeros(m, dtype=bool)))
         else:
             end = pd.Timestamp(observation_end)
@@ -421,10 +422,10 @@ class Transactions:
 
         from ._kernels.build import csr_order, duplicate_mask
 
-        perm, offsets, ns_sorted = csr_order(codes, sub_ns, len(uniques))
+        perm, offsets, ns_sorted, amount_sorted = csr_order(codes, sub_ns, sub_amt, len(uniques))
         if on_bad_rows != "net":
             del codes
-        dup_sorted = duplicate_mask(offsets, perm, ns_sorted, sub_amt, extra)
+        dup_sorted = duplicate_mask(offsets, perm, ns_sorted, amount_sorted, extra)
         del extra
         dup_local = np.zeros(len(sub), dtype=bool)
         dup_local[perm[dup_sorted]] = True
@@ -501,14 +502,17 @@ class Transactions:
                                   neg_local, report)
 
         # canonical frame in CSR order -----------------------------------------------------
+        netted = final_amount is not sub_amt
         if keep_local.all():
             perm_kept, kept_offsets, ts_out = perm, offsets, ns_sorted
+            amount_out = final_amount[perm_kept] if netted else amount_sorted
             uniques = np.asarray(uniques)
             counts = np.diff(offsets)
         else:
             keep_sorted = keep_local[perm]
             perm_kept = perm[keep_sorted]
             ts_out = ns_sorted[keep_sorted]
+            amount_out = final_amount[perm_kept] if netted else amount_sorted[keep_sorted]
             kept_before = np.zeros(len(keep_sorted) + 1, dtype=np.int64)
             np.cumsum(keep_sorted, out=kept_before[1:])
             del keep_sorted
@@ -519,11 +523,11 @@ class Transactions:
             counts = counts[present]
             kept_offsets = np.zeros(len(counts) + 1, dtype=np.int64)
             np.cumsum(counts, out=kept_offsets[1:])
-        del perm, ns_sorted
+        del perm, ns_sorted, amount_sorted
         columns_out = {
             "customer_id": np.repeat(uniques, counts),
             "timestamp": ts_out.view("datetime64[ns]"),
-            "amount": final_amount[perm_kept],
+            "amount": amount_out,
         }
         for key in _OPTIONAL:
             col = mapping[key]

@@ -10,9 +10,10 @@ import numba
 
 from .. import config
 
-__all__ = ["njit_serial", "njit_parallel", "prange"]
+__all__ = ["njit_serial", "njit_parallel", "prange", "get_num_threads"]
 
 prange = numba.prange
+get_num_threads = numba.get_num_threads
 
 
 def njit_serial(func=None, **kwargs):

@@ -8,17 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import njit_serial
+from ._jit import get_num_threads, njit_parallel, njit_serial, prange
 
 NS_PER_DAY = 86_400_000_000_000
 
 
-@njit_serial
-def csr_order(codes, ns, n_customers):
+@njit_parallel
+def csr_order(codes, ns, amount, n_customers):
     """Permutation that groups rows by customer code and sorts each group by time.
 
-    Counting sort on ``codes`` (stable, O(m)), then a stable sort of each customer's timestamps when they are
-    not already ordered (insertion sort for short groups, merge sort for long ones). Ties keep input order.
+    A parallel counting sort on ``codes``: each thread counts its own contiguous chunk of rows, gets its own
+    slots inside every customer's range (chunk order = row order, so the sort is stable and race-free) and
+    scatters into them. Then each customer's rows are sorted by time when not already ordered (insertion
+    sort for short groups, merge sort for long ones), customers in parallel. Ties keep input order.
 
     Parameters
     ----------
@@ -26,6 +28,8 @@ def csr_order(codes, ns, n_customers):
         Customer code of each row, in ``[0, n_customers)``.
     ns : int64 array (m,)
         Timestamp of each row in nanoseconds.
+    amount : float64 array (m,)
+        Amount of each row (carried along so later passes read contiguous memory).
     n_customers : int
         Number of distinct codes.
 
@@ -36,60 +40,86 @@ def csr_order(codes, ns, n_customers):
     offsets : int64 array (n_customers + 1,)
     ns_sorted : int64 array (m,)
         ``ns[perm]``.
+    amount_sorted : float64 array (m,)
+        ``amount[perm]``.
     """
     m = codes.shape[0]
-    offsets = np.zeros(n_customers + 1, dtype=np.int64)
-    for j in range(m):
-        offsets[codes[j] + 1] += 1
-    for i in range(n_customers):
-        offsets[i + 1] += offsets[i]
-    fill = offsets[:-1].copy()
+    n_chunks = max(1, min(get_num_threads(), m // 65536 + 1))
+    chunk = (m + n_chunks - 1) // n_chunks
+    counts = np.zeros((n_chunks, n_customers), dtype=np.int64)
+    for t in prange(n_chunks):
+        lo = t * chunk
+        hi = min(m, lo + chunk)
+        for j in range(lo, hi):
+            counts[t, codes[j]] += 1
+    offsets = np.empty(n_customers + 1, dtype=np.int64)
+    starts = np.empty((n_chunks, n_customers), dtype=np.int64)
+    pos = 0
+    for c in range(n_customers):
+        offsets[c] = pos
+        for t in range(n_chunks):
+            starts[t, c] = pos
+            pos += counts[t, c]
+    offsets[n_customers] = pos
     perm = np.empty(m, dtype=np.int64)
     ns_sorted = np.empty(m, dtype=np.int64)
-    for j in range(m):
-        c = codes[j]
-        k = fill[c]
-        perm[k] = j
-        ns_sorted[k] = ns[j]
-        fill[c] = k + 1
-    for i in range(n_customers):
-        lo = offsets[i]
-        hi = offsets[i + 1]
-        ordered = True
-        for k in range(lo + 1, hi):
-            if ns_sorted[k] < ns_sorted[k - 1]:
-                ordered = False
-                break
-        if ordered:
-            continue
-        if hi - lo <= 48:
-            # stable insertion sort: short groups are the common case
-            for k in range(lo + 1, hi):
-                row = perm[k]
-                key = ns_sorted[k]
-                j = k - 1
-                while j >= lo and ns_sorted[j] > key:
-                    perm[j + 1] = perm[j]
-                    ns_sorted[j + 1] = ns_sorted[j]
-                    j -= 1
-                perm[j + 1] = row
-                ns_sorted[j + 1] = key
-        else:
-            idx = np.argsort(ns_sorted[lo:hi], kind="mergesort")
-            seg = perm[lo:hi].copy()
-            keys = ns_sorted[lo:hi].copy()
-            for k in range(hi - lo):
-                perm[lo + k] = seg[idx[k]]
-                ns_sorted[lo + k] = keys[idx[k]]
-    return perm, offsets, ns_sorted
+    amount_sorted = np.empty(m, dtype=np.float64)
+    for t in prange(n_chunks):
+        lo = t * chunk
+        hi = min(m, lo + chunk)
+        for j in range(lo, hi):
+            c = codes[j]
+            k = starts[t, c]
+            perm[k] = j
+            ns_sorted[k] = ns[j]
+            amount_sorted[k] = amount[j]
+            starts[t, c] = k + 1
+    for i in prange(n_customers):
+        _sort_group(perm, ns_sorted, amount_sorted, offsets[i], offsets[i + 1])
+    return perm, offsets, ns_sorted, amount_sorted
 
 
 @njit_serial
-def duplicate_mask(offsets, perm, ns_sorted, amount, extra):
+def _sort_group(perm, ns_sorted, amount_sorted, lo, hi):
+    """Sort rows ``lo:hi`` by time in place (stable), unless they are already ordered."""
+    ordered = True
+    for k in range(lo + 1, hi):
+        if ns_sorted[k] < ns_sorted[k - 1]:
+            ordered = False
+            break
+    if ordered:
+        return
+    if hi - lo <= 48:
+        for k in range(lo + 1, hi):
+            row = perm[k]
+            key = ns_sorted[k]
+            val = amount_sorted[k]
+            j = k - 1
+            while j >= lo and ns_sorted[j] > key:
+                perm[j + 1] = perm[j]
+                ns_sorted[j + 1] = ns_sorted[j]
+                amount_sorted[j + 1] = amount_sorted[j]
+                j -= 1
+            perm[j + 1] = row
+            ns_sorted[j + 1] = key
+            amount_sorted[j + 1] = val
+    else:
+        idx = np.argsort(ns_sorted[lo:hi], kind="mergesort")
+        seg = perm[lo:hi].copy()
+        keys = ns_sorted[lo:hi].copy()
+        vals = amount_sorted[lo:hi].copy()
+        for k in range(hi - lo):
+            perm[lo + k] = seg[idx[k]]
+            ns_sorted[lo + k] = keys[idx[k]]
+            amount_sorted[lo + k] = vals[idx[k]]
+
+
+@njit_serial
+def duplicate_mask(offsets, perm, ns_sorted, amount_sorted, extra):
     """Mark rows that repeat an earlier row of the same customer exactly.
 
-    Two rows are duplicates when timestamp, amount and ``extra`` (a hash of every other mapped column; an
-    empty array when there is none) are all equal. Rows are visited in CSR order ``perm``, where equal
+    Two rows are duplicates when timestamp, amount and ``extra`` (a hash of every other mapped column, indexed
+    by original row; an empty array when there is none) are all equal. Rows are visited in CSR order, where equal
     timestamps are adjacent; each run of equal timestamps is compared pairwise, so the first occurrence is
     kept and later copies are marked.
 
@@ -112,10 +142,9 @@ def duplicate_mask(offsets, perm, ns_sorted, amount, extra):
             while run_end < hi and ns_sorted[run_end] == t0:
                 run_end += 1
             for a in range(k + 1, run_end):
-                ra = perm[a]
                 for b in range(k, a):
-                    rb = perm[b]
-                    if not dup[b] and amount[ra] == amount[rb] and (not has_extra or extra[ra] == extra[rb]):
+                    if not dup[b] and amount_sorted[a] == amount_sorted[b] and (
+                            not has_extra or extra[perm[a]] == extra[perm[b]]):
                         dup[a] = True
                         break
             k = run_end
@@ -181,11 +210,11 @@ def net_returns(offsets, amount, order_code):
     return new_amount, status, unmatched
 
 
-@njit_serial
+@njit_parallel
 def day_index(ns, origin_ns):
     """Calendar day of each timestamp, counted from ``origin_ns`` (midnight)."""
     m = ns.shape[0]
     out = np.empty(m, dtype=np.int64)
-    for j in range(m):
+    for j in prange(m):
         out[j] = (ns[j] - origin_ns) // NS_PER_DAY
     return out
