@@ -204,7 +204,7 @@ def customer_summary(data, observation_end=None, time_unit=None, **frame_kwargs)
     1                    1     14.0  14.0            20.0     30.0
     2                    0      0.0   5.0             0.0      8.0
     """
-    from ._kernels.summary import customer_summary_kernel
+    from ._kernels.summary import summary_columns
     from .data import as_transactions
 
     tx = as_transactions(data, **frame_kwargs)
@@ -221,52 +221,32 @@ def customer_summary(data, observation_end=None, time_unit=None, **frame_kwargs)
                 f"observation_end {end:%Y-%m-%d} is after the end of the log ({tx.observation_end:%Y-%m-%d}): "
                 "purchases in between were not observed. Pass an earlier date or rebuild the Transactions.")
     end_day = arr.day_of(end)
-    scale = DAYS_PER_UNIT[unit]
-    ints, floats = customer_summary_kernel(
-        arr.offsets, arr.day, arr.amount, np.int64(end_day),
+    (frequency, recency, T, monetary, n_orders, n_days, revenue, first_row, last_row, since_last, ipt_mean, ipt_cv,
+     breadth, depth, discount_share, tenure) = summary_columns(
+        arr.offsets, arr.day, arr.amount, np.int64(end_day), float(DAYS_PER_UNIT[unit]),
         arr.order_code if arr.order_code is not None else _EMPTY_I64, np.int64(arr.n_order_codes),
         arr.category if arr.category is not None else _EMPTY_I32,
         np.int64(len(arr.category_labels) if arr.category_labels is not None else 0),
         arr.quantity if arr.quantity is not None else _EMPTY_F,
         arr.discount if arr.discount is not None else _EMPTY_F,
     )
-    active = ints[:, 2] >= 0
-    ints = ints[active]
-    floats = floats[active]
-    n_days = ints[:, 0]
-    frequency = n_days - 1
-    first_day = floats[:, 2]
-    last_day = floats[:, 3]
-    with np.errstate(divide="ignore", invalid="ignore"):
-        monetary = np.where(frequency > 0, floats[:, 1] / np.maximum(frequency, 1), 0.0)
-        gaps = frequency.astype(np.float64)
-        ipt_mean = np.where(gaps >= 1, floats[:, 4] / gaps, np.nan)
-        var = (floats[:, 5] - gaps * ipt_mean**2) / (gaps - 1)
-        var = np.where(gaps >= 2, np.maximum(var, 0.0), np.nan)
-        ipt_cv = np.sqrt(var) / ipt_mean
     ts = tx.frame["timestamp"].to_numpy()
     out = {
-        "frequency": frequency.astype(np.int64),
-        "recency": (last_day - first_day) / scale,
-        "T": (end_day - first_day) / scale,
-        "monetary_value": monetary,
-        "n_orders": ints[:, 1],
-        "n_days": n_days,
-        "revenue": floats[:, 0],
-        "first_purchase": ts[ints[:, 2]],
-        "last_purchase": ts[ints[:, 3]],
-        "since_last": (end_day - last_day) / scale,
-        "ipt_mean": ipt_mean / scale,
-        "ipt_cv": ipt_cv,
+        "frequency": frequency, "recency": recency, "T": T, "monetary_value": monetary, "n_orders": n_orders,
+        "n_days": n_days, "revenue": revenue, "first_purchase": ts[first_row], "last_purchase": ts[last_row],
+        "since_last": since_last, "ipt_mean": ipt_mean, "ipt_cv": ipt_cv,
     }
-    rows_per_order = (ints[:, 3] - ints[:, 2] + 1) / np.maximum(ints[:, 1], 1)
     if arr.category is not None:
-        out["breadth"] = ints[:, 4]
-    out["depth"] = floats[:, 6] / np.maximum(ints[:, 1], 1) if arr.quantity is not None else rows_per_order
+        out["breadth"] = breadth
+    out["depth"] = depth
     if arr.discount is not None:
-        out["discount_share"] = ints[:, 5] / np.maximum(ints[:, 1], 1)
-    out["tenure_days"] = end_day - first_day
-    frame = pd.DataFrame(out, index=pd.Index(arr.customer_id[active], name="customer_id"))
+        out["discount_share"] = discount_share
+    out["tenure_days"] = tenure
+    index = pd.Index(arr.customer_id, name="customer_id")
+    frame = pd.DataFrame(out, index=index, copy=False)
+    active = first_row >= 0
+    if not active.all():  # customers whose first purchase is after the end are not customers yet
+        frame = frame.loc[active]
     frame.attrs["time_unit"] = unit
     frame.attrs["observation_end"] = end
     return frame

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ._jit import njit_serial
+from ._jit import njit_parallel, njit_serial, prange
 
 
 @njit_serial
@@ -124,3 +124,76 @@ def customer_summary_kernel(offsets, day, amount, end_day, order_code, n_order_c
         floats[i, 5] = ipt_sumsq
         floats[i, 6] = qsum
     return ints, floats
+
+
+@njit_parallel
+def summary_columns(offsets, day, amount, end_day, scale, order_code, n_order_codes, category, n_categories,
+                    quantity, discount):
+    """Final per-customer summary columns (see ``toolkit.customer_summary``), one contiguous array each.
+
+    Runs :func:`customer_summary_kernel` and turns its raw sums into the published quantities in parallel,
+    so the caller only wraps arrays. Customers with no transaction up to ``end_day`` get ``first_row = -1``.
+
+    Returns
+    -------
+    tuple of arrays (n,)
+        frequency, recency, T, monetary_value, n_orders, n_days, revenue, first_row, last_row, since_last,
+        ipt_mean, ipt_cv, breadth, depth, discount_share, tenure_days.
+    """
+    ints, floats = customer_summary_kernel(offsets, day, amount, end_day, order_code, n_order_codes, category,
+                                           n_categories, quantity, discount)
+    n = ints.shape[0]
+    frequency = np.empty(n, dtype=np.int64)
+    recency = np.empty(n, dtype=np.float64)
+    T = np.empty(n, dtype=np.float64)
+    monetary = np.empty(n, dtype=np.float64)
+    n_orders = np.empty(n, dtype=np.int64)
+    n_days = np.empty(n, dtype=np.int64)
+    revenue = np.empty(n, dtype=np.float64)
+    first_row = np.empty(n, dtype=np.int64)
+    last_row = np.empty(n, dtype=np.int64)
+    since_last = np.empty(n, dtype=np.float64)
+    ipt_mean = np.empty(n, dtype=np.float64)
+    ipt_cv = np.empty(n, dtype=np.float64)
+    breadth = np.empty(n, dtype=np.int64)
+    depth = np.empty(n, dtype=np.float64)
+    discount_share = np.empty(n, dtype=np.float64)
+    tenure = np.empty(n, dtype=np.float64)
+    has_qty = quantity.shape[0] > 0
+    for i in prange(n):
+        nd = ints[i, 0]
+        no = ints[i, 1]
+        freq = nd - 1
+        first = floats[i, 2]
+        last = floats[i, 3]
+        frequency[i] = freq
+        n_days[i] = nd
+        n_orders[i] = no
+        first_row[i] = ints[i, 2]
+        last_row[i] = ints[i, 3]
+        breadth[i] = ints[i, 4]
+        revenue[i] = floats[i, 0]
+        recency[i] = (last - first) / scale
+        T[i] = (end_day - first) / scale
+        since_last[i] = (end_day - last) / scale
+        tenure[i] = end_day - first
+        monetary[i] = floats[i, 1] / freq if freq > 0 else 0.0
+        if freq >= 1:
+            mean = floats[i, 4] / freq
+            ipt_mean[i] = mean / scale
+            if freq >= 2:
+                var = (floats[i, 5] - freq * mean * mean) / (freq - 1)
+                ipt_cv[i] = np.sqrt(max(var, 0.0)) / mean
+            else:
+                ipt_cv[i] = np.nan
+        else:
+            ipt_mean[i] = np.nan
+            ipt_cv[i] = np.nan
+        orders = max(no, 1)
+        if has_qty:
+            depth[i] = floats[i, 6] / orders
+        else:
+            depth[i] = (ints[i, 3] - ints[i, 2] + 1) / orders
+        discount_share[i] = ints[i, 5] / orders
+    return (frequency, recency, T, monetary, n_orders, n_days, revenue, first_row, last_row, since_last, ipt_mean,
+            ipt_cv, breadth, depth, discount_share, tenure)
