@@ -26,7 +26,9 @@ from .errors import DataQualityError, SchemaError
 __all__ = ["Transactions", "CleaningReport", "read_transactions", "as_transactions"]
 
 _OPTIONAL = ("order", "category", "quantity", "channel", "discount")
-_CANONICAL = {
+#: Role -> canonical column name. A frame that already uses canonical names maps onto
+#: ``Transactions.from_frame(df, **CANONICAL_COLUMNS)`` (restricted to the columns it has).
+CANONICAL_COLUMNS = _CANONICAL = {
     "customer": "customer_id",
     "time": "timestamp",
     "amount": "amount",

@@ -471,17 +471,9 @@ class Company:
 
     def transaction_kwargs(self) -> dict:
         """Keyword arguments that map ``transactions`` onto ``toolkit.Transactions.from_frame``."""
-        return {
-            "customer": "customer_id",
-            "time": "timestamp",
-            "amount": "amount",
-            "order": "order_id",
-            "category": "category",
-            "quantity": "quantity",
-            "channel": "channel",
-            "discount": "discount",
-            "observation_end": self.end,
-        }
+        from .data import CANONICAL_COLUMNS
+
+        return {**CANONICAL_COLUMNS, "observation_end": self.end}
 
     def to_transactions(self, **overrides):
         """Validated ``toolkit.Transactions`` of the company's order lines.
