@@ -123,3 +123,6 @@ def test_warmup_runs():
     assert toolkit.warmup() >= 0
     env = toolkit.check_environment()
     assert env["ok"].all()
+    core = env[env["required"]]
+    assert {"numpy", "pandas", "numba"} <= set(core["package"]) and (core["version"] != "missing").all()
+    assert set(env.loc[~env["required"], "package"]) == {"jupyterlab", "voila"}

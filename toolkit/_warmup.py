@@ -41,14 +41,24 @@ def warmup():
 
 
 def check_environment():
-    """Versions of Python and of the packages the toolkit relies on, as a DataFrame (missing ones flagged)."""
-    rows = [{"package": "python", "version": platform.python_version(), "ok": True}]
-    for name in ("numpy", "pandas", "numba", "scipy", "matplotlib", "ipywidgets", "sklearn", "jupyterlab"):
+    """Versions of Python and of the packages the toolkit relies on, as a DataFrame.
+
+    Columns: ``package``, ``version`` ("missing" when absent), ``needed_for`` ("core": the library itself;
+    "lab": the workshop front end, installed by ``make lab``), ``ok`` (present, or not needed here because
+    it belongs to the lab extras and this is not a lab environment) and ``required`` (core packages).
+    """
+    rows = [{"package": "python", "version": platform.python_version(), "needed_for": "core"}]
+    packages = [(name, "core") for name in ("numpy", "pandas", "numba", "scipy", "matplotlib", "ipywidgets",
+                                           "sklearn")] + [("jupyterlab", "lab"), ("voila", "lab")]
+    for name, needed_for in packages:
         try:
             module = importlib.import_module(name)
-            rows.append({"package": name, "version": getattr(module, "__version__", "?"), "ok": True})
+            version = getattr(module, "__version__", "?")
         except ImportError:
-            rows.append({"package": name, "version": "missing", "ok": False})
-    return pd.DataFrame(rows)
-
-
+            version = "missing"
+        rows.append({"package": name, "version": version, "needed_for": needed_for})
+    env = pd.DataFrame(rows)
+    present = env["version"] != "missing"
+    env["required"] = env["needed_for"] == "core"
+    env["ok"] = present | ~env["required"]
+    return env
