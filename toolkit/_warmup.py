@@ -29,7 +29,7 @@ def warmup():
     tx = Transactions.from_frame(raw, customer="c", time="t", amount="a", order="o", category="k", quantity="q",
                                  discount="d", on_bad_rows="net")
     customer_summary(tx)
-    for name in ("rfm", "clv", "cohorts", "lifecycle", "journey"):
+    for name in ("rfm", "clv", "clv.models", "cohorts", "lifecycle", "journey"):
         try:
             module = importlib.import_module(f"toolkit.{name}")
         except ImportError:

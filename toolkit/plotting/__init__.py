@@ -20,7 +20,7 @@ except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency
 from .rfm import plot_pareto, plot_rf_heatmap, plot_segments
 
 #: Per-analysis plot modules searched (in this order) for names not defined above.
-_MODULES = ("rfm", "clv", "cohorts", "lifecycle", "journey")
+_MODULES = ("rfm", "clv", "cohorts", "models", "lifecycle", "journey")
 
 __all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto"]
 

@@ -1,0 +1,742 @@
+"""Log-likelihood and prediction kernels of the "buy till you die" models.
+
+NumPy arrays and floats in, floats and arrays out; inputs are assumed validated by the caller
+(``toolkit.clv.models``). Kernels never raise on user input: impossible values give NaN or -inf.
+
+Every likelihood is written in log space (``lgamma``, ``log1p``, log-sum-exp) so that customers with many
+purchases or long observation windows do not overflow. Gradients are with respect to the natural parameters;
+the optimiser applies the chain rule for its log parametrisation.
+
+References
+----------
+.. [FHL05a] Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). "Counting your customers" the easy way:
+   an alternative to the Pareto/NBD model. *Marketing Science* 24(2), 275-284.
+.. [FHL05b] Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). RFM and CLV: using iso-value curves for
+   customer base analysis. *Journal of Marketing Research* 42(4), 415-430.
+.. [FHL05c] Fader, P. S., Hardie, B. G. S. and Lee, K. L. (2005). A note on deriving the Pareto/NBD model
+   and related expressions. http://brucehardie.com/notes/009/
+.. [FHS10] Fader, P. S., Hardie, B. G. S. and Shang, J. (2010). Customer-base analysis in a discrete-time
+   noncontractual setting. *Marketing Science* 29(6), 1086-1108.
+.. [BDF07] Batislam, E. P., Denizel, M. and Filiztekin, A. (2007). Empirical validation and comparison of
+   models for customer base analysis. *International Journal of Research in Marketing* 24(3), 201-209.
+.. [AS64] Abramowitz, M. and Stegun, I. A. (1964). *Handbook of Mathematical Functions*, 6.3.18 (digamma
+   asymptotic series) and 15.1.1 (hypergeometric series).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ._jit import njit_serial, njit_parallel, prange
+
+__all__ = [
+    "digamma",
+    "log_hyp2f1",
+    "hyp2f1",
+    "bgnbd_loglik",
+    "bgnbd_p_alive",
+    "bgnbd_conditional_expected",
+    "bgnbd_expected_new",
+    "pnbd_loglik",
+    "pnbd_loglik_grad",
+    "log_hyp2f1_grad",
+    "pnbd_p_alive",
+    "pnbd_conditional_expected",
+    "bgbb_loglik",
+    "bgbb_p_alive",
+    "bgbb_conditional_expected",
+    "gg_loglik",
+    "frt_rule_counts",
+]
+
+_LN_SCALE = 280.0 * math.log(10.0)
+_MAX_TERMS = 2_000_000
+
+
+# ----------------------------------------------------------------------------------------------------------
+# special functions
+# ----------------------------------------------------------------------------------------------------------
+@njit_serial(error_model="numpy")
+def digamma(x):
+    """Digamma function for x > 0 (NaN otherwise).
+
+    Recurrence psi(x) = psi(x + 1) - 1/x up to x >= 10, then the asymptotic series [AS64] 6.3.18 to x^-10
+    (absolute error below 1e-14).
+    """
+    if not (x > 0.0) or math.isinf(x):
+        return math.log(x) if x == math.inf else math.nan
+    res = 0.0
+    while x < 10.0:
+        res -= 1.0 / x
+        x += 1.0
+    inv2 = 1.0 / (x * x)
+    series = inv2 * (1.0 / 12.0 - inv2 * (1.0 / 120.0 - inv2 * (1.0 / 252.0 - inv2 * (1.0 / 240.0 - inv2 / 132.0))))
+    return res + math.log(x) - 0.5 / x - series
+
+
+@njit_serial(error_model="numpy")
+def log_hyp2f1(a, b, c, z):
+    """log of the Gauss hypergeometric function 2F1(a, b; c; z) for a, b, c > 0 and 0 <= z < 1.
+
+    This is the domain every BTYD formula needs ([FHL05a] E[X(t)] and E[Y(t)|...], [FHL05c] A_0, [BDF07]). There all
+    terms of the series [AS64] 15.1.1 are positive, so summing them has no cancellation; the running sum is
+    rescaled (and its log scale carried) so large parameters do not overflow. Summation stops when a
+    geometric bound on the remaining tail is below 1e-17 of the sum. Convergence is geometric with ratio z,
+    so z very close to 1 needs many terms: the series is cut after two million terms (z > 0.99998), where the
+    result is a lower bound. Outside the domain the result is NaN.
+    """
+    if not (a > 0.0 and b > 0.0 and c > 0.0 and z >= 0.0 and z < 1.0):
+        return math.nan
+    if z == 0.0:
+        return 0.0
+    term = 1.0
+    total = 1.0
+    log_scale = 0.0
+    n = 0.0
+    for _ in range(_MAX_TERMS):
+        ratio = (a + n) * (b + n) / ((c + n) * (n + 1.0))
+        term *= ratio * z
+        total += term
+        n += 1.0
+        q = ratio * z if ratio > 1.0 else z
+        if q < 1.0 and term * q <= 1e-17 * total * (1.0 - q):
+            break
+        if total > 1e280:
+            total *= 1e-280
+            term *= 1e-280
+            log_scale += _LN_SCALE
+    return math.log(total) + log_scale
+
+
+@njit_serial(error_model="numpy")
+def log_hyp2f1_grad(a, b, c, z):
+    """log 2F1(a, b; c; z) and its partial derivatives (d/da, d/db, d/dc, d/dz of the log), same domain.
+
+    Term-by-term differentiation of the positive series: with t_n the n-th term,
+    d t_n / d a = t_n sum_{k<n} 1/(a+k) (likewise b, and minus for c) and d t_n / d z = n t_n / z.
+    Returns a tuple (log F, dlogF/da, dlogF/db, dlogF/dc, dlogF/dz); NaNs outside the domain.
+    """
+    nan = math.nan
+    if not (a > 0.0 and b > 0.0 and c > 0.0 and z >= 0.0 and z < 1.0):
+        return nan, nan, nan, nan, nan
+    if z == 0.0:
+        return 0.0, 0.0, 0.0, 0.0, a * b / c
+    term = 1.0
+    total = 1.0
+    sa = 0.0
+    sb = 0.0
+    sc = 0.0
+    ga = 0.0
+    gb = 0.0
+    gc = 0.0
+    gz = 0.0
+    log_scale = 0.0
+    n = 0.0
+    for _ in range(_MAX_TERMS):
+        ratio = (a + n) * (b + n) / ((c + n) * (n + 1.0))
+        sa += 1.0 / (a + n)
+        sb += 1.0 / (b + n)
+        sc += 1.0 / (c + n)
+        term *= ratio * z
+        n += 1.0
+        total += term
+        ga += term * sa
+        gb += term * sb
+        gc += term * sc
+        gz += term * n
+        q = ratio * z if ratio > 1.0 else z
+        if q < 1.0 and term * q <= 1e-17 * total * (1.0 - q):
+            # the derivative sums carry extra factors growing like log(n) and n; run a few more terms for them
+            if term * n <= 1e-17 * gz * (1.0 - q) * (1.0 - q):
+                break
+        if total > 1e280:
+            total *= 1e-280
+            term *= 1e-280
+            ga *= 1e-280
+            gb *= 1e-280
+            gc *= 1e-280
+            gz *= 1e-280
+            log_scale += _LN_SCALE
+    return math.log(total) + log_scale, ga / total, gb / total, -gc / total, gz / (z * total)
+
+
+@njit_serial(error_model="numpy")
+def hyp2f1(a, b, c, z):
+    """2F1(a, b; c; z) on the domain of :func:`log_hyp2f1` (a, b, c > 0, 0 <= z < 1); NaN elsewhere."""
+    return math.exp(log_hyp2f1(a, b, c, z))
+
+
+@njit_serial(error_model="numpy")
+def _lbeta(a, b):
+    return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
+
+
+@njit_serial(error_model="numpy")
+def _logaddexp(u, v):
+    if u == -math.inf:
+        return v
+    if v == -math.inf:
+        return u
+    if u > v:
+        return u + math.log1p(math.exp(v - u))
+    return v + math.log1p(math.exp(u - v))
+
+
+# ----------------------------------------------------------------------------------------------------------
+# BG/NBD [FHL05a] and MBG/NBD [BDF07]
+# ----------------------------------------------------------------------------------------------------------
+@njit_serial(error_model="numpy")
+def bgnbd_loglik(params, x, tx, T, w, modified, grad):
+    """Weighted log-likelihood of BG/NBD ([FHL05a], the likelihood function) or MBG/NBD ([BDF07]), with gradient.
+
+    BG/NBD:  L = B(a, b+x)/B(a, b) * A + [x > 0] B(a+1, b+x-1)/B(a, b) * C
+    MBG/NBD: L = B(a, b+x+1)/B(a, b) * A + B(a+1, b+x)/B(a, b) * C       (drop-out also possible at time 0)
+    with A = Gamma(r+x) alpha^r / (Gamma(r) (alpha+T)^(r+x)) and C the same with t_x in place of T.
+
+    Parameters
+    ----------
+    params : float64 (4,)  r, alpha, a, b
+    x, tx, T, w : float64 (n,)  frequency, recency, age, weight of each (compressed) row
+    modified : bool  False for BG/NBD, True for MBG/NBD
+    grad : float64 (4,)  output, d LL / d (r, alpha, a, b)
+
+    Returns
+    -------
+    float  sum_i w_i log L_i
+    """
+    r = params[0]
+    alpha = params[1]
+    a = params[2]
+    b = params[3]
+    shift = 1.0 if modified else 0.0
+    total = 0.0
+    g0 = 0.0
+    g1 = 0.0
+    g2 = 0.0
+    g3 = 0.0
+    n = x.shape[0]
+    lgr = math.lgamma(r)
+    lab = math.lgamma(a + b) - math.lgamma(b)
+    psi_r = digamma(r)
+    psi_ab = digamma(a + b)
+    psi_b = digamma(b)
+    log_alpha = math.log(alpha)
+    log_a = math.log(a)
+    # x is a whole number: the gamma-function terms depend on the row only through x, so they are tabulated
+    # once per evaluation (x up to max_x) instead of once per row
+    max_x = 0
+    for i in range(n):
+        if x[i] > max_x:
+            max_x = int(x[i])
+    tab_lg = np.empty(max_x + 1)   # lgamma(r+x) - lgamma(r) + lab + lgamma(bx) - lgamma(a+bx)
+    tab_g0 = np.empty(max_x + 1)   # psi(r+x) - psi(r) + log alpha
+    tab_g2 = np.empty(max_x + 1)   # psi(a+b) - psi(a+bx)
+    tab_g3 = np.empty(max_x + 1)   # psi(a+b) + psi(bx) - psi(b) - psi(a+bx)
+    for k in range(max_x + 1):
+        xk = float(k)
+        bx = b + xk + shift
+        psi_abx = digamma(a + bx)
+        tab_lg[k] = math.lgamma(r + xk) - lgr + lab + math.lgamma(bx) - math.lgamma(a + bx)
+        tab_g0[k] = digamma(r + xk) - psi_r + log_alpha
+        tab_g2[k] = psi_ab - psi_abx
+        tab_g3[k] = psi_ab + digamma(bx) - psi_b - psi_abx
+    for i in range(n):
+        xi = x[i]
+        wi = w[i]
+        k = int(xi)
+        if k < 0 or k > max_x or k != xi:  # not a whole number: outside the model, no contribution
+            total += math.nan
+            continue
+        rx = r + xi
+        bx = b + xi + shift  # b + x (BG) or b + x + 1 (MBG)
+        log_aT = math.log(alpha + T[i])
+        log_atx = math.log(alpha + tx[i])
+        A1 = tab_lg[k] + r * log_alpha  # gamma-function terms (tabulated) and alpha^r
+        A3 = -rx * log_aT
+        has_second = modified or xi > 0.0
+        if has_second:
+            A4 = log_a - math.log(bx - 1.0) - rx * log_atx
+            m = A3 if A3 > A4 else A4
+            e3 = math.exp(A3 - m)
+            e4 = math.exp(A4 - m)
+            s = e3 + e4
+            ll = A1 + m + math.log(s)
+            w3 = e3 / s
+            w4 = e4 / s
+        else:
+            ll = A1 + A3
+            w3 = 1.0
+            w4 = 0.0
+        total += wi * ll
+        g0 += wi * (tab_g0[k] - w3 * log_aT - w4 * log_atx)
+        g1 += wi * (r / alpha - w3 * rx / (alpha + T[i]) - w4 * rx / (alpha + tx[i]))
+        g2 += wi * (tab_g2[k] + w4 / a)
+        g3 += wi * tab_g3[k]
+        if has_second:
+            g3 -= wi * w4 / (bx - 1.0)
+    grad[0] = g0
+    grad[1] = g1
+    grad[2] = g2
+    grad[3] = g3
+    return total
+
+
+@njit_serial(error_model="numpy")
+def _bgnbd_odds_dead(r, alpha, a, b, xi, txi, Ti, modified):
+    """a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x) for BG/NBD (0 when x = 0); a/(b+x) (...) for MBG/NBD."""
+    if modified:
+        return math.exp(math.log(a / (b + xi)) + (r + xi) * math.log((alpha + Ti) / (alpha + txi)))
+    if xi <= 0.0:
+        return 0.0
+    return math.exp(math.log(a / (b + xi - 1.0)) + (r + xi) * math.log((alpha + Ti) / (alpha + txi)))
+
+
+@njit_parallel(error_model="numpy")
+def bgnbd_p_alive(params, x, tx, T, modified, out):
+    """P(alive | x, t_x, T): [FHL05a] (BG/NBD, 1 when x = 0) and [BDF07] (MBG/NBD)."""
+    r, alpha, a, b = params[0], params[1], params[2], params[3]
+    for i in prange(x.shape[0]):
+        out[i] = 1.0 / (1.0 + _bgnbd_odds_dead(r, alpha, a, b, x[i], tx[i], T[i], modified))
+    return out
+
+
+@njit_serial(error_model="numpy")
+def _slot3(u, v, w, mask):
+    """Cache slot of a triple of non-negative floats below 1e9 (multiply-xorshift mixing, int64 wrap-around)."""
+    h = int(u * 1024.0) * -7046029254386353131  # 0x9E3779B97F4A7C15 as int64
+    h ^= int(v * 1048576.0) * -4658895280553007687
+    h ^= int(w * 1048576.0) * 7240739780546808700
+    h ^= (h >> 31) & 0x1FFFFFFFF
+    h *= -4265267296055464877
+    h ^= (h >> 29) & 0x7FFFFFFFF
+    return h & mask
+
+
+@njit_parallel(error_model="numpy")
+def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
+    """E[Y(t) | x, t_x, T], expected purchases in (T, T + t].
+
+    BG/NBD ([FHL05a], conditional expectation):
+        (a+b+x-1)/(a-1) [1 - ((alpha+T)/(alpha+T+t))^(r+x) 2F1(r+x, b+x; a+b+x-1; t/(alpha+T+t))]
+        / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x))
+    MBG/NBD ([BDF07]): b+x -> b+x+1 in the hypergeometric term, (a+b+x)/(a-1) in front, and the
+    denominator term a/(b+x) (...)^(r+x) present for every customer.
+    ``t`` has one entry per customer.
+    """
+    r, alpha, a, b = params[0], params[1], params[2], params[3]
+    shift = 1.0 if modified else 0.0
+    n = x.shape[0]
+    # The hypergeometric part depends on the customer only through (x, T, t), which repeat a lot in real
+    # data (whole x, day-resolution T, one horizon). Each chunk keeps a small direct-mapped cache of it, keyed
+    # by exact equality, so repeated combinations cost a lookup instead of a series.
+    n_chunks = 8
+    chunk = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        size = 16384
+        key_x = np.full(size, -1.0)
+        key_T = np.empty(size)
+        key_t = np.empty(size)
+        val = np.empty(size)
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            xi = x[i]
+            ti = t[i]
+            Ti = T[i]
+            if ti <= 0.0:
+                out[i] = 0.0
+                continue
+            slot = 0
+            if xi < 1e9 and Ti < 1e9 and ti < 1e9:
+                slot = _slot3(xi, Ti, ti, size - 1)
+            if key_x[slot] == xi and key_T[slot] == Ti and key_t[slot] == ti:
+                part = val[slot]
+            else:
+                big = alpha + Ti + ti
+                log_f = log_hyp2f1(r + xi, b + xi + shift, a + b + xi - 1.0 + shift, ti / big)
+                head = (a + b + xi - 1.0 + shift) / (a - 1.0)
+                part = head * -math.expm1(log_f + (r + xi) * math.log((alpha + Ti) / big))
+                key_x[slot] = xi
+                key_T[slot] = Ti
+                key_t[slot] = ti
+                val[slot] = part
+            out[i] = part / (1.0 + _bgnbd_odds_dead(r, alpha, a, b, xi, tx[i], Ti, modified))
+    return out
+
+
+@njit_serial(error_model="numpy")
+def bgnbd_expected_new(params, t, modified, out):
+    """E[X(t)] for a customer just acquired.
+
+    BG/NBD ([FHL05a], E[X(t)]): (a+b-1)/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b; a+b-1; t/(alpha+t))]
+    MBG/NBD ([BDF07]):      b/(a-1) [1 - (alpha/(alpha+t))^r 2F1(r, b+1; a+b; t/(alpha+t))]
+    """
+    r, alpha, a, b = params[0], params[1], params[2], params[3]
+    for i in range(t.shape[0]):
+        ti = t[i]
+        if ti <= 0.0:
+            out[i] = 0.0
+            continue
+        z = ti / (alpha + ti)
+        if modified:
+            head = b / (a - 1.0)
+            log_f = log_hyp2f1(r, b + 1.0, a + b, z)
+        else:
+            head = (a + b - 1.0) / (a - 1.0)
+            log_f = log_hyp2f1(r, b, a + b - 1.0, z)
+        out[i] = head * -math.expm1(log_f + r * math.log(alpha / (alpha + ti)))
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Pareto/NBD [FHL05c]
+# ----------------------------------------------------------------------------------------------------------
+@njit_serial(error_model="numpy")
+def _pnbd_terms(r, alpha, s, beta, xi, txi, Ti):
+    """Return (log of the 'alive at T' term, log of the 'died in (t_x, T]' term) of the Pareto/NBD likelihood.
+
+    [FHL05c] Section 3 (likelihood function):
+    L = Gamma(r+x) alpha^r beta^s / Gamma(r) * {1 / ((alpha+T)^(r+x) (beta+T)^s) + s/(r+s+x) A_0},
+    where for alpha >= beta
+        A_0 = 2F1(r+s+x, s+1; r+s+x+1; (alpha-beta)/(alpha+t_x)) / (alpha+t_x)^(r+s+x)
+            - 2F1(r+s+x, s+1; r+s+x+1; (alpha-beta)/(alpha+T)) / (alpha+T)^(r+s+x)
+    and for alpha < beta
+        A_0 = 2F1(r+s+x, r+x; r+s+x+1; (beta-alpha)/(beta+t_x)) / (beta+t_x)^(r+s+x)
+            - 2F1(r+s+x, r+x; r+s+x+1; (beta-alpha)/(beta+T)) / (beta+T)^(r+s+x).
+    The case split keeps the hypergeometric argument in [0, 1), where :func:`log_hyp2f1` sums positive
+    terms. A_0 >= 0 is the integral of the drop-out density over (t_x, T]; the difference is taken in log space
+    (log1p) and is 0 when t_x = T.
+    """
+    k = r + s + xi
+    if alpha >= beta:
+        base = alpha
+        b2 = s + 1.0
+        diff = alpha - beta
+    else:
+        base = beta
+        b2 = r + xi
+        diff = beta - alpha
+    log_A = log_hyp2f1(k, b2, k + 1.0, diff / (base + txi)) - k * math.log(base + txi)
+    log_B = log_hyp2f1(k, b2, k + 1.0, diff / (base + Ti)) - k * math.log(base + Ti)
+    if log_B >= log_A:
+        log_A0 = -math.inf
+    else:
+        log_A0 = log_A + math.log1p(-math.exp(log_B - log_A))
+    log_alive = -(r + xi) * math.log(alpha + Ti) - s * math.log(beta + Ti)
+    log_dead = math.log(s / k) + log_A0
+    return log_alive, log_dead
+
+
+@njit_serial(error_model="numpy")
+def _pnbd_log_part_grad(r, alpha, s, beta, xi, tt):
+    """log of 2F1(...; z(tt)) / (base + tt)^(r+s+x), one of the two parts of A_0, and its gradient."""
+    k = r + s + xi
+    if alpha >= beta:
+        base = alpha + tt
+        lf, fa, fb, fc, fz = log_hyp2f1_grad(k, s + 1.0, k + 1.0, (alpha - beta) / base)
+        lb = math.log(base)
+        return (lf - k * lb, fa + fc - lb, fz * (beta + tt) / (base * base) - k / base, fa + fb + fc - lb,
+                -fz / base)
+    base = beta + tt
+    lf, fa, fb, fc, fz = log_hyp2f1_grad(k, r + xi, k + 1.0, (beta - alpha) / base)
+    lb = math.log(base)
+    return (lf - k * lb, fa + fb + fc - lb, -fz / base, fa + fc - lb,
+            fz * (alpha + tt) / (base * base) - k / base)
+
+
+@njit_serial(error_model="numpy")
+def pnbd_loglik_grad(params, x, tx, T, w, grad):
+    """Weighted Pareto/NBD log-likelihood (as :func:`pnbd_loglik`) with its analytic gradient.
+
+    The derivatives of A_0 come from :func:`log_hyp2f1_grad` by the chain rule through the hypergeometric
+    parameters (a = r+s+x, b = s+1 or r+x, c = a+1) and argument z ((alpha-beta)/(alpha+t) or
+    (beta-alpha)/(beta+t)). ``grad`` receives d LL / d (r, alpha, s, beta).
+    """
+    r, alpha, s, beta = params[0], params[1], params[2], params[3]
+    log_alpha = math.log(alpha)
+    log_beta = math.log(beta)
+    const = -math.lgamma(r) + r * log_alpha + s * log_beta
+    psi_r = digamma(r)
+    total = 0.0
+    g0 = 0.0
+    g1 = 0.0
+    g2 = 0.0
+    g3 = 0.0
+    for i in range(x.shape[0]):
+        xi = x[i]
+        wi = w[i]
+        k = r + s + xi
+        # log A (at t_x), log B (at T) and their derivatives w.r.t. r, alpha, s, beta
+        lA, dA_r, dA_a, dA_s, dA_b = _pnbd_log_part_grad(r, alpha, s, beta, xi, tx[i])
+        lB, dB_r, dB_a, dB_s, dB_b = _pnbd_log_part_grad(r, alpha, s, beta, xi, T[i])
+        log_alive = -(r + xi) * math.log(alpha + T[i]) - s * math.log(beta + T[i])
+        e = 0.0
+        if lB >= lA:
+            log_dead = -math.inf
+        else:
+            e = math.exp(lB - lA)
+            log_dead = math.log(s / k) + lA + math.log1p(-e)
+        lse = _logaddexp(log_alive, log_dead)
+        total += wi * (math.lgamma(r + xi) + const + lse)
+        wa = math.exp(log_alive - lse)
+        g0 += wi * (digamma(r + xi) - psi_r + log_alpha - wa * math.log(alpha + T[i]))
+        g1 += wi * (r / alpha - wa * (r + xi) / (alpha + T[i]))
+        g2 += wi * (log_beta - wa * math.log(beta + T[i]))
+        g3 += wi * (s / beta - wa * s / (beta + T[i]))
+        if log_dead > -math.inf:
+            wd = math.exp(log_dead - lse)
+            inv = 1.0 / (1.0 - e)
+            dA0_r = (dA_r - e * dB_r) * inv
+            dA0_a = (dA_a - e * dB_a) * inv
+            dA0_s = (dA_s - e * dB_s) * inv
+            dA0_b = (dA_b - e * dB_b) * inv
+            g0 += wi * wd * (dA0_r - 1.0 / k)
+            g1 += wi * wd * dA0_a
+            g2 += wi * wd * (dA0_s + 1.0 / s - 1.0 / k)
+            g3 += wi * wd * dA0_b
+    grad[0] = g0
+    grad[1] = g1
+    grad[2] = g2
+    grad[3] = g3
+    return total
+
+
+@njit_serial(error_model="numpy")
+def pnbd_loglik(params, x, tx, T, w):
+    """Weighted Pareto/NBD log-likelihood sum_i w_i log L_i, [FHL05c] Section 3; see ``_pnbd_terms``."""
+    r, alpha, s, beta = params[0], params[1], params[2], params[3]
+    const = -math.lgamma(r) + r * math.log(alpha) + s * math.log(beta)
+    total = 0.0
+    for i in range(x.shape[0]):
+        la, ld = _pnbd_terms(r, alpha, s, beta, x[i], tx[i], T[i])
+        total += w[i] * (math.lgamma(r + x[i]) + const + _logaddexp(la, ld))
+    return total
+
+
+@njit_serial(error_model="numpy")
+def _pnbd_log_part(r, alpha, s, beta, xi, tt):
+    """log of one of the two parts of A_0: 2F1(...; z(tt)) / (base + tt)^(r+s+x) (see ``_pnbd_terms``)."""
+    k = r + s + xi
+    if alpha >= beta:
+        return log_hyp2f1(k, s + 1.0, k + 1.0, (alpha - beta) / (alpha + tt)) - k * math.log(alpha + tt)
+    return log_hyp2f1(k, r + xi, k + 1.0, (beta - alpha) / (beta + tt)) - k * math.log(beta + tt)
+
+
+@njit_parallel(error_model="numpy")
+def pnbd_p_alive(params, x, tx, T, out):
+    """P(alive | x, t_x, T) = alive term / (alive term + s/(r+s+x) A_0), [FHL05c] Section 5.
+
+    The two hypergeometric parts of A_0 depend on (x, t_x) and (x, T) only; each chunk of customers caches
+    them in small direct-mapped tables keyed by exact equality (repeats are the rule with whole x and
+    day-resolution times), so repeated combinations cost a lookup instead of a series.
+    """
+    r, alpha, s, beta = params[0], params[1], params[2], params[3]
+    n = x.shape[0]
+    n_chunks = 8
+    chunk = (n + n_chunks - 1) // n_chunks
+    for c in prange(n_chunks):
+        size = 16384
+        # cache 1, keyed by (x, t_x): log A.  cache 2, keyed by (x, T): log B - log alive, -log alive
+        ax = np.full(size, -1.0)
+        at = np.empty(size)
+        av = np.empty(size)
+        bx = np.full(size, -1.0)
+        bt = np.empty(size)
+        bv1 = np.empty(size)
+        bv2 = np.empty(size)
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            xi = x[i]
+            txi = tx[i]
+            Ti = T[i]
+            sa = 0
+            sb = 0
+            if xi < 1e9 and Ti < 1e9:
+                sa = _slot3(xi, txi, 0.0, size - 1)
+                sb = _slot3(xi, Ti, 1.0, size - 1)
+            if ax[sa] == xi and at[sa] == txi:
+                log_A = av[sa]
+            else:
+                log_A = _pnbd_log_part(r, alpha, s, beta, xi, txi)
+                ax[sa] = xi
+                at[sa] = txi
+                av[sa] = log_A
+            if bx[sb] == xi and bt[sb] == Ti:
+                lb_minus_la = bv1[sb]
+                minus_la = bv2[sb]
+            else:
+                log_alive = -(r + xi) * math.log(alpha + Ti) - s * math.log(beta + Ti)
+                lb_minus_la = _pnbd_log_part(r, alpha, s, beta, xi, Ti) - log_alive
+                minus_la = -log_alive
+                bx[sb] = xi
+                bt[sb] = Ti
+                bv1[sb] = lb_minus_la
+                bv2[sb] = minus_la
+            # A_0 / alive term = (A - B) / alive term, clipped at 0 (A_0 >= 0; A = B when t_x = T)
+            la_ = log_A + minus_la
+            if la_ < 700.0:
+                ratio = math.exp(la_) - math.exp(lb_minus_la)
+                if ratio < 0.0:
+                    ratio = 0.0
+                out[i] = 1.0 / (1.0 + s / (r + s + xi) * ratio)
+            elif lb_minus_la >= la_:
+                out[i] = 1.0
+            else:  # log space when the ratio would overflow (P(alive) ~ 0)
+                log_ratio = la_ + math.log1p(-math.exp(lb_minus_la - la_)) + math.log(s / (r + s + xi))
+                out[i] = math.exp(-_logaddexp(0.0, log_ratio))
+    return out
+
+
+@njit_parallel(error_model="numpy")
+def pnbd_conditional_expected(params, t, x, tx, T, out):
+    """E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
+
+    [FHL05c] Section 6. The factor (1 - u^(s-1))/(s-1) is evaluated as -expm1((s-1) log u)/(s-1), which is
+    exact for s < 1 too and tends to -log u as s -> 1.
+    """
+    r, alpha, s, beta = params[0], params[1], params[2], params[3]
+    pnbd_p_alive(params, x, tx, T, out)
+    for i in prange(x.shape[0]):
+        bT = beta + T[i]
+        log_u = math.log(bT / (bT + t[i]))
+        if abs(s - 1.0) < 1e-10:
+            factor = -log_u
+        else:
+            factor = -math.expm1((s - 1.0) * log_u) / (s - 1.0)
+        out[i] = (r + x[i]) * bT / (alpha + T[i]) * factor * out[i]
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# BG/BB [FHS10]
+# ----------------------------------------------------------------------------------------------------------
+@njit_serial(error_model="numpy")
+def _bgbb_row(alpha, beta, gamma, delta, xi, txi, ni):
+    """log L of one row, [FHS10] (likelihood function): the 'alive through n' term plus sum over death times."""
+    lab = _lbeta(alpha, beta)
+    lgd = _lbeta(gamma, delta)
+    ll = _lbeta(alpha + xi, beta + ni - xi) - lab + _lbeta(gamma, delta + ni) - lgd
+    n_extra = int(ni - txi + 0.5)
+    for j in range(n_extra):
+        term = _lbeta(alpha + xi, beta + txi - xi + j) - lab + _lbeta(gamma + 1.0, delta + txi + j) - lgd
+        ll = _logaddexp(ll, term)
+    return ll
+
+
+@njit_serial(error_model="numpy")
+def bgbb_loglik(params, x, tx, n, w):
+    """Weighted BG/BB log-likelihood, [FHS10] (likelihood function)."""
+    alpha, beta, gamma, delta = params[0], params[1], params[2], params[3]
+    total = 0.0
+    for i in range(x.shape[0]):
+        total += w[i] * _bgbb_row(alpha, beta, gamma, delta, x[i], tx[i], n[i])
+    return total
+
+
+@njit_serial(error_model="numpy")
+def bgbb_p_alive(params, x, tx, n, m, out):
+    """P(alive at opportunity n+m | x, t_x, n); m = 1 is the paper's "alive in period n+1", [FHS10] (P(alive))."""
+    alpha, beta, gamma, delta = params[0], params[1], params[2], params[3]
+    for i in range(x.shape[0]):
+        log_num = (_lbeta(alpha + x[i], beta + n[i] - x[i]) - _lbeta(alpha, beta)
+                   + _lbeta(gamma, delta + n[i] + m) - _lbeta(gamma, delta))
+        out[i] = math.exp(log_num - _bgbb_row(alpha, beta, gamma, delta, x[i], tx[i], n[i]))
+    return out
+
+
+@njit_serial(error_model="numpy")
+def bgbb_conditional_expected(params, n_star, x, tx, n, out):
+    """E[X(n, n+n*) | x, t_x, n], expected transactions in the next n* opportunities, [FHS10] (conditional expectation).
+
+    B(alpha+x+1, beta+n-x)/B(alpha, beta) * delta/(gamma-1) * Gamma(gamma+delta)/Gamma(1+delta)
+    * [Gamma(1+delta+n)/Gamma(gamma+delta+n) - Gamma(1+delta+n+n*)/Gamma(gamma+delta+n+n*)] / L.
+    """
+    alpha, beta, gamma, delta = params[0], params[1], params[2], params[3]
+    for i in range(x.shape[0]):
+        ni = n[i]
+        ns = n_star[i]
+        log_front = (_lbeta(alpha + x[i] + 1.0, beta + ni - x[i]) - _lbeta(alpha, beta)
+                     + math.lgamma(gamma + delta) - math.lgamma(1.0 + delta)
+                     - _bgbb_row(alpha, beta, gamma, delta, x[i], tx[i], ni))
+        g1 = math.lgamma(1.0 + delta + ni) - math.lgamma(gamma + delta + ni)
+        g2 = math.lgamma(1.0 + delta + ni + ns) - math.lgamma(gamma + delta + ni + ns)
+        # delta/(gamma-1) * (e^g1 - e^g2) = delta/(1-gamma) * e^g1 * expm1(g2-g1), sign-safe for gamma < 1 and > 1
+        out[i] = delta / (1.0 - gamma) * math.exp(log_front + g1) * math.expm1(g2 - g1)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------------------
+# Gamma-Gamma spend model [FHL05b]
+# ----------------------------------------------------------------------------------------------------------
+@njit_serial(error_model="numpy")
+def gg_loglik(params, x, m, w, grad):
+    """Weighted Gamma-Gamma log-likelihood of mean spend m over x > 0 transactions, with gradient.
+
+    Density of the mean z = m given x ([FHL05b], Appendix; Colombo and Jiang 1999):
+        f(z | p, q, gamma, x) = Gamma(px+q) / (Gamma(px) Gamma(q)) gamma^q x^(px) z^(px-1) / (gamma + x z)^(px+q)
+    grad is filled with d LL / d (p, q, gamma).
+    """
+    p, q, g = params[0], params[1], params[2]
+    total = 0.0
+    g0 = 0.0
+    g1 = 0.0
+    g2 = 0.0
+    lgq = math.lgamma(q)
+    psi_q = digamma(q)
+    log_g = math.log(g)
+    for i in range(x.shape[0]):
+        xi = x[i]
+        mi = m[i]
+        wi = w[i]
+        px = p * xi
+        log_x = math.log(xi)
+        log_m = math.log(mi)
+        log_gxm = math.log(g + xi * mi)
+        total += wi * (math.lgamma(px + q) - math.lgamma(px) - lgq + q * log_g + px * log_x
+                       + (px - 1.0) * log_m - (px + q) * log_gxm)
+        psi_pxq = digamma(px + q)
+        g0 += wi * xi * (psi_pxq - digamma(px) + log_x + log_m - log_gxm)
+        g1 += wi * (psi_pxq - psi_q + log_g - log_gxm)
+        g2 += wi * (q / g - (px + q) / (g + xi * mi))
+    grad[0] = g0
+    grad[1] = g1
+    grad[2] = g2
+    return total
+
+
+@njit_parallel(error_model="numpy")
+def frt_rule_counts(x, tx, T):
+    """One pass over (frequency, recency, T): how many rows break each data rule of the BTYD models.
+
+    Returns int64 (7,): not finite, frequency < 0, frequency not whole, recency < 0, T <= 0, recency > T,
+    recency != 0 while frequency == 0. The caller builds the error message (with examples) only when a count
+    is non-zero.
+    """
+    c0 = 0
+    c1 = 0
+    c2 = 0
+    c3 = 0
+    c4 = 0
+    c5 = 0
+    c6 = 0
+    for i in prange(x.shape[0]):
+        xi = x[i]
+        ti = tx[i]
+        Ti = T[i]
+        if not (math.isfinite(xi) and math.isfinite(ti) and math.isfinite(Ti)):
+            c0 += 1
+        else:
+            c1 += 1 if xi < 0.0 else 0
+            c2 += 1 if xi != math.floor(xi) else 0
+            c3 += 1 if ti < 0.0 else 0
+            c4 += 0 if Ti > 0.0 else 1
+            c5 += 1 if ti > Ti * (1.0 + 1e-12) else 0
+            c6 += 1 if (xi == 0.0 and ti != 0.0) else 0
+    out = np.empty(7, dtype=np.int64)
+    out[0] = c0
+    out[1] = c1
+    out[2] = c2
+    out[3] = c3
+    out[4] = c4
+    out[5] = c5
+    out[6] = c6
+    return out
