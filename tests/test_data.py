@@ -340,3 +340,17 @@ def test_read_transactions_unknown_suffix(tmp_path):
 def test_as_transactions_requires_column_names():
     with pytest.raises(SchemaError, match="customer=..., time=..., amount=..."):
         toolkit.customer_summary(base())
+
+
+@pytest.mark.parametrize("ids", [
+    [5, 3, 3, 9, 5, 4],                 # dense range: direct-address table
+    [-2, 7, -2, 0, 7, 1],               # negative ids, gaps
+    [10**12, 5, 10**12, 7],             # sparse: hash fallback
+    np.random.default_rng(3).integers(0, 50, 200),
+])
+def test_id_factorisation_equals_sorted_pandas_factorize(ids):
+    from toolkit.data import _factorize_ids
+
+    codes, uniques = _factorize_ids(pd.Series(np.asarray(ids, dtype=np.int64)))
+    ref_codes, ref_uniques = pd.factorize(np.asarray(ids, dtype=np.int64), sort=True)
+    assert list(codes) == list(ref_codes) and list(uniques) == list(ref_uniques)

@@ -412,8 +412,7 @@ class Transactions:
         cust_vals, cust_note = _customer_values(sub[customer])
         if cust_note:
             report.notes.append(cust_note)
-        codes, uniques = pd.factorize(cust_vals, sort=True)
-        codes = codes.astype(np.int64, copy=False)
+        codes, uniques = _factorize_ids(cust_vals)
         sub_ns = ts_ns.view("int64") if all_good else ts_ns[good].view("int64")
         sub_amt = amt if all_good else amt[good]
         extra_cols = [mapping[k] for k in _OPTIONAL if mapping[k] is not None]
@@ -642,6 +641,24 @@ def column_repr(column):
 
 def _indent(text, prefix="    "):
     return "\n".join(prefix + line for line in text.splitlines())
+
+
+def _factorize_ids(values):
+    """Sorted integer codes and the distinct ids (ascending).
+
+    Integer ids in a range no wider than a few times the row count (sequential customer numbers) go through a
+    direct-address table; anything else through pandas' hash factorisation.
+    """
+    arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
+    if arr.dtype.kind in "iu" and len(arr):
+        vmin, vmax = int(arr.min()), int(arr.max())
+        span = vmax - vmin + 1
+        if span <= 2 * len(arr) + 1024:
+            from ._kernels.build import dense_int_codes
+
+            return dense_int_codes(arr.astype(np.int64, copy=False), np.int64(vmin), np.int64(span))
+    codes, uniques = pd.factorize(values, sort=True)
+    return codes.astype(np.int64, copy=False), uniques
 
 
 def _customer_values(values):

@@ -218,3 +218,36 @@ def day_index(ns, origin_ns):
     for j in prange(m):
         out[j] = (ns[j] - origin_ns) // NS_PER_DAY
     return out
+
+
+@njit_parallel
+def dense_int_codes(values, vmin, span):
+    """Sorted codes of integer ids through a direct-address table (no hashing).
+
+    For ids in ``[vmin, vmin + span)`` with ``span`` not much larger than the number of rows (the common
+    case of sequential customer numbers). Returns codes in ascending id order, as a sorted factorisation does.
+
+    Returns
+    -------
+    codes : int64 array (m,)
+    uniques : int64 array (n,)
+        The distinct ids, ascending.
+    """
+    m = values.shape[0]
+    present = np.zeros(span, dtype=np.bool_)
+    for j in prange(m):
+        present[values[j] - vmin] = True
+    lookup = np.empty(span, dtype=np.int64)
+    n = 0
+    for k in range(span):
+        if present[k]:
+            lookup[k] = n
+            n += 1
+    uniques = np.empty(n, dtype=np.int64)
+    for k in range(span):
+        if present[k]:
+            uniques[lookup[k]] = vmin + k
+    codes = np.empty(m, dtype=np.int64)
+    for j in prange(m):
+        codes[j] = lookup[values[j] - vmin]
+    return codes, uniques
