@@ -29,9 +29,12 @@ $(STAMP_TEST): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --no-deps "$(LIFELINES)"
 	touch $@
 
+# JupyterLab refuses to start as root unless told; only pass the flag when we really are root (containers, CI).
+ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
+
 lab: $(STAMP_LAB)
-	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
-		--ServerApp.root_dir=notebooks --LabApp.news_url=None
+	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
+		--ServerApp.root_dir=notebooks --LabApp.news_url=None $(LAB_ARGS)
 
 test: $(STAMP_TEST)
 	$(BIN)/python -m pytest tests notebooks --nbval -p no:cacheprovider $(PYTEST_ARGS)
