@@ -105,3 +105,58 @@ def plot_p_alive_history(history, ax=None, **style):
     ax.set_ylabel("P(alive)")
     ax.set_title("P(alive) over the customer's history")
     return ax
+
+
+def model_explorer_figure(history, forecast, *, projection=None, actual=None, time_label="time units", title=None,
+                          figsize=(10.0, 3.8)):
+    """One customer on a standalone :class:`matplotlib.figure.Figure`: P(alive) and expected purchases.
+
+    Used by :mod:`toolkit.widgets.model_explorer`; the figure is not registered with pyplot, so redraws leak no
+    figures and nothing is shown twice under a cell.
+
+    Parameters
+    ----------
+    history : pandas.DataFrame
+        ``model.p_alive_history(...)`` up to the end of observation (drawn with :func:`plot_p_alive_history`).
+    forecast : pandas.DataFrame
+        ``time`` (after the end of observation) and cumulative ``expected_purchases``.
+    projection : pandas.DataFrame, optional
+        ``p_alive_history`` after the end, if she does not buy again (dashed).
+    actual : pandas.DataFrame, optional
+        ``time`` and cumulative ``purchases`` after the end (a holdout), drawn as a step line.
+    time_label : str, default "time units"
+        The model's time unit, for the axis labels (e.g. "weeks").
+    title : str, optional
+    figsize : tuple, default (10, 3.8)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    left, right = fig.subplots(1, 2)
+    plot_p_alive_history(history, ax=left)
+    if projection is not None and len(projection):
+        left.plot(projection["time"], projection["p_alive"], linestyle="--", color="grey",
+                  label="if she does not buy again")
+    left.axvline(history["time"].iloc[-1], color="grey", linestyle=":", linewidth=1)
+    left.set_xlabel(f"{time_label} since her first purchase")
+    left.set_title("P(alive) over her history")
+    left.legend(loc="lower left", fontsize="small")
+    right.plot(forecast["time"], forecast["expected_purchases"], marker=".", label="model: expected")
+    if actual is not None and len(actual):
+        right.step(actual["time"], actual["purchases"], where="post", color="black", label="actual")
+    right.set_xlabel(f"{time_label} after the end of observation")
+    right.set_ylabel("cumulative repeat purchases")
+    right.set_ylim(bottom=0)
+    right.set_title("Predicted purchases")
+    right.legend(loc="upper left", fontsize="small")
+    if title:
+        fig.suptitle(title)
+    fig.tight_layout()
+    return fig
+
+
+__all__.append("model_explorer_figure")

@@ -1,0 +1,456 @@
+"""Model explorer: one customer's P(alive) and expected purchases, and discounted CLV of her and of the base.
+
+A state object (:class:`ModelExplorerState`, no ipywidgets) and a thin ipywidgets view
+(:func:`model_explorer`). The purchase model (BG/NBD, MBG/NBD, Pareto/NBD) and the optional Gamma-Gamma spend
+model are fitted **once, outside** the tool; the state only calls their cheap prediction methods:
+
+- picking a customer re-runs :meth:`p_alive_history` and :meth:`conditional_expected_purchases` for that one
+  customer (a few hundred rows at most);
+- moving the horizon, discount-rate or margin slider re-runs
+  :func:`toolkit.clv.models.customer_lifetime_value` on the whole summary (closed-form kernels on the unique
+  (frequency, recency, T) patterns, milliseconds for CDNOW).
+
+Time is explicit: the model works in its own time unit (``model.time_unit_``, e.g. weeks for CDNOW); the
+horizon is a number of *periods* and the discount rate is *per period*, where a period is ``period`` (a unit
+name "D", "W", "M" or a number of model time units; default one month when the model's unit is known).
+
+Examples
+--------
+In a notebook::
+
+    from toolkit.clv.models import BetaGeo, GammaGamma
+    from toolkit.widgets.model_explorer import model_explorer
+    bg = BetaGeo().fit(summary)
+    gg = GammaGamma().fit(summary)
+    view = model_explorer(bg, summary, tx, spend=gg, horizon=12, discount_rate=0.01, margin=0.3)
+    view                                    # display it
+    view.horizon.value = 24                 # same as moving the slider
+    view.model.clv                          # == customer_lifetime_value(bg, summary, gg, horizon=24, ...)
+
+Headless (no ipywidgets needed)::
+
+    state = ModelExplorerState(bg, summary, tx, spend=gg)
+    state.update(customer=157, horizon=6)
+    state.customer_values()
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import math
+
+import numpy as np
+import pandas as pd
+
+from ..clv.models import customer_lifetime_value
+from ..config import DAYS_PER_UNIT
+
+__all__ = ["ModelExplorerState", "model_explorer", "SETTINGS"]
+
+#: Settings the state understands (``update(**settings)``).
+SETTINGS = ("customer", "horizon", "discount_rate", "margin")
+
+_UNIT_NAMES = {"D": "day", "W": "week", "M": "month"}
+_MAX_HORIZON = 120
+
+
+def _unit_name(unit, plural=False):
+    name = _UNIT_NAMES.get(unit, f"{unit} unit" if unit else "time unit")
+    return name + ("s" if plural else "")
+
+
+class ModelExplorerState:
+    """Settings and results of the model explorer; no widgets here, so it is testable headlessly.
+
+    Parameters
+    ----------
+    model : fitted BetaGeo, ModifiedBetaGeo or ParetoNBD
+        Fitted once, before the tool is built.
+    summary : pandas.DataFrame
+        The customer summary the model predicts for (``frequency``, ``recency``, ``T``, indexed by
+        ``customer_id``), e.g. the calibration summary it was fitted on.
+    transactions : toolkit.Transactions, optional
+        The log behind ``summary``. With it, P(alive) is traced over the customer's real purchase times, and
+        purchases after the summary's end (a holdout) are shown next to the forecast. Without it, P(alive) is
+        traced from her last purchase only (the summary does not hold the earlier purchase times).
+    spend : fitted GammaGamma, pandas.Series, float or None, default None
+        Expected spend per purchase (see :func:`~toolkit.clv.models.customer_lifetime_value`). A GammaGamma
+        model's ``expected_spend`` is computed once here. None: 1.0, i.e. CLV counts discounted purchases
+        times the margin.
+    period : float or {"D", "W", "M"}, optional
+        Length of one period of the horizon and the discount rate. Default ``"M"`` (months) when the model
+        knows its time unit, else 1 model time unit.
+    customer : customer id, optional
+        Default: the most frequent repeat buyer (ties: the higher ``recency``, then the first id).
+    horizon : int, default 12
+        Periods of future purchases in the CLV and the forecast.
+    discount_rate : float, default 0.01
+        Discount rate per period (0.01 a month is about 12.7% a year).
+    margin : float, default 1.0
+        Share of spend that is profit.
+    n_points : int, default 200
+        Points of the P(alive) curve.
+
+    Attributes
+    ----------
+    p_alive : pandas.Series
+        ``model.p_alive(summary)``, once.
+    spend_values : pandas.Series
+        Expected spend per purchase of every customer (once).
+    clv : pandas.Series
+        ``customer_lifetime_value(model, summary, spend_values, horizon=, period=, discount_rate=, margin=)``.
+    history : pandas.DataFrame
+        ``model.p_alive_history(...)`` of the selected customer up to the summary's end (her age ``T``).
+    projection : pandas.DataFrame
+        ``model.p_alive_history(..., at=...)`` from her ``T`` to ``T + horizon``: P(alive) if she does not buy
+        again.
+    forecast : pandas.DataFrame
+        ``time`` (model units after the summary's end), ``period`` and ``expected_purchases`` (cumulative,
+        ``model.conditional_expected_purchases``) over the horizon.
+    actual : pandas.DataFrame or None
+        ``time`` and ``purchases`` (cumulative purchase days) after the summary's end, when the log goes on.
+    error : str
+        Why the last change could not be applied ("" when it was).
+    n_updates, n_clv_updates : int
+        Recomputations in total, and of the base CLV (tests use them).
+    """
+
+    def __init__(self, model, summary, transactions=None, *, spend=None, period=None, customer=None, horizon=12,
+                 discount_rate=0.01, margin=1.0, n_points=200):
+        model._check_fitted()
+        self.model = model
+        self.summary = summary
+        self.transactions = transactions
+        self.n_points = int(n_points)
+        self.time_unit = summary.attrs.get("time_unit") or getattr(model, "time_unit_", None)
+        if period is None:
+            period = "M" if self.time_unit in DAYS_PER_UNIT else 1.0
+        self.period = period
+        if isinstance(period, str):
+            if self.time_unit not in DAYS_PER_UNIT or period not in DAYS_PER_UNIT:
+                raise ValueError(f"period={period!r} needs a model time unit in {list(DAYS_PER_UNIT)} "
+                                 f"(got {self.time_unit!r}); pass period as a number of model time units.")
+            self.period_length = DAYS_PER_UNIT[period] / DAYS_PER_UNIT[self.time_unit]
+        else:
+            self.period_length = float(period)
+        # -- heavy part, once ------------------------------------------------------------------------
+        self.p_alive = model.p_alive(summary)
+        if spend is None:
+            self.spend_values = pd.Series(1.0, index=summary.index, name="spend")
+            self.money = False
+        elif hasattr(spend, "expected_spend"):
+            self.spend_values = spend.expected_spend(summary).rename("spend")
+            self.money = True
+        elif isinstance(spend, pd.Series):
+            self.spend_values = spend.reindex(summary.index).astype(np.float64).rename("spend")
+            self.money = True
+        else:
+            self.spend_values = pd.Series(float(spend), index=summary.index, name="spend")
+            self.money = True
+        self._ids = {str(c): c for c in summary.index}
+        self.settings = {"customer": None, "horizon": 12, "discount_rate": 0.01, "margin": 1.0}
+        self.error, self.n_updates, self.n_clv_updates = "", 0, 0
+        self.clv = None
+        if customer is None:
+            customer = self.default_customer()
+        self.update(customer=customer, horizon=horizon, discount_rate=discount_rate, margin=margin)
+        if self.n_updates == 0:
+            raise ValueError(f"ModelExplorerState: {self.error}")
+
+    # -- settings ----------------------------------------------------------------------------------
+    def default_customer(self):
+        """The most frequent repeat buyer (ties: larger ``recency``, then the first id)."""
+        s = self.summary
+        order = np.lexsort((-s["recency"].to_numpy(dtype=np.float64), -s["frequency"].to_numpy(dtype=np.float64)))
+        return s.index[order[0]]
+
+    def ranked_customers(self, limit=2000):
+        """Customer ids by frequency (largest first), at most ``limit`` of them: the menu of the view."""
+        s = self.summary
+        order = np.lexsort((-s["recency"].to_numpy(dtype=np.float64), -s["frequency"].to_numpy(dtype=np.float64)))
+        return list(s.index[order[:limit]])
+
+    def lookup(self, customer):
+        """The summary's id for ``customer`` (an id or its text, as typed in the view), or None."""
+        if customer in self.summary.index:
+            return customer
+        return self._ids.get(str(customer).strip())
+
+    def update(self, **changes):
+        """Change settings (any of :data:`SETTINGS`) and recompute what they affect. Returns self.
+
+        Invalid values (unknown customer, horizon < 1, discount rate <= -1, margin outside [0, 1]) keep
+        the previous settings and results and set :attr:`error`.
+        """
+        unknown = set(changes) - set(SETTINGS)
+        if unknown:
+            raise KeyError(f"unknown model explorer setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
+        new = {**self.settings, **changes}
+        if "customer" in changes:
+            found = self.lookup(changes["customer"])
+            if found is None:
+                self.error = f"customer {changes['customer']!r} is not in the summary; kept customer {self.customer!r}"
+                return self
+            new["customer"] = found
+        problem = self._invalid(new)
+        if problem:
+            self.error = problem
+            return self
+        old, self.settings = self.settings, new
+        self.error = ""
+        value_changed = self.clv is None or any(old[k] != new[k] for k in ("horizon", "discount_rate", "margin"))
+        if value_changed:
+            self.clv = customer_lifetime_value(self.model, self.summary, self.spend_values,
+                                               horizon=int(new["horizon"]), period=self.period,
+                                               discount_rate=float(new["discount_rate"]), margin=float(new["margin"]))
+            self.n_clv_updates += 1
+        if value_changed or old["customer"] != new["customer"]:
+            self._customer_curves()
+        self.n_updates += 1
+        return self
+
+    @staticmethod
+    def _invalid(s) -> str:
+        h = s["horizon"]
+        if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= 10 * _MAX_HORIZON:
+            return f"horizon must be a whole number of periods >= 1, got {h!r}; kept the previous value"
+        d = s["discount_rate"]
+        if not (isinstance(d, (int, float, np.floating)) and math.isfinite(d) and d > -1):
+            return f"discount_rate must be a number > -1 per period, got {d!r}; kept the previous value"
+        m = s["margin"]
+        if not (isinstance(m, (int, float, np.floating)) and 0 <= m <= 1):
+            return f"margin must be a share between 0 and 1, got {m!r}; kept the previous value"
+        return ""
+
+    # -- the selected customer ----------------------------------------------------------------------
+    def purchase_times(self, customer=None):
+        """Her purchase times in model time units since her first purchase, and those after her ``T``.
+
+        Returns ``(times, later)``: distinct purchase days up to the summary's end, and after it. Without a
+        log, ``times`` is a stand-in with the right count, first (0) and last (``recency``) purchase; only
+        its values from ``recency`` on are meaningful, and ``later`` is empty.
+        """
+        cid = self.customer if customer is None else customer
+        row = self.summary.loc[cid]
+        x, recency, T = float(row["frequency"]), float(row["recency"]), float(row["T"])
+        tx = self.transactions
+        if tx is None:
+            return np.linspace(0.0, recency, int(x) + 1), np.zeros(0)
+        arr = tx.arrays
+        unit = self.time_unit or tx.time_unit
+        i = int(np.searchsorted(arr.customer_id, cid))
+        if i >= len(arr.customer_id) or arr.customer_id[i] != cid:
+            raise KeyError(f"customer {cid!r} is in the summary but not in the transactions.")
+        days = np.unique(np.asarray(arr.day[arr.offsets[i]:arr.offsets[i + 1]]))
+        rel = (days - days[0]) / DAYS_PER_UNIT[unit]
+        upto = rel <= T + 1e-9
+        return rel[upto], rel[~upto] - T
+
+    def _customer_curves(self):
+        cid = self.customer
+        row = self.summary.loc[[cid]]
+        T = float(row["T"].iloc[0])
+        recency = float(row["recency"].iloc[0])
+        times, later = self.purchase_times(cid)
+        length = self.horizon * self.period_length
+        if self.transactions is None:
+            at = np.linspace(recency, T, self.n_points)
+            self.history = self.model.p_alive_history(times, at=at)
+        else:
+            self.history = self.model.p_alive_history(times, end=T, n_points=self.n_points)
+        self.projection = self.model.p_alive_history(times, at=T + np.linspace(0.0, length, self.n_points))
+        periods = np.arange(0, self.horizon + 1)
+        t = periods * self.period_length
+        expected = np.zeros(len(t))
+        rows = self.summary.loc[[cid] * (len(t) - 1)]
+        expected[1:] = self.model.conditional_expected_purchases(rows, t[1:]).to_numpy()
+        self.forecast = pd.DataFrame({"time": t, "period": periods, "expected_purchases": expected})
+        self.actual = None
+        tx = self.transactions
+        if tx is not None:
+            end = self.summary.attrs.get("observation_end")
+            if end is not None and tx.observation_end > pd.Timestamp(end):
+                seen = min(length, (tx.observation_end - pd.Timestamp(end)).days / DAYS_PER_UNIT[self.time_unit])
+                inside = np.sort(later[later <= seen])
+                self.actual = pd.DataFrame({"time": np.concatenate([[0.0], inside, [seen]]),
+                                            "purchases": np.concatenate([[0], np.arange(1, len(inside) + 1),
+                                                                         [len(inside)]])})
+
+    # -- what the view shows ----------------------------------------------------------------------
+    @property
+    def period_name(self) -> str:
+        """Name of one period, e.g. "month" (or "1.5 weeks" for a numeric period)."""
+        if isinstance(self.period, str):
+            return _unit_name(self.period)
+        return f"{self.period_length:g} {_unit_name(self.time_unit, plural=self.period_length != 1)}"
+
+    def customer_values(self) -> pd.Series:
+        """The selected customer's numbers: P(alive), expected purchases over the horizon, spend, CLV, rank."""
+        cid = self.customer
+        clv = float(self.clv.loc[cid])
+        return pd.Series({
+            "frequency": float(self.summary.loc[cid, "frequency"]),
+            "p_alive": float(self.p_alive.loc[cid]),
+            "expected_purchases": float(self.forecast["expected_purchases"].iloc[-1]),
+            "spend": float(self.spend_values.loc[cid]),
+            "clv": clv,
+            "clv_percentile": float((self.clv < clv).mean()),
+        }, name=cid)
+
+    def base_values(self) -> pd.Series:
+        """The base's CLV: customers, total, mean, median, and the share held by the top 10%."""
+        values = self.clv.to_numpy()
+        top = np.sort(values)[::-1][: max(1, int(math.ceil(0.1 * len(values))))]
+        total = float(values.sum())
+        return pd.Series({"customers": len(values), "total": total, "mean": float(values.mean()),
+                          "median": float(np.median(values)), "top_10pct_share": float(top.sum() / total)
+                          if total > 0 else float("nan")})
+
+    def key_numbers(self) -> str:
+        """One line of headline numbers for the selected customer and the base."""
+        c, b = self.customer_values(), self.base_values()
+        cur = "$" if self.money else ""
+        unit = "value" if self.money else "discounted purchases x margin"
+        p = self.period_name
+        return (f"Customer {self.customer}: P(alive) {c['p_alive']:.2f} | expected purchases in the next "
+                f"{self.horizon} {p}s {c['expected_purchases']:.2f} | CLV {cur}{c['clv']:,.2f} (above "
+                f"{c['clv_percentile']:.0%} of customers) || base: {int(b['customers']):,} customers, CLV total "
+                f"{cur}{b['total']:,.0f}, mean {cur}{b['mean']:,.2f} ({unit}; {self.horizon} {p}s, "
+                f"{self.discount_rate:.2%} per {p}, margin {self.margin:.0%})")
+
+    def message(self) -> str:
+        """The last error as an HTML snippet ("" when all is well)."""
+        return f"<span style='color:#b71c1c'>⚠ {html.escape(self.error)}</span>" if self.error else ""
+
+
+def _setting(name):
+    return property(lambda self: self.settings[name], doc=f"Current ``{name}`` setting (change it with update).")
+
+
+for _name in SETTINGS:
+    setattr(ModelExplorerState, _name, _setting(_name))
+del _name
+
+
+def _figure_png(state) -> bytes:
+    """The customer's figure as PNG bytes (a standalone Figure: no pyplot registry, nothing shown twice)."""
+    from ..plotting import models as model_plots
+
+    unit = _unit_name(state.time_unit, plural=True)
+    fig = model_plots.model_explorer_figure(
+        state.history, state.forecast, projection=state.projection, actual=state.actual, time_label=unit,
+        title=f"Customer {state.customer} ({type(state.model).__name__})")
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png", dpi=80)
+    return buf.getvalue()
+
+
+def _draw(state, output, plots):
+    from IPython.display import Image, display
+
+    output.clear_output(wait=True)
+    with output:
+        if plots:
+            display(Image(data=_figure_png(state), format="png"))
+        display(state.customer_values().to_frame().T.rename_axis("customer_id").round(4))
+
+
+def model_explorer(model, summary, transactions=None, *, spend=None, period=None, plots=True, max_options=2000,
+                   **initial):
+    """Build (not display) the model explorer.
+
+    Parameters
+    ----------
+    model : fitted BetaGeo, ModifiedBetaGeo or ParetoNBD
+        Fitted once, outside the tool.
+    summary : pandas.DataFrame
+        Customers to explore (``frequency``, ``recency``, ``T``), indexed by ``customer_id``.
+    transactions : toolkit.Transactions, optional
+        The log behind ``summary`` (P(alive) over her real purchase times; purchases after the summary's
+        end next to the forecast).
+    spend, period
+        See :class:`ModelExplorerState`.
+    plots : bool, default True
+        Draw the customer's figure; False shows the numbers only.
+    max_options : int, default 2000
+        Customers offered in the picker's list (most frequent first); any id of the summary can be typed.
+    **initial
+        Initial settings: ``customer``, ``horizon``, ``discount_rate``, ``margin``.
+
+    Returns
+    -------
+    ipywidgets.VBox
+        With attributes ``model`` (:class:`ModelExplorerState`), the controls ``customer`` (Combobox),
+        ``horizon`` (IntSlider, periods), ``discount_rate`` (FloatSlider, per period), ``margin``
+        (FloatSlider), and ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (Output), ``n_redraws``.
+        CSS classes ``cvt-model-<name>`` (e.g. ``cvt-model-horizon``, ``cvt-model-output``) are stable hooks
+        for browser tests; the box has ``cvt-model-explorer``.
+    """
+    import ipywidgets as ipw
+
+    unknown = set(initial) - set(SETTINGS)
+    if unknown:
+        raise TypeError(f"model_explorer got unknown setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
+    state = ModelExplorerState(model, summary, transactions, spend=spend, period=period, **initial)
+    p = state.period_name
+    style = {"description_width": "150px"}
+    layout = ipw.Layout(width="420px")
+    controls = {
+        "customer": ipw.Combobox(value=str(state.customer), options=[str(c) for c in
+                                 state.ranked_customers(max_options)], ensure_option=False,
+                                 description="customer id", placeholder="type or pick an id", style=style,
+                                 continuous_update=False, layout=layout),
+        "horizon": ipw.IntSlider(value=state.horizon, min=1, max=max(_MAX_HORIZON, state.horizon),
+                                 description=f"horizon ({p}s)", continuous_update=False, style=style, layout=layout),
+        "discount_rate": ipw.FloatSlider(value=state.discount_rate, min=0.0, max=max(0.1, state.discount_rate),
+                                         step=0.001, readout_format=".3f", description=f"discount rate / {p}",
+                                         continuous_update=False, style=style, layout=layout),
+        "margin": ipw.FloatSlider(value=state.margin, min=0.0, max=1.0, step=0.01, readout_format=".2f",
+                                  description="margin", continuous_update=False, style=style, layout=layout),
+    }
+    key_numbers = ipw.HTML(value=html.escape(state.key_numbers()))
+    message = ipw.HTML(value=state.message())
+    output = ipw.Output()
+    box = ipw.VBox()
+    box.n_redraws = 0
+    syncing = {"on": False}
+
+    def redraw():
+        box.n_redraws += 1
+        key_numbers.value = html.escape(state.key_numbers())
+        message.value = state.message()
+        _draw(state, output, plots)
+
+    def on_change(change):
+        if syncing["on"]:
+            return
+        name = change["owner"]._cvt_name
+        value = change["new"]
+        if name == "customer" and not str(value).strip():
+            return  # the box was cleared while typing
+        state.update(**{name: value})
+        if state.error and name == "customer":  # rejected: show the customer still in use
+            syncing["on"] = True
+            try:
+                controls["customer"].value = str(state.customer)
+            finally:
+                syncing["on"] = False
+        redraw()
+
+    for name, ctl in controls.items():
+        ctl._cvt_name = name
+        ctl.add_class(f"cvt-model-{name.replace('_', '-')}")
+        ctl.observe(on_change, names="value")
+        setattr(box, name, ctl)
+    for widget, css in ((key_numbers, "key-numbers"), (message, "message"), (output, "output"), (box, "explorer")):
+        widget.add_class(f"cvt-model-{css}")
+    box.children = [ipw.HBox([controls["customer"], controls["horizon"]]),
+                    ipw.HBox([controls["discount_rate"], controls["margin"]]), key_numbers, message, output]
+    box.model = state
+    box.controls = controls
+    box.key_numbers = key_numbers
+    box.message = message
+    box.output = output
+    redraw()
+    return box
