@@ -17,10 +17,10 @@ In a notebook::
 
 from __future__ import annotations
 
-import io
 import math
 
 from .. import clv
+from ._common import figure_png
 
 __all__ = ["SLIDERS", "PORTFOLIO_SLIDERS", "CLVScenarioState", "clv_scenario_widget"]
 
@@ -235,9 +235,7 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         from ..plotting.clv import scenario_dashboard
 
         fig = scenario_dashboard(r, state.sensitivity, state.economics)
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80)
-        dashboard.value = buf.getvalue()
+        dashboard.value = figure_png(fig)
         table.value = r.years[["revenue", "survival", "discount_factor", "present_value", "cumulative_pv"]].round(3).to_html()
 
     def on_change(change):

@@ -17,12 +17,12 @@ In a notebook::
 
 from __future__ import annotations
 
-import io
 from collections import OrderedDict
 
 import pandas as pd
 
 from .. import cohorts
+from ._common import figure_png
 
 __all__ = ["MEASURES", "CohortExplorerState", "cohort_explorer"]
 
@@ -230,9 +230,7 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
             title = f"{state.split} = {state.group}: {title}"
         fig = cohort_dashboard(state.heatmap_matrix(), state.curves, heatmap_title=title,
                                curves_title="cohort-size-weighted mean" + (" by group" if state.split else ""))
-        buf = io.BytesIO()
-        fig.savefig(buf, format="png", dpi=80)
-        image.value = buf.getvalue()
+        image.value = figure_png(fig)
         box.figure = fig
 
     def sync_groups():

@@ -37,7 +37,6 @@ Headless (no ipywidgets needed)::
 from __future__ import annotations
 
 import html
-import io
 import math
 
 import numpy as np
@@ -45,6 +44,7 @@ import pandas as pd
 
 from ..clv.models import customer_lifetime_value
 from ..config import DAYS_PER_UNIT
+from ._common import figure_png
 
 __all__ = ["ModelExplorerState", "model_explorer", "SETTINGS"]
 
@@ -341,9 +341,7 @@ def _figure_png(state) -> bytes:
     fig = model_plots.model_explorer_figure(
         state.history, state.forecast, projection=state.projection, actual=state.actual, time_label=unit,
         title=f"Customer {state.customer} ({type(state.model).__name__})")
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=80)
-    return buf.getvalue()
+    return figure_png(fig)
 
 
 def _draw(state, output, plots):

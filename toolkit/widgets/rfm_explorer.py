@@ -30,7 +30,6 @@ Headless (no ipywidgets needed)::
 from __future__ import annotations
 
 import html
-import io
 import warnings
 
 import numpy as np
@@ -39,6 +38,7 @@ import pandas as pd
 from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
+from ._common import figure_png
 
 __all__ = ["RFMExplorerState", "rfm_explorer", "FREQUENCY_COLUMNS", "MONETARY_COLUMNS", "SETTINGS"]
 
@@ -284,9 +284,7 @@ def _heatmap_png(state) -> bytes:
     title = (f"Customers by R and F score ({state.bins} bins)" if value == "count"
              else f"Revenue by R and F score ({state.bins} bins)")
     fig = rfm_plots.rf_heatmap_figure(state.heatmap_frame, value=value, title=title)
-    buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=90)
-    return buf.getvalue()
+    return figure_png(fig, dpi=90)
 
 
 def _draw(state, output, plots):
