@@ -467,25 +467,13 @@ class BaseModel:
 # validation helpers shared by the models
 # ----------------------------------------------------------------------------------------------------------
 def require_columns(summary, columns, model_name):
-    if not isinstance(summary, pd.DataFrame):
-        raise SchemaError(f"{model_name} needs a pandas DataFrame with columns {list(columns)}, "
-                          f"got {type(summary).__name__}.")
-    missing = [c for c in columns if c not in summary.columns]
-    if missing:
-        raise SchemaError(f"{model_name} needs the column(s) {missing}; the summary has {list(summary.columns)}. "
-                          "Build it with toolkit.customer_summary(tx) or rename your columns.")
-    arrays = []
-    for c in columns:
-        col = summary[c]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
-            values = col.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)
+    """Required columns as float64 arrays; missing or non-numeric values raise a DataQualityError."""
+    arrays = _numeric_columns(summary, columns, model_name)
+    for c, values in zip(columns, arrays):
         bad = ~np.isfinite(values)
         if bad.any():
             raise DataQualityError(f"{model_name}: column {c!r} has {int(bad.sum())} missing or non-numeric "
                                    "values.", column=c, count=int(bad.sum()), examples=summary.loc[bad].head())
-        arrays.append(np.ascontiguousarray(values))
     return arrays
 
 
