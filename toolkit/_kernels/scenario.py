@@ -13,6 +13,28 @@ from ._jit import njit_parallel, njit_serial, prange
 __all__ = ["current_value", "current_value_parallel", "scenario_current", "scenario_current_parallel"]
 
 
+def _factors_impl(q, gq, h):
+    """``(A, A_g)`` for ``q = r/(1+d)``, ``gq = (1+g) q`` and horizon ``h`` (see ``current_value``)."""
+    if np.isinf(h):
+        a = q / (1.0 - q) if q < 1.0 else np.inf
+        ag = q / (1.0 - gq) if gq < 1.0 else np.inf
+        return a, ag
+    nh = int(h) if h > 0.0 else 0
+    a = 0.0
+    ag = 0.0
+    w = 1.0
+    wg = 1.0
+    for _ in range(nh):
+        w *= q
+        a += w
+        ag += wg * q
+        wg *= gq
+    return a, ag
+
+
+_factors = njit_serial(_factors_impl)
+
+
 def _current_value_impl(revenue, margin, retention, discount, horizon, growth, cost, out_current, out_factor_g, out_factor):
     """Discounted expected margin per customer (course "current value").
 
@@ -44,21 +66,7 @@ def _current_value_impl(revenue, margin, retention, discount, horizon, growth, c
     for i in prange(n):
         q = retention[i] / (1.0 + discount[i])
         gq = (1.0 + growth[i]) * q
-        h = horizon[i]
-        if np.isinf(h):
-            a = q / (1.0 - q) if q < 1.0 else np.inf
-            ag = q / (1.0 - gq) if gq < 1.0 else np.inf
-        else:
-            nh = int(h) if h > 0.0 else 0
-            a = 0.0
-            ag = 0.0
-            w = 1.0
-            wg = 1.0
-            for _ in range(nh):
-                w *= q
-                a += w
-                ag += wg * q
-                wg *= gq
+        a, ag = _factors(q, gq, horizon[i])
         out_factor[i] = a
         out_factor_g[i] = ag
         annual = revenue[i] * margin[i]
@@ -73,26 +81,6 @@ current_value = njit_serial(_current_value_impl)
 current_value_parallel = njit_parallel(_current_value_impl)
 
 
-def _factors_impl(q, gq, h):
-    """``(A, A_g)`` for ``q = r/(1+d)``, ``gq = (1+g) q`` and horizon ``h`` (see ``current_value``)."""
-    if np.isinf(h):
-        a = q / (1.0 - q) if q < 1.0 else np.inf
-        ag = q / (1.0 - gq) if gq < 1.0 else np.inf
-        return a, ag
-    nh = int(h) if h > 0.0 else 0
-    a = 0.0
-    ag = 0.0
-    w = 1.0
-    wg = 1.0
-    for _ in range(nh):
-        w *= q
-        a += w
-        ag += wg * q
-        wg *= gq
-    return a, ag
-
-
-_factors = njit_serial(_factors_impl)
 
 
 def _scenario_current_impl(codes, affected, revenue, margin, retention, discount, horizon, growth, cost,
