@@ -10,3 +10,10 @@ def figure_png(fig, dpi=80) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
+
+
+def add_setting_properties(cls, names):
+    """Give a widget state class one read-only property per setting, reading ``self.settings[name]``."""
+    for name in names:
+        setattr(cls, name, property(lambda self, _n=name: self.settings[_n],
+                                    doc=f"Current ``{name}`` setting (change it with update)."))

@@ -44,7 +44,7 @@ import pandas as pd
 
 from ..clv.models import customer_lifetime_value
 from ..config import DAYS_PER_UNIT
-from ._common import figure_png
+from ._common import add_setting_properties, figure_png
 
 __all__ = ["ModelExplorerState", "model_explorer", "SETTINGS"]
 
@@ -324,13 +324,7 @@ class ModelExplorerState:
         return f"<span style='color:#b71c1c'>⚠ {html.escape(self.error)}</span>" if self.error else ""
 
 
-def _setting(name):
-    return property(lambda self: self.settings[name], doc=f"Current ``{name}`` setting (change it with update).")
-
-
-for _name in SETTINGS:
-    setattr(ModelExplorerState, _name, _setting(_name))
-del _name
+add_setting_properties(ModelExplorerState, SETTINGS)
 
 
 def _figure_png(state) -> bytes:

@@ -38,7 +38,7 @@ import pandas as pd
 from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
-from ._common import figure_png
+from ._common import add_setting_properties, figure_png
 
 __all__ = ["RFMExplorerState", "rfm_explorer", "FREQUENCY_COLUMNS", "MONETARY_COLUMNS", "SETTINGS"]
 
@@ -262,13 +262,7 @@ class RFMExplorerState:
         return "<br>".join(lines)
 
 
-def _setting(name):
-    return property(lambda self: self.settings[name], doc=f"Current ``{name}`` setting (change it with update).")
-
-
-for _name in SETTINGS:
-    setattr(RFMExplorerState, _name, _setting(_name))
-del _name
+add_setting_properties(RFMExplorerState, SETTINGS)
 
 
 def _heatmap_png(state) -> bytes:
