@@ -29,6 +29,8 @@ __version__ = "0.1.0"
 _LAZY = {
     "warmup": "toolkit._warmup",
     "check_environment": "toolkit._warmup",
+    "set_language": "toolkit.i18n",
+    "get_language": "toolkit.i18n",
     **{name: "toolkit.rfm" for name in (
         "rfm_scores", "assign_segments", "check_segment_map", "segment_map", "SEGMENT_MAPS", "value_tiers",
         "value_scorecard", "needs_classes", "count_support_contacts", "segment_summary", "revenue_concentration",
@@ -38,7 +40,10 @@ _LAZY = {
         "retention_matrix", "period_rates", "kaplan_meier", "survival_curves", "ShiftedBetaGeometric",
     )},
 }
-_SUBMODULES = {"datasets", "rfm", "cohorts", "plotting", "widgets", "clv", "exercises", "config", "errors"}
+_SUBMODULES = {
+    "datasets", "rfm", "cohorts", "lifecycle", "journey", "plotting", "widgets", "clv", "exercises", "config",
+    "errors", "i18n", "report", "scale",
+}
 
 __all__ = [
     "Transactions",
