@@ -214,6 +214,9 @@ def test_bgnbd_kernel_matches_naive(r, alpha, a, b, row, modified):
         assert ll == pytest.approx(ref, rel=1e-9, abs=1e-9)
     pa = lk.bgnbd_p_alive(params, *arr, modified, np.empty(1))[0]
     assert pa == pytest.approx(naive.bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified), rel=1e-10, abs=1e-300)
+    fused = np.empty(1)
+    counts = lk.bgnbd_p_alive_checked(params, *arr, modified, fused)
+    assert not counts.any() and fused[0] == pa
 
 
 @settings(max_examples=60)
@@ -532,6 +535,25 @@ def test_input_validation(cdnow):
         BetaGeo().fit(bad)
     with pytest.raises(ValueError, match="exactly the parameters"):
         BetaGeo.from_params(r=1.0)
+
+
+@pytest.mark.parametrize("column,value,message", [
+    ("recency", 100.0, "must not exceed"),
+    ("frequency", -1.0, "must be >= 0"),
+    ("frequency", 1.5, "whole number"),
+    ("T", 0.0, "must be > 0"),
+    ("frequency", np.nan, "missing"),
+])
+def test_p_alive_fused_check_raises_like_fit(cdnow, column, value, message):
+    """P(alive) checks the data in the same pass as it computes: each broken rule still raises with its rows."""
+    model = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    bad = cdnow.astype({"frequency": float})
+    bad.loc[bad.index[:2], column] = value
+    with pytest.raises(DataQualityError, match=message) as info:
+        model.p_alive(bad)
+    assert info.value.count == 2
+    good = model.p_alive(cdnow)
+    assert good.index.equals(cdnow.index) and good.name == "p_alive" and good.between(0, 1).all()
 
 
 def test_non_convergence_raises_with_advice(cdnow):

@@ -23,7 +23,8 @@ import pandas as pd
 from .config import TIME_UNITS
 from .errors import DataQualityError, SchemaError
 
-__all__ = ["Transactions", "CleaningReport", "read_transactions", "as_transactions"]
+__all__ = ["Transactions", "CleaningReport", "read_transactions", "as_transactions", "Events", "read_events",
+           "as_events", "EVENT_COLUMNS"]
 
 _OPTIONAL = ("order", "category", "quantity", "channel", "discount")
 #: Role -> canonical column name. A frame that already uses canonical names maps onto
@@ -543,8 +544,10 @@ class Transactions:
         if not report.balanced:  # pragma: no cover - guarded by tests
             raise AssertionError("cleaning report does not balance")
         if len(frame) == 0:
-            raise DataQualityError(
+            error = DataQualityError(
                 f"No rows are left after cleaning ({report.rows_in:,} in). {report!r}", count=report.rows_in)
+            error.report = report  # callers that add up reports over pieces of a log (toolkit.scale) need it
+            raise error
         arrays = build_arrays(frame, kept_offsets, uniques, end, time_unit)
         columns = {k: v for k, v in mapping.items() if v is not None}
         return cls(frame, arrays, end, time_unit, report, columns)
@@ -701,23 +704,7 @@ def read_transactions(path, customer, time, amount, *, sheet_name=0, read_kwargs
     -------
     Transactions
     """
-    path = Path(path)
-    if not path.exists():
-        raise FileNotFoundError(f"No such transaction file: {path}")
-    read_kwargs = dict(read_kwargs or {})
-    suffix = path.suffix.lower()
-    if suffix in {".csv", ".txt", ".tsv"}:
-        read_kwargs.setdefault("dtype", {customer: str})
-        if suffix == ".tsv":
-            read_kwargs.setdefault("sep", "\t")
-        raw = pd.read_csv(path, **read_kwargs)
-    elif suffix in {".parquet", ".pq"}:
-        raw = pd.read_parquet(path, **read_kwargs)
-    elif suffix in {".xlsx", ".xls", ".xlsm"}:
-        read_kwargs.setdefault("dtype", {customer: str})
-        raw = pd.read_excel(path, sheet_name=sheet_name, **read_kwargs)
-    else:
-        raise SchemaError(f"Unsupported file type {suffix!r} for {path.name}: use CSV, Parquet or Excel.")
+    raw = _read_frame(path, customer, sheet_name, read_kwargs, what="transaction")
     return Transactions.from_frame(raw, customer=customer, time=time, amount=amount, **kwargs)
 
 
@@ -737,3 +724,454 @@ def as_transactions(data, **kwargs):
                 "(or build toolkit.Transactions.from_frame once and reuse it).")
         return Transactions.from_frame(data, **kwargs)
     raise SchemaError(f"Expected toolkit.Transactions or a pandas DataFrame, got {type(data).__name__}.")
+
+
+# ======================================================================================================
+# Events: touchpoint logs (journeys)
+# ======================================================================================================
+
+#: Role -> canonical column name of an event log.
+EVENT_COLUMNS = {"customer": "customer_id", "time": "timestamp", "event": "event", "channel": "channel",
+                 "order": "order_id"}
+_EVENT_OPTIONAL = ("channel", "order")
+_EVENT_FIX = {
+    "missing customer_id": _FIX["missing customer_id"],
+    "missing timestamp": _FIX["missing timestamp"],
+    "unparseable timestamp": _FIX["unparseable timestamp"],
+    "missing event": "fill or remove rows without an event name, or pass on_bad_rows='drop'",
+    "after observation_end": _FIX["after observation_end"],
+    "duplicate row": (
+        "pass duplicates='drop' if these are export duplicates, or duplicates='keep' if identical touchpoints "
+        "at the same time are genuine (e.g. day-resolution logs)"
+    ),
+}
+
+
+def _blank_or_missing(values):
+    """Missing values and blank strings of a column, as a writable bool array."""
+    out = values.isna().to_numpy().copy()
+    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
+        out |= values.astype("object").map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
+    return out
+
+
+def _event_rank(labels, event_order):
+    """Tie rank of every event label: position in ``event_order``, unknown names alphabetically after it."""
+    if event_order is None:
+        from .datasets import EVENTS
+
+        event_order = EVENTS
+    order = {str(name): k for k, name in enumerate(event_order)}
+    known = sorted((lab for lab in labels if lab in order), key=order.__getitem__)
+    unknown = sorted(lab for lab in labels if lab not in order)
+    return known + unknown
+
+
+class Events:
+    """A validated touchpoint log (customer, time, event[, channel, order]) in per-customer CSR order.
+
+    Build it with :meth:`from_frame` or :func:`read_events`; do not call the constructor yourself.
+
+    **Tie rule.** Events of one customer are sorted by timestamp; events with the *same* timestamp are ordered
+    by the rank of their event name in :attr:`event_labels` (the ``event_order`` given to :meth:`from_frame`;
+    by default the teaching company's order ``ad_impression, visit, sign_up, trial, purchase, repurchase,
+    referral, complaint, support_contact, winback_offer`` for the names it knows, then other names
+    alphabetically), then by channel and order id (so identical rows are adjacent). The sequence is therefore a
+    function of the rows alone, never of their input order. Funnels, transitions and paths read this sequence.
+
+    Attributes
+    ----------
+    frame : pandas.DataFrame
+        Canonical columns ``customer_id, timestamp, event[, channel, order_id, amount]`` in CSR order: row ``j``
+        is event ``j`` of the arrays below. ``amount`` exists when transactions were merged in (order value of
+        the merged purchase events, NaN for other events).
+    customer_id : ndarray (n,)
+        Original ids, sorted ascending.
+    offsets : int64 ndarray (n + 1,)
+        Customer ``i`` owns events ``offsets[i]:offsets[i + 1]``.
+    ns : int64 ndarray (m,)
+        Timestamps in nanoseconds since the epoch, sorted within customer (tie rule above).
+    event_code : int32 ndarray (m,)
+        Codes into :attr:`event_labels` (code = tie rank).
+    event_labels : ndarray of str
+    channel_code : int32 ndarray (m,) or None
+        Codes into :attr:`channel_labels`; ``-1`` where the channel is missing.
+    channel_labels : ndarray of str or None
+    observation_end : pandas.Timestamp
+        Last calendar day observed (inclusive).
+    time_unit : {"D", "W", "M"}
+        Unit of the durations reported by journey analyses.
+    report : CleaningReport
+    """
+
+    def __init__(self, frame, customer_id, offsets, ns, event_code, event_labels, channel_code, channel_labels,
+                 observation_end, time_unit, report, columns):
+        self.frame = frame
+        self.customer_id = customer_id
+        self.offsets = offsets
+        self.ns = ns
+        self.event_code = event_code
+        self.event_labels = event_labels
+        self.channel_code = channel_code
+        self.channel_labels = channel_labels
+        self.observation_end = observation_end
+        self.time_unit = time_unit
+        self.report = report
+        self.columns = columns
+
+    # ------------------------------------------------------------------ construction
+    @classmethod
+    def from_frame(cls, df, customer, time, event, channel=None, order=None, *, transactions=None,
+                   purchase_event="purchase", repurchase_event=None, event_order=None, observation_end=None,
+                   time_unit="D", on_bad_rows="raise", duplicates=None, date_format=None):
+        """Validate a raw touchpoint log, optionally merge purchases from transactions, and build CSR arrays.
+
+        Parameters
+        ----------
+        df : pandas.DataFrame
+            One row per touchpoint (ad impression, visit, sign-up, purchase, complaint, ...).
+        customer, time, event : str
+            Names of the customer id, date/time and event-name columns in ``df``.
+        channel, order : str, optional
+            Names of the channel column (where the touchpoint happened) and the order id column.
+        transactions : toolkit.Transactions, optional
+            Purchases to merge in as events named ``purchase_event`` (one event per order, or per row without
+            order ids, at the order's first timestamp, carrying the order value in ``amount`` and the sales
+            channel). Orders already in the log are not added twice: with ``order`` mapped and order ids in
+            the transactions, orders whose id is already in the log are skipped; otherwise purchases at a
+            (customer, timestamp) that already has a ``purchase_event`` / ``repurchase_event`` row are skipped.
+            Merged rows count in ``report.rows_in`` and are noted in ``report.kept_notes``.
+        purchase_event : str, default "purchase"
+            Event name of merged purchases (of the first purchase only, when ``repurchase_event`` is given).
+        repurchase_event : str, optional
+            Event name of a customer's later merged purchases (e.g. ``"repurchase"``).
+        event_order : sequence of str, optional
+            Order of event names used to break ties between simultaneous events (see the class docstring).
+        observation_end : date-like, optional
+            Last calendar day observed, inclusive. Defaults to the last date in the data.
+        time_unit : {"D", "W", "M"}, default "D"
+        on_bad_rows : {"raise", "drop"}, default "raise"
+            Rows with a missing or unparseable customer, time or event, or after ``observation_end``:
+            ``"raise"`` raises one :class:`~toolkit.errors.DataQualityError` listing every problem (column,
+            count, example rows, fix); ``"drop"`` removes them and counts them in :attr:`report`.
+        duplicates : {None, "raise", "drop", "keep"}, default None
+            Rows identical in every mapped column. ``None`` follows ``on_bad_rows``.
+        date_format : str, optional
+            ``strftime`` format of a text time column.
+
+        Returns
+        -------
+        Events
+
+        Raises
+        ------
+        SchemaError
+            Empty frame, missing or duplicated columns, numeric timestamps, mixed time zones.
+        DataQualityError
+            Bad rows with ``on_bad_rows="raise"``.
+
+        Examples
+        --------
+        >>> import pandas as pd, toolkit
+        >>> raw = pd.DataFrame({"cust": [1, 1, 2], "when": ["2024-01-02", "2024-01-03", "2024-01-05"],
+        ...                     "what": ["visit", "purchase", "visit"]})
+        >>> ev = toolkit.Events.from_frame(raw, customer="cust", time="when", event="what")
+        >>> ev.n_customers, len(ev)
+        (2, 3)
+        """
+        if time_unit not in TIME_UNITS:
+            raise ValueError(f"time_unit must be one of {TIME_UNITS}, got {time_unit!r}.")
+        if on_bad_rows not in ("raise", "drop"):
+            raise ValueError(f"on_bad_rows must be 'raise' or 'drop' for events, got {on_bad_rows!r}.")
+        if duplicates not in (None, "raise", "drop", "keep"):
+            raise ValueError(f"duplicates must be None, 'raise', 'drop' or 'keep', got {duplicates!r}.")
+        mapping = {"customer": customer, "time": time, "event": event, "channel": channel, "order": order}
+        if not isinstance(df, pd.DataFrame):
+            raise SchemaError(f"Expected a pandas DataFrame of events, got {type(df).__name__}.")
+        if len(df) == 0:
+            raise SchemaError("The event frame is empty (0 rows): nothing to analyse. Check the file or filter.")
+        Transactions._check_columns(df, mapping)
+        used = [c for c in mapping.values() if c is not None]
+        raw = df[used]
+        n_events_in = len(raw)
+        merged_note = None
+        if transactions is not None:
+            raw, merged_note = cls._merge_transactions(raw, mapping, transactions, purchase_event, repurchase_event)
+        report = CleaningReport(rows_in=len(raw))
+        if merged_note is not None:
+            report.kept_notes[merged_note[0]] = merged_note[1]
+            report.notes.append(merged_note[2])
+        m = len(raw)
+        problems = [("missing customer_id", customer, _blank_or_missing(raw[customer]))]
+        ts, notes = _parse_dates(raw[time], time, date_format)
+        report.notes.extend(notes)
+        ts_na = ts.isna().to_numpy()
+        raw_na = _blank_or_missing(raw[time])
+        problems.append(("missing timestamp", time, raw_na))
+        unparseable = ts_na & ~raw_na
+        if unparseable.all():
+            raise SchemaError(
+                f"No value of column {column_repr(time)} could be read as a date (e.g. "
+                f"{raw[time].head(3).tolist()}). Check that `time=` names the date column, or pass date_format=.")
+        problems.append(("unparseable timestamp", time, unparseable))
+        problems.append(("missing event", event, _blank_or_missing(raw[event])))
+        ts_ns = ts.to_numpy(dtype="datetime64[ns]")
+        if observation_end is None:
+            end = pd.Timestamp(ts_ns.view("int64").max()).normalize()
+        else:
+            end = pd.Timestamp(observation_end)
+            if end.tzinfo is not None:
+                end = end.tz_localize(None)
+            end = end.normalize()
+            after = ~ts_na & (ts_ns >= np.datetime64(end + pd.Timedelta(days=1), "ns"))
+            problems.append(("after observation_end", time, after))
+        bad = np.zeros(m, dtype=bool)
+        for _, _, mask in problems:
+            bad |= mask
+        good = ~bad
+        sub = raw if good.all() else raw.loc[good]
+        sub_pos = np.flatnonzero(good)
+
+        # codes: events by tie rank, then channel and order, so CSR ties follow the tie rule ----------
+        ev_values = sub[event].astype("object").map(lambda v: str(v).strip()).to_numpy(dtype=object)
+        present = pd.unique(ev_values)
+        labels = np.asarray(_event_rank([str(v) for v in present], event_order), dtype=object)
+        ev_code = pd.Index(labels).get_indexer(ev_values).astype(np.int32)
+        sort_keys = [ev_code]
+        ch_code = ch_labels = None
+        if channel is not None:
+            ch_code, ch_labels = pd.factorize(sub[channel], sort=True)
+            ch_code = ch_code.astype(np.int32)
+            ch_labels = np.asarray(ch_labels, dtype=object)
+            sort_keys.insert(0, ch_code)
+        if order is not None:
+            sort_keys.insert(0, pd.factorize(sub[order], sort=True)[0])
+        pre = np.lexsort(sort_keys) if len(sort_keys) > 1 else np.argsort(ev_code, kind="stable")
+        cust_vals, cust_note = _customer_values(sub[customer])
+        if cust_note:
+            report.notes.append(cust_note)
+        codes, uniques = _factorize_ids(cust_vals)
+        sub_ns = ts_ns.view("int64")[sub_pos]
+        from ._kernels.build import csr_order, duplicate_mask
+
+        perm_pre, offsets, ns_sorted, code_sorted = csr_order(codes[pre], sub_ns[pre], ev_code[pre].astype(np.float64),
+                                                              len(uniques))
+        perm = pre[perm_pre]  # CSR position -> row of `sub`
+        extra_cols = [mapping[k] for k in _EVENT_OPTIONAL if mapping[k] is not None]
+        if extra_cols:
+            extra = pd.util.hash_pandas_object(sub[extra_cols], index=False).to_numpy().view(np.int64)[pre]
+        else:
+            extra = np.empty(0, dtype=np.int64)
+        dup_sorted = duplicate_mask(offsets, perm_pre, ns_sorted, code_sorted, extra)
+        dup_mode = duplicates if duplicates is not None else ("raise" if on_bad_rows == "raise" else "drop")
+        dup_local = np.zeros(len(sub), dtype=bool)
+        dup_local[perm[dup_sorted]] = True
+        dup_full = np.zeros(m, dtype=bool)
+        dup_full[sub_pos[dup_local]] = True
+        if dup_mode != "keep":
+            problems.append(("duplicate row", ", ".join(str(c) for c in used), dup_full))
+        elif dup_full.any():
+            report.kept_notes["duplicate row (kept: duplicates='keep')"] = int(dup_full.sum())
+
+        raising = [(r, c, mk, int(mk.sum())) for r, c, mk in problems if mk.any() and (
+            (r == "duplicate row" and dup_mode == "raise") or (r != "duplicate row" and on_bad_rows == "raise"))]
+        if raising:
+            total = sum(r[3] for r in raising)
+            lines = [f"{total:,} of {m:,} rows break the event contract:"]
+            for reason, column, mask, n_bad in raising:
+                pos = np.flatnonzero(mask)
+                lines.append(f"- {reason} in column {column_repr(column)}: {n_bad:,} rows (first at rows "
+                             f"{list(raw.index[pos[:_N_EXAMPLES]])}). Fix: {_EVENT_FIX[reason]}.")
+                lines.append(_indent(_format_examples(_examples(raw, pos))))
+            first = raising[0]
+            raise DataQualityError("\n".join(lines), column=first[1], count=total,
+                                   examples=_examples(raw, np.flatnonzero(first[2])))
+        drop = np.zeros(m, dtype=bool)
+        for reason, column, mask in problems:
+            new = mask & ~drop
+            if new.any():
+                report.dropped[reason] = report.dropped.get(reason, 0) + int(new.sum())
+                report.examples[reason] = _examples(raw, np.flatnonzero(new))
+                drop |= new
+
+        keep_sorted = ~drop[sub_pos[perm]]
+        if not keep_sorted.all():
+            kept_before = np.zeros(len(keep_sorted) + 1, dtype=np.int64)
+            np.cumsum(keep_sorted, out=kept_before[1:])
+            counts = np.diff(kept_before[offsets])
+            has = counts > 0
+            uniques = np.asarray(uniques)[has]
+            counts = counts[has]
+            offsets = np.zeros(len(counts) + 1, dtype=np.int64)
+            np.cumsum(counts, out=offsets[1:])
+            perm = perm[keep_sorted]
+            ns_sorted = ns_sorted[keep_sorted]
+        if len(perm) == 0:
+            raise DataQualityError(f"No rows are left after cleaning ({report.rows_in:,} in). {report!r}",
+                                   count=report.rows_in)
+        cid = np.asarray(uniques)
+        if cid.dtype.kind in "iu":
+            cid = cid.astype(np.int64)
+        ev_out = ev_code[perm]
+        # drop labels no kept row uses (codes keep the tie-rank order)
+        used_codes = np.flatnonzero(np.bincount(ev_out, minlength=len(labels)))
+        if len(used_codes) < len(labels):
+            remap = np.full(len(labels), -1, dtype=np.int32)
+            remap[used_codes] = np.arange(len(used_codes), dtype=np.int32)
+            ev_out = remap[ev_out]
+            labels = labels[used_codes]
+        cols = {"customer_id": np.repeat(cid, np.diff(offsets)), "timestamp": ns_sorted.view("datetime64[ns]"),
+                "event": pd.Categorical.from_codes(ev_out, categories=list(labels))}
+        ch_out = None
+        if channel is not None:
+            ch_out = ch_code[perm]
+            used_ch = np.flatnonzero(np.bincount(ch_out[ch_out >= 0], minlength=len(ch_labels)))
+            remap = np.full(len(ch_labels) + 1, -1, dtype=np.int32)
+            remap[used_ch] = np.arange(len(used_ch), dtype=np.int32)
+            ch_out = remap[ch_out]  # -1 stays -1 (index -1 is the spare last slot)
+            ch_labels = ch_labels[used_ch]
+            cols["channel"] = pd.Categorical.from_codes(ch_out, categories=list(ch_labels))
+        if order is not None:
+            cols["order_id"] = sub[order].to_numpy()[perm]
+        if "__amount__" in sub.columns:
+            cols["amount"] = sub["__amount__"].to_numpy(dtype=np.float64)[perm]
+        frame = pd.DataFrame(cols, copy=False)
+        report.rows_kept = len(frame)
+        if not report.balanced:  # pragma: no cover - guarded by tests
+            raise AssertionError("cleaning report does not balance")
+        columns = {k: v for k, v in mapping.items() if v is not None}
+        del n_events_in
+        return cls(frame, cid, offsets, ns_sorted, ev_out.astype(np.int32), labels, ch_out, ch_labels, end,
+                   time_unit, report, columns)
+
+    @staticmethod
+    def _merge_transactions(raw, mapping, tx, purchase_event, repurchase_event):
+        """Append one purchase event per order of ``tx`` that the log does not already hold."""
+        if not isinstance(tx, Transactions):
+            raise SchemaError("transactions= must be a toolkit.Transactions (build it with "
+                              f"Transactions.from_frame first), got {type(tx).__name__}.")
+        f = tx.frame
+        keys = ["customer_id"] + (["order_id"] if "order_id" in f else ["timestamp"])
+        agg = {"timestamp": "min", "amount": "sum"} if "order_id" in f else {"amount": "sum"}
+        if "channel" in f:
+            agg["channel"] = "first"
+        orders = f.groupby(keys, sort=False, observed=True).agg(agg).reset_index()
+        orders = orders.sort_values(["customer_id", "timestamp"], kind="stable")
+        names = np.full(len(orders), purchase_event, dtype=object)
+        if repurchase_event is not None:
+            later = orders["customer_id"].duplicated().to_numpy()
+            names[later] = repurchase_event
+        skip = np.zeros(len(orders), dtype=bool)
+        if mapping["order"] is not None and "order_id" in orders:
+            known = pd.Index(raw[mapping["order"]].dropna().unique())
+            skip = orders["order_id"].isin(known).to_numpy()
+        else:
+            is_purchase = raw[mapping["event"]].isin([purchase_event, repurchase_event]).to_numpy()
+            have = pd.MultiIndex.from_arrays([raw[mapping["customer"]].to_numpy()[is_purchase],
+                                              pd.to_datetime(raw[mapping["time"]].to_numpy()[is_purchase])])
+            skip = pd.MultiIndex.from_arrays([orders["customer_id"].to_numpy(),
+                                              orders["timestamp"].to_numpy()]).isin(have)
+        add = orders.loc[~skip]
+        extra = pd.DataFrame({mapping["customer"]: add["customer_id"].to_numpy(),
+                              mapping["time"]: add["timestamp"].to_numpy(),
+                              mapping["event"]: names[~skip]})
+        if mapping["channel"] is not None:
+            extra[mapping["channel"]] = add["channel"].to_numpy() if "channel" in add else None
+        if mapping["order"] is not None:
+            extra[mapping["order"]] = add["order_id"].to_numpy() if "order_id" in add else None
+        extra["__amount__"] = add["amount"].to_numpy()
+        base = raw.assign(__amount__=np.nan)
+        if pd.api.types.is_datetime64_any_dtype(base[mapping["time"]].dtype):
+            extra[mapping["time"]] = extra[mapping["time"]].astype(base[mapping["time"]].dtype)
+        combined = pd.concat([base, extra], ignore_index=True)
+        note = (f"purchase events merged from transactions ({purchase_event!r})", int(len(add)),
+                f"{len(add):,} purchase events added from {len(orders):,} orders of the transactions "
+                f"({int(skip.sum()):,} already in the log); example row numbers refer to the events followed "
+                "by the merged purchases")
+        return combined, note
+
+    # ------------------------------------------------------------------ accessors
+    def __len__(self):
+        return len(self.ns)
+
+    @property
+    def n_customers(self) -> int:
+        """Number of distinct customers."""
+        return len(self.customer_id)
+
+    @property
+    def n_events(self) -> int:
+        """Number of events (rows)."""
+        return len(self.ns)
+
+    def codes_of(self, names):
+        """Event codes of the given event names (``-1`` for names not in the log)."""
+        index = pd.Index(self.event_labels)
+        return index.get_indexer(list(names))
+
+    def __repr__(self) -> str:
+        first = pd.Timestamp(self.ns.min())
+        return (f"Events: {len(self):,} events of {len(self.event_labels)} types, {self.n_customers:,} customers, "
+                f"{first:%Y-%m-%d} to {self.observation_end:%Y-%m-%d}; {self.report.rows_dropped:,} rows "
+                "dropped in cleaning")
+
+    def _repr_html_(self) -> str:
+        counts = self.frame["event"].value_counts().rename("events").to_frame()
+        return (f"<p>{html.escape(repr(self))}</p>" + counts.to_html() + self.report._repr_html_())
+
+
+def _read_frame(path, customer, sheet_name=0, read_kwargs=None, what="transaction"):
+    """Read a CSV/TSV, Parquet or Excel file, keeping the customer id column as text for CSV and Excel."""
+    path = Path(path)
+    if not path.exists():
+        raise FileNotFoundError(f"No such {what} file: {path}")
+    read_kwargs = dict(read_kwargs or {})
+    suffix = path.suffix.lower()
+    if suffix in {".csv", ".txt", ".tsv"}:
+        read_kwargs.setdefault("dtype", {customer: str})
+        if suffix == ".tsv":
+            read_kwargs.setdefault("sep", "\t")
+        return pd.read_csv(path, **read_kwargs)
+    if suffix in {".parquet", ".pq"}:
+        return pd.read_parquet(path, **read_kwargs)
+    if suffix in {".xlsx", ".xls", ".xlsm"}:
+        read_kwargs.setdefault("dtype", {customer: str})
+        return pd.read_excel(path, sheet_name=sheet_name, **read_kwargs)
+    raise SchemaError(f"Unsupported file type {suffix!r} for {path.name}: use CSV, Parquet or Excel.")
+
+
+def read_events(path, customer, time, event, *, sheet_name=0, read_kwargs=None, **kwargs):
+    """Read a CSV, TSV, Parquet or Excel touchpoint export and validate it with :meth:`Events.from_frame`.
+
+    Parameters
+    ----------
+    path : str or path-like
+    customer, time, event : str
+        Column names, as in :meth:`Events.from_frame`.
+    sheet_name : str or int, default 0
+    read_kwargs : dict, optional
+        Extra arguments for the pandas reader.
+    **kwargs
+        Passed to :meth:`Events.from_frame` (``channel=``, ``order=``, ``transactions=``, ...).
+
+    Returns
+    -------
+    Events
+    """
+    raw = _read_frame(path, customer, sheet_name, read_kwargs, what="event")
+    return Events.from_frame(raw, customer=customer, time=time, event=event, **kwargs)
+
+
+def as_events(data, **kwargs):
+    """Return ``data`` if it is :class:`Events`, else validate a raw frame with :meth:`Events.from_frame`."""
+    if isinstance(data, Events):
+        if kwargs:
+            raise TypeError(f"Column arguments {sorted(kwargs)} only apply to raw frames, not to Events.")
+        return data
+    if isinstance(data, pd.DataFrame):
+        missing = [k for k in ("customer", "time", "event") if k not in kwargs]
+        if missing:
+            raise SchemaError(f"A raw event frame needs its column names: pass {', '.join(f'{k}=...' for k in missing)}"
+                              " (or build toolkit.Events.from_frame once and reuse it).")
+        return Events.from_frame(data, **kwargs)
+    raise SchemaError(f"Expected toolkit.Events or a pandas DataFrame, got {type(data).__name__}.")

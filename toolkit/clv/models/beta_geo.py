@@ -10,7 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..._kernels import likelihoods as _lk
-from .base import PurchaseModel
+from .base import PurchaseModel, _numeric_columns, validate_frt
 
 __all__ = ["BetaGeo"]
 
@@ -72,7 +72,14 @@ class BetaGeo(PurchaseModel):
         Returns a Series ``p_alive`` aligned with ``summary``. For BG/NBD a customer with no repeat purchase
         has P(alive) = 1 (drop-out happens only after a purchase); MBG/NBD lifts that.
         """
-        return super().p_alive(summary)
+        # One fused pass reads the columns, counts rule violations and computes P(alive); only when a rule is
+        # broken does the general validation run (to raise with the offending rows).
+        x, tx, T = _numeric_columns(summary, self._columns, type(self).__name__)
+        out = np.empty(len(x))
+        counts = _lk.bgnbd_p_alive_checked(self._params(), x, tx, T, self._modified, out)
+        if counts.any():
+            validate_frt(summary, type(self).__name__)  # raises with examples and the fix
+        return pd.Series(out, index=summary.index, name="p_alive", copy=False)
 
     def _p_alive_arrays(self, data):
         x, tx, T = data
