@@ -24,6 +24,7 @@ from toolkit.clv.models import (
     BetaGeo,
     BetaGeoBetaBinom,
     GammaGamma,
+    ModelCLV,
     ModifiedBetaGeo,
     ParetoNBD,
     compress_rows,
@@ -439,6 +440,49 @@ def test_clv_matches_naive_sum_and_time_units(cdnow_monetary):
     with pytest.raises(ValueError, match="time unit"):
         customer_lifetime_value(BetaGeo.from_params(**BGNBD_CDNOW), d, 30.0, horizon=6, period="M",
                                 discount_rate=0.02)
+
+
+@pytest.mark.parametrize("model", [BetaGeo.from_params(**BGNBD_CDNOW, time_unit="W"),
+                                   ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit="W")])
+def test_model_clv_prepared_once_equals_direct_clv(cdnow_monetary, model):
+    """The slider path (expected purchases per pattern and period, computed once) gives customer_lifetime_value."""
+    d = cdnow_monetary
+    gg = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
+    prepared = ModelCLV(model, d, gg, period="M", max_horizon=24)
+    assert prepared.n_patterns < len(d)
+    for horizon, rate, margin in ((1, 0.0, 1.0), (12, 0.01, 0.3), (24, 0.05, 0.6), (7, -0.005, 0.25)):
+        direct = customer_lifetime_value(model, d, gg, horizon=horizon, period="M", discount_rate=rate, margin=margin)
+        pd.testing.assert_series_equal(prepared.clv(horizon=horizon, discount_rate=rate, margin=margin), direct,
+                                       rtol=1e-12)
+    months = 365.2425 / 12 / 7
+    np.testing.assert_allclose(prepared.expected_purchases(6), model.conditional_expected_purchases(d, 6 * months),
+                               rtol=1e-12)
+    with pytest.raises(ValueError, match="max_horizon=30"):
+        prepared.clv(horizon=30, discount_rate=0.01)
+    with pytest.raises(ValueError, match="whole number"):
+        prepared.clv(horizon=2.5, discount_rate=0.01)
+
+
+def test_model_clv_feeds_course_values_and_clv_segments(cdnow_tx):
+    """A fitted model's CLV becomes the course's current value, and the CLV quadrants follow it."""
+    from toolkit import customer_summary
+    from toolkit.clv import clv_segments, customer_values
+
+    summary = customer_summary(cdnow_tx, time_unit="W")
+    bg = BetaGeo().fit(summary)
+    clv = ModelCLV(bg, summary, 20.0, period="M", max_horizon=36).clv(horizon=36, discount_rate=0.01, margin=0.3)
+    course = customer_values(summary, margin=0.3, retention=0.6, discount_rate=0.12)
+    values = customer_values(summary, margin=0.3, retention=0.6, discount_rate=0.12, current=clv)
+    assert values.attrs["current_source"] == "given" and course.attrs["current_source"] == "course formula"
+    np.testing.assert_array_equal(values["current"], clv.to_numpy())
+    np.testing.assert_allclose(values["clv"], course["clv"] - course["current"] + clv, rtol=1e-12)
+    np.testing.assert_allclose(values["potential"], course["potential"], rtol=1e-12)
+    segments = clv_segments(values)
+    high_current = segments["clv_segment"].isin(["high-value", "watch"])
+    np.testing.assert_array_equal(high_current, clv.to_numpy() >= np.median(clv))
+    with pytest.raises(DataQualityError, match="current value is missing") as info:
+        customer_values(summary, current=clv.iloc[:-3])
+    assert info.value.count == 3
 
 
 def test_clv_with_pareto_and_bgbb(cdnow, donations):

@@ -37,7 +37,7 @@ from .._kernels.scenario import current_value_parallel as _cv_parallel
 from .._kernels.scenario import scenario_current as _sc_serial
 from .._kernels.scenario import scenario_current_parallel as _sc_parallel
 from ..config import DAYS_PER_UNIT
-from ..errors import SchemaError, ToolkitError
+from ..errors import DataQualityError, SchemaError, ToolkitError
 
 __all__ = [
     "ScenarioError",
@@ -1110,7 +1110,8 @@ def _per_customer(value, summary, group, name):
 
 def customer_values(summary, *, margin=0.6, retention=0.8, discount_rate=0.1, horizon=None, revenue_growth=0.0,
                     retention_cost=0.0, upsell_uplift=0.0, upsell_probability=0.0, referrals_per_year=0.0,
-                    referral_cost=0.0, data_value=0.0, group=None, min_tenure_years=1.0) -> pd.DataFrame:
+                    referral_cost=0.0, data_value=0.0, group=None, min_tenure_years=1.0,
+                    current=None) -> pd.DataFrame:
     """Course CLV of every customer of a real customer base.
 
     Historical value is the actual revenue so far x margin; annual revenue is revenue per year of tenure
@@ -1130,13 +1131,20 @@ def customer_values(summary, *, margin=0.6, retention=0.8, discount_rate=0.1, ho
     group : str, optional
         Column of ``summary`` that the per-group dicts refer to.
     min_tenure_years : float, default 1.0
+    current : str, pandas.Series or array-like, optional
+        Current value of each customer from elsewhere, typically a fitted model's discounted margin
+        (``toolkit.clv.models.ModelCLV(...).clv(..., margin=m)`` or ``customer_lifetime_value``). It replaces
+        the course's retention formula for the current value, so the CLV segmentation (:func:`clv_segments`)
+        and the totals use the model; potential value still follows the course's up-sell, referral and data
+        terms. A Series is aligned by customer id and must cover every customer.
 
     Returns
     -------
     pandas.DataFrame
         Index ``customer_id``; columns ``annual_revenue, annual_margin, retention, horizon, historical,
         current, upsell, referral, data, potential, clv`` (total) and ``clv_new`` (current + potential, the
-        value of acquiring such a customer).
+        value of acquiring such a customer). ``attrs["current_source"]`` says ``"course formula"`` or
+        ``"given"``.
     """
     summary = _as_summary(summary)
     if "revenue" not in summary.columns:
@@ -1167,8 +1175,37 @@ def customer_values(summary, *, margin=0.6, retention=0.8, discount_rate=0.1, ho
         "potential": comps["potential"],
         "clv": comps["total"],
     }, index=summary.index)
+    if current is not None:
+        given = _given_current(current, summary)
+        out["clv"] = out["clv"] - out["current"] + given
+        out["current"] = given
     out["clv_new"] = out["current"] + out["potential"]
+    out.attrs["current_source"] = "course formula" if current is None else "given"
     return out
+
+
+def _given_current(current, summary):
+    """Per-customer current value from a column name, a Series (aligned by id) or an array; no gaps allowed."""
+    if isinstance(current, str):
+        if current not in summary.columns:
+            raise SchemaError(f"current={current!r} is not a column of the summary; columns are {list(summary.columns)}.")
+        values = summary[current]
+    elif isinstance(current, pd.Series):
+        values = current.reindex(summary.index)
+    else:
+        values = np.asarray(current, dtype=np.float64)
+        if values.shape != (len(summary),):
+            raise SchemaError(f"current has shape {values.shape}; it needs one value per customer ({len(summary)}).")
+        values = pd.Series(values, index=summary.index)
+    values = pd.to_numeric(values, errors="coerce").astype(np.float64)
+    bad = ~np.isfinite(values.to_numpy())
+    if bad.any():
+        raise DataQualityError(
+            f"current value is missing or not finite for {int(bad.sum())} customer(s), e.g. "
+            f"{list(summary.index[bad][:5])}: score every customer of the summary with the model "
+            "(same summary, same index).", column="current", count=int(bad.sum()),
+            examples=pd.DataFrame({"current": values[bad]}).head())
+    return values.to_numpy()
 
 
 def spend_gap(summary, *, by=None, q=0.75, min_tenure_years=1.0) -> pd.Series:

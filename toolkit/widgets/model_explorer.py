@@ -6,9 +6,10 @@ model are fitted **once, outside** the tool; the state only calls their cheap pr
 
 - picking a customer re-runs :meth:`p_alive_history` and :meth:`conditional_expected_purchases` for that one
   customer (a few hundred rows at most);
-- moving the horizon, discount-rate or margin slider re-runs
-  :func:`toolkit.clv.models.customer_lifetime_value` on the whole summary (closed-form kernels on the unique
-  (frequency, recency, T) patterns, milliseconds for CDNOW).
+- moving the horizon, discount-rate or margin slider recomputes every customer's CLV from a
+  :class:`toolkit.clv.models.ModelCLV` prepared on first use (expected purchases per unique (frequency,
+  recency, T) pattern and period, computed once); the result equals
+  :func:`toolkit.clv.models.customer_lifetime_value` with the same settings.
 
 Time is explicit: the model works in its own time unit (``model.time_unit_``, e.g. weeks for CDNOW); the
 horizon is a number of *periods* and the discount rate is *per period*, where a period is ``period`` (a unit
@@ -42,7 +43,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..clv.models import customer_lifetime_value
+from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
 from ._common import add_setting_properties, figure_png
 
@@ -152,6 +153,7 @@ class ModelExplorerState:
         self.settings = {"customer": None, "horizon": 12, "discount_rate": 0.01, "margin": 1.0}
         self.error, self.n_updates, self.n_clv_updates = "", 0, 0
         self.clv = None
+        self._values = None
         if customer is None:
             customer = self.default_customer()
         self.update(customer=customer, horizon=horizon, discount_rate=discount_rate, margin=margin)
@@ -201,9 +203,13 @@ class ModelExplorerState:
         self.error = ""
         value_changed = self.clv is None or any(old[k] != new[k] for k in ("horizon", "discount_rate", "margin"))
         if value_changed:
-            self.clv = customer_lifetime_value(self.model, self.summary, self.spend_values,
-                                               horizon=int(new["horizon"]), period=self.period,
-                                               discount_rate=float(new["discount_rate"]), margin=float(new["margin"]))
+            horizon = int(new["horizon"])
+            if self._values is None or horizon > self._values.max_horizon:
+                # expected purchases per pattern and period, once; slider moves then cost a matrix product
+                self._values = ModelCLV(self.model, self.summary, self.spend_values, period=self.period,
+                                        max_horizon=max(_MAX_HORIZON, horizon))
+            self.clv = self._values.clv(horizon=horizon, discount_rate=float(new["discount_rate"]),
+                                        margin=float(new["margin"]))
             self.n_clv_updates += 1
         if value_changed or old["customer"] != new["customer"]:
             self._customer_curves()

@@ -38,7 +38,7 @@ from .beta_geo_beta_binom import BetaGeoBetaBinom
 from .gamma_gamma import GammaGamma
 from .modified_beta_geo import ModifiedBetaGeo
 from .pareto_nbd import ParetoNBD
-from .value import customer_lifetime_value
+from .value import ModelCLV, customer_lifetime_value
 
 __all__ = [
     "BaseModel",
@@ -49,6 +49,7 @@ __all__ = [
     "BetaGeoBetaBinom",
     "GammaGamma",
     "customer_lifetime_value",
+    "ModelCLV",
     "compress_rows",
 ]
 
