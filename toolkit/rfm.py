@@ -178,7 +178,7 @@ def _parse_thresholds(thresholds, columns: dict) -> dict:
 
 
 def rfm_scores(data, bins=5, method="quantile", thresholds=None, recency_col="since_last",
-               frequency_col="n_days", monetary_col="revenue"):
+               frequency_col="n_days", monetary_col="revenue", *, edges=None):
     """Score customers 1..``bins`` on recency (R), frequency (F) and monetary value (M).
 
     Parameters
@@ -205,6 +205,11 @@ def rfm_scores(data, bins=5, method="quantile", thresholds=None, recency_col="si
     monetary_col : str, default "revenue"
         Total spend. ``"monetary_value"`` (mean repeat-purchase spend, 0 for one-time buyers) is the
         BTYD quantity and a poor M score; use it only on purpose.
+    edges : dict, optional
+        Quantile method only: score against these edges (``{"r": [...], "f": [...], "m": [...]}``, each
+        ``bins - 1`` ascending cut points in the layout of ``attrs["edges"]``) instead of computing them
+        from ``data``. Used to score one part of a customer base with edges of the whole base
+        (``toolkit.scale``); no BinningWarning is raised then (the caller knows the whole base).
 
     Returns
     -------
@@ -274,13 +279,20 @@ def rfm_scores(data, bins=5, method="quantile", thresholds=None, recency_col="si
                                   f"but bins={bins}; pass bins={c.size + 1} or {bins - 1} cut points.")
     elif thresholds is not None:
         raise ValueError('thresholds are only used with method="thresholds".')
+    if edges is not None:
+        if method != "quantile" or not all(len(np.ravel(edges.get(d, ()))) == bins - 1 for d in _DIMS):
+            raise ValueError(f'edges need method="quantile" and {bins - 1} cut points for each of "r", "f", "m".')
 
     out = {}
-    edges = {}
+    given_edges, edges = edges, {}
     for dim in _DIMS:
         col = columns[dim]
         values = _numeric(summary, col, caller)
-        if method == "quantile":
+        if method == "quantile" and given_edges is not None:  # given edges, same rule as quantile_scores
+            given = np.asarray(given_edges[dim], dtype=np.float64)
+            scores, _ = _k.assign_scores(-values if dim == "r" else values, -given[::-1] if dim == "r" else given)
+            edges[dim] = given.tolist()
+        elif method == "quantile":
             scores, counts, e = _k.quantile_scores(values, bins, reverse=(dim == "r"))
             edges[dim] = (-e[::-1] if dim == "r" else e).tolist()
             if len(values) and (counts[1:] == 0).any():

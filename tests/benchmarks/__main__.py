@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import pkgutil
 import sys
 import time
@@ -21,6 +22,12 @@ def main(argv=None):
         names = [n for n in names if n.removeprefix("bench_") in args.only]
     for name in names:
         module = importlib.import_module(f"tests.benchmarks.{name}")
+        # modules marked OPT_IN (too large for a default run) run only when named or enabled by env
+        opt_in = getattr(module, "OPT_IN", False)
+        env = f"CVT_BENCH_{name.removeprefix('bench_').upper()}"
+        if opt_in and not args.only and os.environ.get(env, "") not in {"1", "true", "yes"}:
+            print(f"\n=== {name} === skipped (opt-in: --only {name.removeprefix('bench_')} or {env}=1)")
+            continue
         print(f"\n=== {name} ===", flush=True)
         start = time.perf_counter()
         module.run(quick=args.quick)
