@@ -462,3 +462,256 @@ def pandas_cohort_recipe(raw, customer, time, amount):
     counts["period"] = (counts["order_month"] - counts["cohort"]).apply(lambda off: off.n)
     table = counts.pivot(index="cohort", columns="period", values=customer)
     return table.divide(table[0], axis=0)
+
+
+# --- journey ---
+
+
+def journey_sequences(frame, rank):
+    """Per customer, the list of (ns, event) in the documented order: time, then the event's tie rank."""
+    f = frame.assign(_r=frame["event"].map(rank), _ns=frame["timestamp"].astype("datetime64[ns]").astype("int64"))
+    f = f.sort_values(["customer_id", "_ns", "_r"], kind="stable")
+    return {cid: list(zip(g["_ns"], g["event"])) for cid, g in f.groupby("customer_id", sort=True)}
+
+
+def journey_funnel(frame, steps, rank, order="strict", window_ns=None):
+    """Reference funnel: {customer: (depth, [step times])} for entered customers.
+
+    Strict: brute force over increasing position tuples (itertools.combinations, lexicographic order): the first
+    tuple of maximal length whose events match the steps in order and lie within the window of the first is the
+    answer. Loose: for each entry, each later step is the earliest matching later event within the window.
+    """
+    import itertools
+
+    out = {}
+    for cid, seq in journey_sequences(frame, rank).items():
+        best = None
+        if order == "strict":
+            for d in range(len(steps), 0, -1):
+                for pos in itertools.combinations(range(len(seq)), d):
+                    if all(seq[p][1] in steps[j] for j, p in enumerate(pos)) and (
+                            window_ns is None or seq[pos[-1]][0] - seq[pos[0]][0] <= window_ns):
+                        best = (d, [seq[p][0] for p in pos])
+                        break
+                if best:
+                    break
+        else:
+            for p, (t0, e0) in enumerate(seq):
+                if e0 not in steps[0]:
+                    continue
+                times = [t0]
+                for j in range(1, len(steps)):
+                    later = [t for t, e in seq[p + 1:] if e in steps[j] and (window_ns is None or t - t0 <= window_ns)]
+                    if not later:
+                        break
+                    times.append(min(later))
+                if best is None or len(times) > best[0]:
+                    best = (len(times), times)
+        if best:
+            out[cid] = best
+    return out
+
+
+def journey_transitions(frame, rank, states, collapse=False, max_gap_ns=None):
+    """Reference transition counts (DataFrame, rows '(start)' + states, columns states + '(exit)')."""
+    counts = pd.DataFrame(0, index=["(start)"] + list(states), columns=list(states) + ["(exit)"])
+    for seq in journey_sequences(frame, rank).values():
+        prev, prev_t = None, None
+        for t, e in seq:
+            if prev is None:
+                counts.loc["(start)", e] += 1
+            elif max_gap_ns is not None and t - prev_t > max_gap_ns:
+                counts.loc[prev, "(exit)"] += 1
+                counts.loc["(start)", e] += 1
+            elif collapse and e == prev:
+                prev_t = t
+                continue
+            else:
+                counts.loc[prev, e] += 1
+            prev, prev_t = e, t
+        if prev is not None:
+            counts.loc[prev, "(exit)"] += 1
+    return counts
+
+
+def journey_paths(frame, rank, max_length, collapse=True):
+    """Reference path counts: {path string: customers}, paths truncated with '…' as in top_paths."""
+    from collections import Counter
+
+    c = Counter()
+    for seq in journey_sequences(frame, rank).values():
+        states = []
+        for _, e in seq:
+            if collapse and states and states[-1] == e:
+                continue
+            states.append(e)
+        path = states[:max_length] + (["…"] if len(states) > max_length else [])
+        c[" → ".join(path)] += 1
+    return dict(c)
+
+
+def pandas_journey_recipe(frame, steps, max_length=6):
+    """A vectorised pandas implementation of funnel (strict order, no window), transition counts and top paths:
+    the baseline of the journey benchmark. ``frame`` is canonical (customer_id, timestamp, event) and already in
+    the documented order (Events.frame)."""
+    f = frame[["customer_id", "event"]].copy()
+    f["pos"] = np.arange(len(f))
+    # funnel: earliest matching event after the previous step, step by step
+    cur = f[f["event"].isin(steps[0])].groupby("customer_id", observed=True)["pos"].min().rename("p")
+    counts = [len(cur)]
+    for step in steps[1:]:
+        cand = f[f["event"].isin(step)].merge(cur.reset_index(), on="customer_id")
+        cand = cand[cand["pos"] > cand["p"]]
+        cur = cand.groupby("customer_id", observed=True)["pos"].min().rename("p")
+        counts.append(len(cur))
+    # transitions with start and exit
+    ev = f["event"].astype(str)
+    nxt = ev.shift(-1).where(f["customer_id"].shift(-1) == f["customer_id"], "(exit)")
+    prv_start = f["customer_id"].shift(1) != f["customer_id"]
+    moves = pd.crosstab(ev, nxt)
+    starts = ev[prv_start].value_counts()
+    # top paths (consecutive repeats collapsed)
+    keep = (ev != ev.shift(1)) | (f["customer_id"] != f["customer_id"].shift(1))
+    g = f.loc[keep, ["customer_id"]].assign(event=ev[keep])
+    g["k"] = g.groupby("customer_id").cumcount()
+    g = g[g["k"] <= max_length]
+    paths = g.groupby("customer_id")["event"].agg(
+        lambda s: " → ".join(list(s)[:max_length] + (["…"] if len(s) > max_length else [])))
+    top = paths.value_counts().head(10)
+    return counts, moves, starts, top
+
+
+# --- lifecycle ---
+
+LIFECYCLE_STAGES = ("exploration", "formation", "stability", "deterioration", "lost")
+
+
+def lifecycle_features(frame, snapshots, window):
+    """Reference lifecycle features: one row per (snapshot, customer) acquired by the snapshot.
+
+    ``frame`` is canonical (customer_id, timestamp, amount); ``snapshots`` are dates. A plain loop over customers and
+    snapshots following the docstring of ``toolkit._kernels.lifecycle.snapshot_features``.
+    """
+    from scipy.stats import poisson
+
+    f = frame.assign(day=frame["timestamp"].dt.normalize())
+    rows = []
+    for s in pd.DatetimeIndex(snapshots).normalize():
+        cut = s - pd.Timedelta(days=window)
+        for cid, g in f.groupby("customer_id", sort=True):
+            g = g[g["day"] <= s]
+            if g.empty:
+                continue
+            days = sorted(g["day"].unique())
+            first, last = days[0], days[-1]
+            recent = [d for d in days if d > cut]
+            earlier = [d for d in days if first < d <= cut]
+            exposure = (cut - first).days
+            row = {"snapshot": s, "customer_id": cid, "n_days": len(days), "tenure": (s - first).days,
+                   "since_last": (s - last).days, "span": (last - first).days, "recent_n": len(recent),
+                   "revenue": g["amount"].sum(), "base_rate": np.nan, "drop_p": np.nan, "rate_ratio": np.nan,
+                   "spend_ratio": np.nan}
+            if exposure >= window:
+                base = len(earlier) / exposure
+                row["base_rate"] = base
+                row["drop_p"] = poisson.cdf(len(recent), base * window) if base > 0 else 1.0
+                if base > 0:
+                    row["rate_ratio"] = (len(recent) / window) / base
+                early_spend = g.loc[(g["day"] > first) & (g["day"] <= cut), "amount"].sum()
+                if early_spend > 0:
+                    row["spend_ratio"] = (g.loc[g["day"] > cut, "amount"].sum() / window) / (early_spend / exposure)
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def lifecycle_stage(n_days, tenure, since_last, span, drop_p, th, p_alive=None):
+    """Reference stage rule for one customer-snapshot (the documented order); returns (stage, rule name)."""
+    if n_days <= 0:
+        return None, "not_yet_customer"
+    gap = span / (n_days - 1) if n_days >= 2 else float("nan")
+    lost_at = th["lost_gap"]
+    rhythm = n_days >= 3 and th["k_lost"] * gap > lost_at
+    if rhythm:
+        lost_at = th["k_lost"] * gap
+    if since_last > lost_at:
+        return "lost", "lost_rhythm" if rhythm else "lost_gap"
+    if p_alive is not None and th["p_alive_min"] > 0 and p_alive < th["p_alive_min"]:
+        return "lost", "lost_p_alive"
+    if n_days >= 3 and tenure >= th["t_explore"] and since_last > th["k_det"] * gap:
+        return "deterioration", "deterioration_lapse"
+    if drop_p == drop_p and drop_p < th["drop_alpha"]:
+        return "deterioration", "deterioration_drop"
+    if tenure < th["t_explore"]:
+        return "exploration", "exploration_age"
+    if n_days == 1:
+        return "exploration", "exploration_one_purchase"
+    if tenure < th["t_stability"]:
+        return "formation", "formation"
+    return "stability", "stability"
+
+
+def lifecycle_pattern(stage, n_days, span, th):
+    """Reference pattern rule for one customer at the observation end."""
+    if stage is None:
+        return None
+    if stage == "lost":
+        if n_days == 1 or (n_days == 2 and span <= th["t_early"]):
+            return "early_abortion"
+        if span < th["reach"]:
+            return "mid_term_abortion"
+        if span - th["t_stability"] < th["loyal_duration"]:
+            return "early_exit"
+        return "long_term_retention"
+    if span - th["t_stability"] >= th["loyal_duration"]:
+        return "long_term_retention"
+    return "too_early_to_tell"
+
+
+def pandas_lifecycle(frame, snapshots, window, th):
+    """A vectorised pandas implementation of the same features and rules (the lifecycle benchmark's baseline):
+    per snapshot, a groupby over the distinct purchase days up to it, then the rules with ``numpy.select``."""
+    from scipy.stats import poisson
+
+    f = frame[["customer_id", "timestamp", "amount"]].copy()
+    f["day"] = f["timestamp"].dt.normalize()
+    daily = f.groupby(["customer_id", "day"], sort=True)["amount"].sum().reset_index()
+    daily["first"] = daily.groupby("customer_id")["day"].transform("min")
+    out = []
+    for s in pd.DatetimeIndex(snapshots).normalize():
+        cut = s - pd.Timedelta(days=window)
+        d = daily[daily["day"] <= s]
+        recent = d["day"] > cut
+        earlier = (d["day"] > d["first"]) & ~recent
+        g = d.assign(recent=recent, earlier=earlier, rec_amt=d["amount"].where(recent, 0.0),
+                     early_amt=d["amount"].where(earlier, 0.0)).groupby("customer_id")
+        a = g.agg(n_days=("day", "size"), first=("first", "first"), last=("day", "max"), recent_n=("recent", "sum"),
+                  early_n=("earlier", "sum"), revenue=("amount", "sum"), rec_amt=("rec_amt", "sum"),
+                  early_amt=("early_amt", "sum"))
+        a["tenure"] = (s - a["first"]).dt.days
+        a["since_last"] = (s - a["last"]).dt.days
+        a["span"] = (a["last"] - a["first"]).dt.days
+        exposure = (cut - a["first"]).dt.days
+        ok = exposure >= window
+        base = (a["early_n"] / exposure).where(ok)
+        a["drop_p"] = pd.Series(poisson.cdf(a["recent_n"], base.fillna(0) * window), index=a.index).where(ok)
+        gap = a["span"] / (a["n_days"] - 1).where(a["n_days"] >= 2)
+        lost_at = np.maximum(th["lost_gap"], (th["k_lost"] * gap).where(a["n_days"] >= 3, 0.0))
+        lost = a["since_last"] > lost_at
+        det = ((a["n_days"] >= 3) & (a["tenure"] >= th["t_explore"]) & (a["since_last"] > th["k_det"] * gap)) | (
+            a["drop_p"] < th["drop_alpha"])
+        stage = np.select([lost, det, (a["tenure"] < th["t_explore"]) | (a["n_days"] == 1), a["tenure"] < th["t_stability"]],
+                          ["lost", "deterioration", "exploration", "formation"], "stability")
+        a["stage"] = stage
+        a["snapshot"] = s
+        out.append(a[["snapshot", "n_days", "tenure", "since_last", "span", "recent_n", "revenue", "drop_p", "stage"]])
+    res = pd.concat(out)
+    last = res[res["snapshot"] == res["snapshot"].max()]
+    lost = last["stage"] == "lost"
+    stable = last["span"] - th["t_stability"]
+    pattern = np.select(
+        [lost & ((last["n_days"] == 1) | ((last["n_days"] == 2) & (last["span"] <= th["t_early"]))),
+         lost & (last["span"] < th["reach"]), lost & (stable < th["loyal_duration"]), lost,
+         stable >= th["loyal_duration"]],
+        ["early_abortion", "mid_term_abortion", "early_exit", "long_term_retention", "long_term_retention"],
+        "too_early_to_tell")
+    return res, pd.Series(pattern, index=last.index, name="pattern")

@@ -11,7 +11,7 @@ from __future__ import annotations
 from importlib import import_module
 
 from .customers import CustomerArrays, customer_summary
-from .data import CleaningReport, Transactions, as_transactions, read_transactions
+from .data import CleaningReport, Events, Transactions, as_transactions, read_events, read_transactions
 from .errors import (
     BinningWarning,
     ConvergenceError,
@@ -31,13 +31,22 @@ _LAZY = {
     "check_environment": "toolkit._warmup",
     "set_language": "toolkit.i18n",
     "get_language": "toolkit.i18n",
+    "build_report": "toolkit.report",
     **{name: "toolkit.rfm" for name in (
         "rfm_scores", "assign_segments", "check_segment_map", "segment_map", "SEGMENT_MAPS", "value_tiers",
         "value_scorecard", "needs_classes", "count_support_contacts", "segment_summary", "revenue_concentration",
         "cluster_customers",
     )},
+    **{name: "toolkit.journey" for name in (
+        "JourneyMap", "journey_map", "check_map", "funnel", "transition_matrix", "top_paths", "flows", "dwell_times",
+        "journey_gaps", "nps", "stage_kpis", "journey_board", "affinity", "cross_sell", "journey_value",
+    )},
     **{name: "toolkit.cohorts" for name in (
         "retention_matrix", "period_rates", "kaplan_meier", "survival_curves", "ShiftedBetaGeometric",
+    )},
+    **{name: "toolkit.lifecycle" for name in (
+        "LifecycleClassifier", "lifecycle_features", "lifecycle_accuracy", "snapshot_dates", "stage_migration",
+        "stage_flows", "stage_mix", "segment_migration", "early_warning", "suggested_actions", "customer_timeline",
     )},
 }
 _SUBMODULES = {
@@ -51,6 +60,8 @@ __all__ = [
     "CustomerArrays",
     "read_transactions",
     "as_transactions",
+    "Events",
+    "read_events",
     "customer_summary",
     "ToolkitError",
     "SchemaError",

@@ -749,10 +749,11 @@ _EVENT_FIX = {
 
 def _blank_or_missing(values):
     """Missing values and blank strings of a column, as a writable bool array."""
-    out = values.isna().to_numpy().copy()
-    if values.dtype == object or isinstance(values.dtype, pd.StringDtype):
-        out |= values.astype("object").map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
-    return out
+    if not (values.dtype == object or isinstance(values.dtype, pd.StringDtype)):
+        return values.isna().to_numpy().copy()
+    codes, uniques = pd.factorize(values)  # blank check per distinct value: fast on long logs
+    blank = np.array([isinstance(v, str) and v.strip() == "" for v in uniques] + [True], dtype=bool)
+    return blank[codes]  # code -1 (missing) reads the trailing True
 
 
 def _event_rank(labels, event_order):
@@ -818,6 +819,7 @@ class Events:
         self.time_unit = time_unit
         self.report = report
         self.columns = columns
+        self._cache = {}  # derived arrays (stage codes per journey map, ...) reused by toolkit.journey
 
     # ------------------------------------------------------------------ construction
     @classmethod
@@ -914,6 +916,9 @@ class Events:
                 f"No value of column {column_repr(time)} could be read as a date (e.g. "
                 f"{raw[time].head(3).tolist()}). Check that `time=` names the date column, or pass date_format=.")
         problems.append(("unparseable timestamp", time, unparseable))
+        if ts_na.all():
+            raise SchemaError(f"Column {column_repr(time)} holds no date at all ({m:,} rows missing): nothing can be "
+                              "placed in time. Check that `time=` names the date column.")
         problems.append(("missing event", event, _blank_or_missing(raw[event])))
         ts_ns = ts.to_numpy(dtype="datetime64[ns]")
         if observation_end is None:
@@ -933,10 +938,10 @@ class Events:
         sub_pos = np.flatnonzero(good)
 
         # codes: events by tie rank, then channel and order, so CSR ties follow the tie rule ----------
-        ev_values = sub[event].astype("object").map(lambda v: str(v).strip()).to_numpy(dtype=object)
-        present = pd.unique(ev_values)
-        labels = np.asarray(_event_rank([str(v) for v in present], event_order), dtype=object)
-        ev_code = pd.Index(labels).get_indexer(ev_values).astype(np.int32)
+        raw_code, raw_names = pd.factorize(sub[event])
+        names = [str(v).strip() for v in raw_names]
+        labels = np.asarray(_event_rank(sorted(set(names)), event_order), dtype=object)
+        ev_code = pd.Index(labels).get_indexer(names).astype(np.int32)[raw_code]
         sort_keys = [ev_code]
         ch_code = ch_labels = None
         if channel is not None:
@@ -1032,7 +1037,7 @@ class Events:
             ch_labels = ch_labels[used_ch]
             cols["channel"] = pd.Categorical.from_codes(ch_out, categories=list(ch_labels))
         if order is not None:
-            cols["order_id"] = sub[order].to_numpy()[perm]
+            cols["order_id"] = sub[order].take(perm).reset_index(drop=True)
         if "__amount__" in sub.columns:
             cols["amount"] = sub["__amount__"].to_numpy(dtype=np.float64)[perm]
         frame = pd.DataFrame(cols, copy=False)

@@ -1,0 +1,1702 @@
+"""Customer-journey mapping: stages, funnels, transitions, paths, flows, stage KPIs, NPS — linked to value.
+
+=================================  ==========================================================================
+function / class                   what
+=================================  ==========================================================================
+:class:`JourneyMap`                touchpoints (event names) -> stages, as data; :data:`PRESETS`
+:func:`check_map`                  every touchpoint of a log mapped or reported
+:func:`funnel`                     ordered steps, strict or loose order, conversion window, per segment
+:func:`transition_matrix`          moves between touchpoints or stages, with start and exit states
+:func:`top_paths`                  most frequent paths (first steps of each journey)
+:func:`flows`                      step-by-step flows for a Sankey / alluvial chart
+:func:`dwell_times`                time spent in each stage before moving on
+:func:`journey_gaps`               the biggest gaps: largest drop-off, longest dwell, highest exit
+:func:`nps`                        Net Promoter Score with a confidence interval, per group
+:func:`stage_kpis`                 the course's KPIs per process: reach, acquisition (CAC), conversion,
+                                   retention (repurchase, LTV, CSAT), NPS, churn and win-back rates
+:func:`journey_board`              stages across, KPIs and gaps down (for the journey-map board)
+:func:`affinity`                   category co-purchase support, confidence, lift (overall, by segment)
+:func:`cross_sell`                 candidates per customer ranked by lift x value
+:func:`journey_value`              revenue, margin, CLV by entry channel, path and exit stage; what a
+                                   referral is worth, what a complaint costs
+=================================  ==========================================================================
+
+Every function reads a built :class:`toolkit.Events` (its CSR arrays are built once, with the tie rule for
+simultaneous events described there) and runs numba kernels from :mod:`toolkit._kernels.journey`.
+Durations are reported in the log's ``time_unit`` (days by default).
+"""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .config import DAYS_PER_UNIT
+from .errors import DataQualityError, DataQualityWarning, SchemaError
+from .i18n import register
+
+__all__ = [
+    "JourneyMap",
+    "PRESETS",
+    "journey_map",
+    "check_map",
+    "funnel",
+    "FunnelResult",
+    "transition_matrix",
+    "TransitionResult",
+    "top_paths",
+    "flows",
+    "FlowResult",
+    "dwell_times",
+    "journey_gaps",
+    "nps",
+    "NPSResult",
+    "stage_kpis",
+    "StageKPIs",
+    "journey_board",
+    "JourneyBoard",
+    "affinity",
+    "cross_sell",
+    "journey_value",
+    "JourneyValue",
+]
+
+START = "(start)"
+EXIT = "(exit)"
+OTHER = "(other)"
+UNMAPPED = "(unmapped)"
+_NS_PER_DAY = 86_400 * 10**9
+
+register({
+    "journey.reach": {"en": "reach", "zh": "触达"},
+    "journey.acquisition": {"en": "acquisition", "zh": "获客"},
+    "journey.conversion": {"en": "conversion", "zh": "转化"},
+    "journey.retention": {"en": "retention", "zh": "留存"},
+    "journey.win_back": {"en": "win-back", "zh": "召回"},
+    "journey.awareness": {"en": "awareness", "zh": "认知"},
+    "journey.purchase": {"en": "purchase", "zh": "购买"},
+    "journey.use": {"en": "use", "zh": "使用"},
+    "journey.repurchase": {"en": "repurchase", "zh": "复购"},
+    "journey.recommend": {"en": "recommend", "zh": "推荐"},
+    "journey.five_processes": {"en": "five processes", "zh": "五大流程"},
+    "journey.purchase_cycle": {"en": "purchase cycle", "zh": "购买周期"},
+})
+
+
+# ------------------------------------------------------------------------------------------------------
+# journey maps
+# ------------------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class JourneyMap:
+    """A journey map as data: ordered stages and the touchpoints (event names) that belong to each.
+
+    Parameters
+    ----------
+    name : str
+    stages : tuple of str
+        Stages in journey order (funnels over a map use this order).
+    touchpoints : dict[str, str]
+        Event name -> stage. Every stage must appear; an event belongs to one stage.
+    description : str, optional
+
+    Examples
+    --------
+    >>> m = JourneyMap("mine", ("look", "buy"), {"visit": "look", "purchase": "buy"})
+    >>> m.events_of("buy")
+    ['purchase']
+    """
+
+    name: str
+    stages: tuple
+    touchpoints: dict
+    description: str = ""
+
+    def __post_init__(self):
+        stages = tuple(str(s) for s in self.stages)
+        object.__setattr__(self, "stages", stages)
+        if len(set(stages)) != len(stages) or not stages:
+            raise SchemaError(f"Journey map {self.name!r}: stages must be distinct and non-empty, got {stages}.")
+        unknown = {e: s for e, s in self.touchpoints.items() if s not in stages}
+        if unknown:
+            raise SchemaError(f"Journey map {self.name!r}: touchpoints mapped to unknown stages {unknown}; "
+                              f"stages are {list(stages)}.")
+        empty = [s for s in stages if s not in set(self.touchpoints.values())]
+        if empty:
+            raise SchemaError(f"Journey map {self.name!r}: stages {empty} have no touchpoint; map at least one "
+                              "event to each stage or remove it.")
+
+    def events_of(self, stage) -> list:
+        """Event names mapped to ``stage``."""
+        if stage not in self.stages:
+            raise KeyError(f"unknown stage {stage!r}; stages are {list(self.stages)}")
+        return [e for e, s in self.touchpoints.items() if s == stage]
+
+    @property
+    def table(self) -> pd.DataFrame:
+        """One row per touchpoint: event, stage, stage number."""
+        rows = [{"event": e, "stage": s, "stage_number": self.stages.index(s)} for e, s in self.touchpoints.items()]
+        return pd.DataFrame(rows).sort_values(["stage_number", "event"], kind="stable").reset_index(drop=True)
+
+    def __repr__(self):
+        parts = " → ".join(f"{s} [{', '.join(self.events_of(s))}]" for s in self.stages)
+        return f"JourneyMap {self.name!r}: {parts}"
+
+    def _repr_html_(self):
+        return f"<p><b>Journey map {html.escape(self.name)}</b></p>" + self.table.to_html(index=False)
+
+
+#: Preset maps over the teaching company's touchpoints (:data:`toolkit.datasets.EVENTS`).
+PRESETS = {
+    "five_processes": JourneyMap(
+        "five_processes", ("reach", "acquisition", "conversion", "retention", "win_back"),
+        {"ad_impression": "reach", "visit": "reach", "sign_up": "acquisition", "trial": "acquisition",
+         "purchase": "conversion", "repurchase": "retention", "referral": "retention",
+         "support_contact": "retention", "complaint": "retention", "winback_offer": "win_back"},
+        "The course's five customer-management processes: reach (触达), acquisition (获客), conversion (转化), "
+        "retention (留存) and win-back (召回). Visits are reach touchpoints whenever they happen."),
+    "purchase_cycle": JourneyMap(
+        "purchase_cycle", ("awareness", "purchase", "use", "repurchase", "recommend"),
+        {"ad_impression": "awareness", "visit": "awareness", "sign_up": "awareness", "trial": "purchase",
+         "purchase": "purchase", "support_contact": "use", "complaint": "use", "repurchase": "repurchase",
+         "winback_offer": "repurchase", "referral": "recommend"},
+        "Awareness → purchase → use → repurchase → recommend."),
+}
+
+
+def journey_map(spec) -> JourneyMap:
+    """A :class:`JourneyMap` from a preset name, a map, or a dict ``{stage: [event, ...]}`` (order = journey order)."""
+    if isinstance(spec, JourneyMap):
+        return spec
+    if isinstance(spec, str):
+        if spec not in PRESETS:
+            raise KeyError(f"unknown journey map {spec!r}; presets are {list(PRESETS)} (or pass a JourneyMap or a "
+                           "dict {stage: [events]})")
+        return PRESETS[spec]
+    if isinstance(spec, dict):
+        touch = {}
+        for stage, evs in spec.items():
+            for e in ([evs] if isinstance(evs, str) else evs):
+                if e in touch:
+                    raise SchemaError(f"event {e!r} is mapped to two stages ({touch[e]!r} and {stage!r}).")
+                touch[e] = stage
+        return JourneyMap("custom", tuple(spec), touch)
+    raise SchemaError(f"A journey map is a preset name, a JourneyMap or a dict {{stage: [events]}}, got "
+                      f"{type(spec).__name__}.")
+
+
+def check_map(events, jmap, unmapped="report") -> pd.DataFrame:
+    """Check that every touchpoint of the log is mapped to a stage.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    jmap : JourneyMap, preset name or dict
+    unmapped : {"report", "raise"}, default "report"
+        ``"raise"``: a :class:`~toolkit.errors.DataQualityError` names the unmapped events, their counts and
+        the fix. ``"report"``: they are listed in the result (stage ``"(unmapped)"``) and left out of stage
+        views (a :class:`~toolkit.errors.DataQualityWarning` says how many events).
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per event name of the log and per mapped name absent from it: ``event, stage, events,
+        customers, in_log``.
+    """
+    jmap = journey_map(jmap)
+    _check_events(events)
+    counts = np.bincount(events.event_code, minlength=len(events.event_labels))
+    cust = _customers_per_code(events)
+    rows = []
+    for k, name in enumerate(events.event_labels):
+        rows.append({"event": name, "stage": jmap.touchpoints.get(name, UNMAPPED), "events": int(counts[k]),
+                     "customers": int(cust[k]), "in_log": True})
+    for name, stage in jmap.touchpoints.items():
+        if name not in set(events.event_labels):
+            rows.append({"event": name, "stage": stage, "events": 0, "customers": 0, "in_log": False})
+    out = pd.DataFrame(rows)
+    missing = out[out["stage"] == UNMAPPED]
+    if len(missing) and unmapped == "raise":
+        raise DataQualityError(
+            f"{int(missing['events'].sum()):,} events of {len(missing)} touchpoints are not mapped to a stage of "
+            f"journey map {jmap.name!r}: {dict(zip(missing['event'], missing['events']))}. Fix: add them to the "
+            "map's touchpoints, or pass unmapped='report' to leave them out of stage views.",
+            column="event", count=int(missing["events"].sum()), examples=missing)
+    if unmapped not in ("raise", "report"):
+        raise ValueError(f"unmapped must be 'report' or 'raise', got {unmapped!r}.")
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------
+# helpers
+# ------------------------------------------------------------------------------------------------------
+def _check_events(events):
+    from .data import Events
+
+    if not isinstance(events, Events):
+        raise SchemaError(f"Expected toolkit.Events (build it once with toolkit.Events.from_frame), got "
+                          f"{type(events).__name__}.")
+    return events
+
+
+def _customers_per_code(events):
+    key = ("customers_per_code",)
+    if key not in events._cache:
+        cust = np.repeat(np.arange(events.n_customers), np.diff(events.offsets))
+        pairs = np.unique(cust.astype(np.int64) * len(events.event_labels) + events.event_code)
+        events._cache[key] = np.bincount(pairs % len(events.event_labels), minlength=len(events.event_labels))
+    return events._cache[key]
+
+
+def _unit_ns(events, time_unit=None):
+    unit = time_unit or events.time_unit
+    if unit not in DAYS_PER_UNIT:
+        raise ValueError(f"time_unit must be one of {list(DAYS_PER_UNIT)}, got {unit!r}.")
+    return unit, DAYS_PER_UNIT[unit] * _NS_PER_DAY
+
+
+def _window_ns(window, events):
+    """Window in ns (-1 = none); numbers are in the log's time unit."""
+    if window is None:
+        return -1
+    if isinstance(window, (str, pd.Timedelta, np.timedelta64)):
+        value = pd.Timedelta(window).value
+    else:
+        value = float(window) * DAYS_PER_UNIT[events.time_unit] * _NS_PER_DAY
+    if not value >= 0:
+        raise ValueError(f"window must be non-negative, got {window!r}.")
+    return int(value)
+
+
+def _view(events, level="event", jmap=None, unmapped="report"):
+    """(state per event int32, state labels) for events or the stages of a journey map (cached per map)."""
+    if level == "event" and jmap is None:
+        return events.event_code, list(events.event_labels)
+    if level not in ("event", "stage"):
+        raise ValueError(f"level must be 'event' or 'stage', got {level!r}.")
+    jmap = journey_map(jmap if jmap is not None else "five_processes")
+    if level == "event":
+        return events.event_code, list(events.event_labels)
+    key = ("stage", jmap.name, jmap.stages, tuple(sorted(jmap.touchpoints.items())))
+    if key not in events._cache:
+        table = check_map(events, jmap, unmapped=unmapped)
+        lut = np.array([jmap.stages.index(jmap.touchpoints[e]) if e in jmap.touchpoints else -1
+                        for e in events.event_labels], dtype=np.int32)
+        n_unmapped = int(table.loc[table["stage"] == UNMAPPED, "events"].sum())
+        events._cache[key] = (lut[events.event_code], n_unmapped)
+    state, n_unmapped = events._cache[key]
+    if n_unmapped:
+        if unmapped == "raise":
+            check_map(events, jmap, unmapped="raise")
+        import warnings
+
+        warnings.warn(f"{n_unmapped:,} events are not mapped to a stage of {jmap.name!r} and are left out; see "
+                      "toolkit.journey.check_map(events, map).", DataQualityWarning, stacklevel=3)
+    return state, list(jmap.stages)
+
+
+def _customer_mask(events, customers):
+    """uint8 mask over customers from ids, a boolean Series indexed by customer_id, or None (all)."""
+    if customers is None:
+        return np.empty(0, dtype=np.uint8)
+    if isinstance(customers, np.ndarray) and customers.dtype == np.uint8 and len(customers) == events.n_customers:
+        return customers
+    ids = pd.Index(events.customer_id)
+    if isinstance(customers, pd.Series) and customers.dtype == bool:
+        sel = customers[customers].index
+    else:
+        sel = pd.Index(list(customers))
+    return ids.isin(sel).astype(np.uint8)
+
+
+def _aligned(values, events, what):
+    """A customer attribute aligned with ``events.customer_id`` (object array, None where missing)."""
+    if isinstance(values, dict):
+        values = pd.Series(values)
+    if not isinstance(values, pd.Series):
+        raise SchemaError(f"{what} must be a pandas Series indexed by customer_id (or 'channel'), got "
+                          f"{type(values).__name__}.")
+    if not values.index.is_unique:
+        raise DataQualityError(f"{what} has duplicated customer ids; give one value per customer.",
+                               count=int(values.index.duplicated().sum()))
+    aligned = values.reindex(pd.Index(events.customer_id))
+    return aligned.to_numpy(dtype=object)
+
+
+def _entry_channel(events, positions):
+    if events.channel_code is None:
+        raise SchemaError("by='channel' needs a channel column: map it in Events.from_frame(channel=...).")
+    ch = np.where(positions >= 0, events.channel_code[np.maximum(positions, 0)], -1)
+    labels = np.append(np.asarray(events.channel_labels, dtype=object), None)
+    return labels[ch]  # -1 -> None
+
+
+def _first_positions(events, state=None, mask=None):
+    from ._kernels.journey import first_event_index
+
+    state = events.event_code if state is None else state
+    mask = np.empty(0, dtype=np.uint8) if mask is None else mask
+    return first_event_index(events.offsets, state, mask)
+
+
+def _quantiles(x, unit_ns):
+    if len(x) == 0:
+        return {"median": np.nan, "p25": np.nan, "p75": np.nan, "mean": np.nan}
+    v = np.asarray(x, dtype=np.float64) / unit_ns
+    q = np.quantile(v, [0.25, 0.5, 0.75])
+    return {"median": q[1], "p25": q[0], "p75": q[2], "mean": float(v.mean())}
+
+
+def _html_table(title, df, note=""):
+    body = df.to_html(float_format=lambda v: f"{v:,.3g}", na_rep="")
+    extra = f"<p>{html.escape(note)}</p>" if note else ""
+    return f"<p><b>{html.escape(title)}</b></p>{body}{extra}"
+
+
+# ------------------------------------------------------------------------------------------------------
+# funnel
+# ------------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class FunnelResult:
+    """A funnel: customers reaching each step, conversion, drop-off and time between steps.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Index ``step`` (labels); columns ``customers, step_conversion, overall_conversion, drop_off,
+        drop_off_rate, median_time, p25_time, p75_time, mean_time`` (times in :attr:`time_unit`: since the
+        previous step in strict order, since the entry step in loose order).
+    by : pandas.DataFrame or None
+        The same columns per group (index ``group, step``).
+    per_customer : pandas.DataFrame
+        Index ``customer_id`` (entered customers only): ``depth`` (steps reached), ``entry_time``, ``group``
+        (when split), and ``t_<k>`` the time of each step (NaT when not reached).
+    times : dict[str, numpy.ndarray]
+        Durations behind the time columns, per step after the first (for distributions).
+    steps, order, window, time_unit, group_name
+    """
+
+    table: pd.DataFrame
+    by: pd.DataFrame | None
+    _per: dict
+    times: dict
+    steps: list
+    order: str
+    window: object
+    time_unit: str
+    group_name: str | None = None
+
+    @property
+    def per_customer(self) -> pd.DataFrame:
+        """Per entered customer: ``depth``, ``entry_time``, ``t_<k>`` (NaT when not reached)[, ``group``]."""
+        if "_frame" not in self._per:
+            p = self._per
+            sel = p["depth"] > 0
+            cols = {"depth": p["depth"][sel], "entry_time": p["step_ns"][sel, 0].view("datetime64[ns]")}
+            for j in range(1, p["step_ns"].shape[1]):
+                col = p["step_ns"][sel, j]
+                cols[f"t_{j}"] = np.where(col >= 0, col, np.iinfo(np.int64).min).view("datetime64[ns]")  # NaT
+            if p.get("groups") is not None:
+                cols["group"] = p["groups"][sel]
+            p["_frame"] = pd.DataFrame(cols, index=pd.Index(p["ids"][sel], name="customer_id"), copy=False)
+        return self._per["_frame"]
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """The step table."""
+        return self.table
+
+    @property
+    def biggest_drop(self) -> str | None:
+        """Step with the largest drop-off rate (the funnel's gap)."""
+        rates = self.table["drop_off_rate"].iloc[1:]
+        return None if rates.dropna().empty else str(rates.idxmax())
+
+    def __repr__(self):
+        t = self.table
+        head = (f"Funnel ({self.order} order, window {self.window if self.window is not None else 'none'}): "
+                f"{int(t['customers'].iloc[0]):,} entered, {int(t['customers'].iloc[-1]):,} completed "
+                f"({t['overall_conversion'].iloc[-1]:.1%})")
+        lines = [head] + [f"  {s}: {int(r.customers):,} ({r.overall_conversion:.1%})" for s, r in t.iterrows()]
+        if self.biggest_drop is not None:
+            lines.append(f"  biggest drop-off before {self.biggest_drop!r}")
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        return _html_table(repr(self).splitlines()[0], self.table,
+                           f"biggest drop-off before {self.biggest_drop!r}" if self.biggest_drop else "")
+
+
+def _resolve_steps(events, steps, jmap):
+    """Step labels and the (n_codes, n_steps) uint8 membership mask."""
+    labels_index = {name: k for k, name in enumerate(events.event_labels)}
+    stage_events = {}
+    if jmap is not None:
+        jm = journey_map(jmap)
+        stage_events = {s: jm.events_of(s) for s in jm.stages}
+    if steps is None:
+        if jmap is None:
+            raise SchemaError("Pass steps=[...] (event names) or journey_map= (its stages become the steps).")
+        steps = list(journey_map(jmap).stages)
+    if len(steps) < 1:
+        raise SchemaError("A funnel needs at least one step.")
+    mask = np.zeros((len(events.event_labels), len(steps)), dtype=np.uint8)
+    names = []
+    for j, step in enumerate(steps):
+        items = [step] if isinstance(step, str) else list(step)
+        for item in items:
+            if item in stage_events:
+                codes = [labels_index[e] for e in stage_events[item] if e in labels_index]
+            elif item in labels_index:
+                codes = [labels_index[item]]
+            else:
+                import difflib
+
+                close = difflib.get_close_matches(str(item), list(labels_index) + list(stage_events), n=3)
+                raise SchemaError(f"Funnel step {item!r} is neither an event of the log nor a stage of the map."
+                                  + (f" Did you mean {', '.join(map(repr, close))}?" if close else "")
+                                  + f" Events: {list(labels_index)}.")
+            mask[codes, j] = 1
+        names.append(step if isinstance(step, str) else " | ".join(map(str, items)))
+    return names, mask
+
+
+def _funnel_table(depth, step_ns, names, strict, unit_ns, entered):
+    n_steps = len(names)
+    d = depth[entered]
+    counts = np.cumsum(np.bincount(d, minlength=n_steps + 1)[::-1])[::-1][1:n_steps + 1].astype(np.int64)
+    rows = []
+    times = {}
+    for j, name in enumerate(names):
+        prev = counts[j - 1] if j else counts[0]
+        reached = d > j
+        if j == 0:
+            dur = np.empty(0)
+        else:
+            ref = step_ns[entered, j - 1] if strict else step_ns[entered, 0]
+            dur = (step_ns[entered, j] - ref)[reached]
+        times[name] = dur / unit_ns
+        q = _quantiles(dur, unit_ns)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            rows.append({"step": name, "customers": int(counts[j]),
+                         "step_conversion": counts[j] / prev if prev else np.nan,
+                         "overall_conversion": counts[j] / counts[0] if counts[0] else np.nan,
+                         "drop_off": int(prev - counts[j]),
+                         "drop_off_rate": (prev - counts[j]) / prev if prev else np.nan,
+                         "median_time": q["median"], "p25_time": q["p25"], "p75_time": q["p75"],
+                         "mean_time": q["mean"]})
+    table = pd.DataFrame(rows).set_index("step")
+    table.iloc[0, table.columns.get_loc("drop_off_rate")] = np.nan
+    return table, times
+
+
+def funnel(events, steps=None, *, order="strict", window=None, by=None, journey_map=None, customers=None,
+           time_unit=None) -> FunnelResult:
+    """Funnel over ordered steps: who reaches each step, conversion, drop-off and time to the next step.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    steps : list, optional
+        Step definitions in order. Each is an event name, a stage name of ``journey_map``, or a list of them
+        (any of). Default: the stages of ``journey_map``.
+    order : {"strict", "loose"}, default "strict"
+        ``"strict"``: each step must happen after the previous step (later in the customer's sequence; other
+        events may lie between). ``"loose"``: each step must happen after the entry step, in any order.
+    window : number, str or Timedelta, optional
+        Conversion window from the entry step (numbers in the log's time unit). Default: no limit.
+    by : "channel" or pandas.Series, optional
+        Split by the channel of the entry event, or by a customer attribute (Series indexed by customer_id).
+    journey_map : JourneyMap, preset name or dict, optional
+        Lets steps name stages.
+    customers : iterable of ids or boolean Series, optional
+        Restrict to these customers.
+    time_unit : {"D", "W", "M"}, optional
+        Unit of the time columns (default the log's).
+
+    Returns
+    -------
+    FunnelResult
+
+    Notes
+    -----
+    A customer *enters* with any event of step 1. Of all entries, the attempt reaching the most steps within
+    the window counts (ties: the earliest entry), and steps are matched to the earliest qualifying events.
+    Simultaneous events follow the tie rule of :class:`toolkit.Events`.
+    """
+    from ._kernels.journey import funnel_steps
+
+    _check_events(events)
+    if order not in ("strict", "loose"):
+        raise ValueError(f"order must be 'strict' or 'loose', got {order!r}.")
+    unit, unit_ns = _unit_ns(events, time_unit)
+    names, mask = _resolve_steps(events, steps, journey_map)
+    win = _window_ns(window, events)
+    cmask = _customer_mask(events, customers)
+    depth, entry, step_ns = funnel_steps(events.offsets, events.ns, events.event_code, mask, np.int64(win),
+                                         order == "strict", cmask)
+    entered = depth > 0
+    table, times = _funnel_table(depth, step_ns, names, order == "strict", unit_ns, entered)
+    per = {"depth": depth, "step_ns": step_ns, "ids": events.customer_id, "groups": None}
+    by_table = None
+    group_name = None
+    if by is not None:
+        if isinstance(by, str):
+            if by != "channel":
+                raise SchemaError(f"by={by!r}: use 'channel' (channel of the entry event) or a Series of a "
+                                  "customer attribute indexed by customer_id.")
+            groups = _entry_channel(events, entry)
+            group_name = "channel"
+        else:
+            groups = _aligned(by, events, "by")
+            group_name = by.name if isinstance(by, pd.Series) and by.name is not None else "group"
+        per["groups"] = groups
+        parts = {}
+        g_entered = groups[entered]
+        labels = pd.unique(pd.Series(g_entered[pd.notna(g_entered)]))
+        for label in sorted(labels, key=str):
+            sel = entered.copy()
+            sel[entered] = g_entered == label
+            parts[label] = _funnel_table(depth, step_ns, names, order == "strict", unit_ns, sel)[0]
+        by_table = pd.concat(parts, names=[group_name, "step"]) if parts else None
+    return FunnelResult(table, by_table, per, times, names, order, window, unit, group_name)
+
+
+# ------------------------------------------------------------------------------------------------------
+# transitions, paths, flows, dwell
+# ------------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class TransitionResult:
+    """Moves between states.
+
+    Attributes
+    ----------
+    counts : pandas.DataFrame
+        Rows ``(start)`` + states, columns states + ``(exit)``.
+    probabilities : pandas.DataFrame
+        Row-normalised counts (share of moves out of each state; rows without moves are NaN).
+    level : str
+    collapse : bool
+    """
+
+    counts: pd.DataFrame
+    level: str
+    collapse: bool
+    max_gap: object = None
+
+    @property
+    def probabilities(self) -> pd.DataFrame:
+        totals = self.counts.sum(axis=1)
+        return self.counts.div(totals.where(totals > 0), axis=0)
+
+    @property
+    def exit_rates(self) -> pd.Series:
+        """Share of moves out of each state that end the journey."""
+        return self.probabilities[EXIT].drop(START, errors="ignore").rename("exit_rate")
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """Every observed move, most frequent first: ``from, to, moves, share_of_from``."""
+        c = self.counts.stack()
+        c = c[c > 0]
+        p = self.probabilities.stack().reindex(c.index)
+        out = pd.DataFrame({"moves": c.astype(np.int64), "share_of_from": p})
+        out.index.names = ["from", "to"]
+        return out.sort_values("moves", ascending=False, kind="stable")
+
+    def __repr__(self):
+        top = self.summary.head(5)
+        lines = [f"Transitions ({self.level} level, {int(self.counts.to_numpy().sum()):,} moves, "
+                 f"{len(self.counts.columns) - 1} states)"]
+        lines += [f"  {a} → {b}: {int(r.moves):,} ({r.share_of_from:.0%})" for (a, b), r in top.iterrows()]
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        return _html_table(repr(self).splitlines()[0] + " — share of moves out of each row",
+                           self.probabilities.round(3))
+
+
+def transition_matrix(events, level="event", *, journey_map=None, collapse=None, max_gap=None, customers=None,
+                      unmapped="report") -> TransitionResult:
+    """Transition counts between touchpoints or stages, with ``(start)`` and ``(exit)`` states.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    level : {"event", "stage"}, default "event"
+    journey_map : JourneyMap, preset name or dict, optional
+        Used with ``level="stage"`` (default preset ``"five_processes"``).
+    collapse : bool, optional
+        Merge consecutive events in the same state (no self-moves). Default: True for stages, False for events.
+    max_gap : number or Timedelta, optional
+        A gap longer than this (log time unit) ends a journey (exit) and starts a new one.
+    customers : iterable of ids or boolean Series, optional
+    unmapped : {"report", "raise"}
+
+    Returns
+    -------
+    TransitionResult
+    """
+    from ._kernels.journey import transition_counts
+
+    _check_events(events)
+    state, labels = _view(events, level, journey_map, unmapped)
+    if collapse is None:
+        collapse = level == "stage"
+    counts = transition_counts(events.offsets, events.ns, state, len(labels), bool(collapse),
+                               np.int64(_window_ns(max_gap, events)), _customer_mask(events, customers))
+    df = pd.DataFrame(counts, index=labels + [START], columns=labels + [EXIT])
+    df = df.loc[[START] + labels]
+    df.index.name, df.columns.name = "from", "to"
+    return TransitionResult(df, level, bool(collapse), max_gap)
+
+
+def _path_codes(events, state, n_states, collapse, max_length, cmask):
+    from ._kernels.journey import path_codes
+
+    base = n_states + 2
+    if max_length < 1:
+        raise ValueError("max_length must be at least 1.")
+    if (max_length + 1) * np.log2(base) >= 62.5:
+        raise ValueError(f"max_length={max_length} is too long for {n_states} states (paths are encoded exactly in "
+                         f"64 bits); use max_length <= {int(62.5 / np.log2(base)) - 1}.")
+    return path_codes(events.offsets, state, n_states, bool(collapse), int(max_length), cmask)
+
+
+def _decode(code, labels, max_length):
+    base = len(labels) + 2
+    parts = []
+    c = int(code)
+    for _ in range(max_length + 1):
+        digit = c % base
+        c //= base
+        if digit == 0:
+            break
+        parts.append("…" if digit == len(labels) + 1 else labels[digit - 1])
+    return " → ".join(parts)
+
+
+def top_paths(events, n=10, *, level="event", journey_map=None, max_length=6, collapse=True, customers=None,
+              value=None, unmapped="report") -> pd.DataFrame:
+    """The most frequent journeys: each customer's first ``max_length`` steps, counted.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    n : int, default 10
+    level, journey_map, collapse, customers, unmapped
+        As in :func:`transition_matrix` (``collapse`` merges consecutive equal states; default True).
+    max_length : int, default 6
+        Steps kept per path; longer paths end in "…".
+    value : pandas.Series, optional
+        A per-customer value (revenue, CLV) indexed by customer_id: adds ``mean_value`` and ``total_value``.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``rank`` (1..n); columns ``path, customers, share, steps`` (path length, "…" counted as one),
+        optionally ``mean_value, total_value``. ``attrs["n_customers"]`` holds the customers counted.
+    """
+    _check_events(events)
+    state, labels = _view(events, level, journey_map, unmapped)
+    cmask = _customer_mask(events, customers)
+    code, length = _path_codes(events, state, len(labels), collapse, max_length, cmask)
+    ok = code >= 0
+    uniq, inverse, counts = np.unique(code[ok], return_inverse=True, return_counts=True)
+    top = np.argsort(-counts, kind="stable")[:n]
+    total = int(ok.sum())
+    out = pd.DataFrame({"path": [_decode(uniq[k], labels, max_length) for k in top],
+                        "customers": counts[top].astype(np.int64),
+                        "share": counts[top] / max(total, 1)})
+    out["steps"] = out["path"].str.count("→") + 1
+    if value is not None:
+        v = pd.to_numeric(pd.Series(_aligned(value, events, "value")), errors="coerce").to_numpy()[ok]
+        sums = np.bincount(inverse, weights=np.nan_to_num(v), minlength=len(uniq))
+        nval = np.bincount(inverse, weights=np.isfinite(v).astype(float), minlength=len(uniq))
+        with np.errstate(invalid="ignore", divide="ignore"):
+            out["mean_value"] = sums[top] / nval[top]
+        out["total_value"] = sums[top]
+    out.index = pd.RangeIndex(1, len(out) + 1, name="rank")
+    out.attrs["n_customers"] = total
+    return out
+
+
+@dataclass(eq=False)
+class FlowResult:
+    """Step-by-step flows of journeys (for a Sankey / alluvial chart).
+
+    Attributes
+    ----------
+    nodes : pandas.DataFrame
+        ``step, state, customers`` (``(exit)`` = journey ended before this step; rare states grouped into
+        ``(other)``).
+    links : pandas.DataFrame
+        ``step, source, target, customers``: customers in ``source`` at step ``step`` and in ``target`` at
+        step ``step + 1``.
+    states : list
+        All state labels, in the map / log order.
+    """
+
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    states: list
+    n_steps: int
+    level: str
+
+    @property
+    def summary(self):
+        return self.links
+
+    def __repr__(self):
+        n0 = int(self.nodes.loc[self.nodes["step"] == 0, "customers"].sum())
+        return f"Flows over {self.n_steps} steps ({self.level} level), {n0:,} customers, {len(self.links)} links"
+
+    def _repr_html_(self):
+        return _html_table(repr(self), self.links.head(40))
+
+
+def flows(events, n_steps=4, *, level="stage", journey_map=None, collapse=True, max_nodes=12, customers=None,
+          unmapped="report") -> FlowResult:
+    """Journey flows step by step: where customers are at step 1, 2, ... and how they move.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    n_steps : int, default 4
+    level, journey_map, collapse, customers, unmapped
+        As in :func:`transition_matrix`.
+    max_nodes : int, default 12
+        At most this many states per step (the rest are grouped into ``(other)``; ``(exit)`` always shown).
+
+    Returns
+    -------
+    FlowResult
+    """
+    from ._kernels.journey import path_matrix
+
+    _check_events(events)
+    state, labels = _view(events, level, journey_map, unmapped)
+    S = len(labels)
+    mat = path_matrix(events.offsets, state, S, bool(collapse), int(n_steps), _customer_mask(events, customers))
+    mat = mat[mat[:, 0] >= 0].astype(np.int64)
+    names = labels + [EXIT, OTHER]
+    # group rare states per step
+    for j in range(n_steps):
+        cnt = np.bincount(mat[:, j], minlength=S + 2)
+        live = np.argsort(-cnt[:S], kind="stable")
+        live = live[cnt[live] > 0]
+        if len(live) > max_nodes - 1 and len(live) > max_nodes:
+            rare = live[max_nodes - 1:]
+            col = mat[:, j]
+            col[np.isin(col, rare)] = S + 1
+    node_rows = []
+    link_rows = []
+    for j in range(n_steps):
+        cnt = np.bincount(mat[:, j], minlength=S + 2)
+        for s in np.flatnonzero(cnt):
+            node_rows.append({"step": j, "state": names[s], "customers": int(cnt[s])})
+        if j + 1 < n_steps:
+            pair = mat[:, j] * (S + 2) + mat[:, j + 1]
+            keep = mat[:, j] != S  # nothing flows out of an exit
+            pc = np.bincount(pair[keep], minlength=(S + 2) ** 2)
+            for k in np.flatnonzero(pc):
+                link_rows.append({"step": j, "source": names[k // (S + 2)], "target": names[k % (S + 2)],
+                                  "customers": int(pc[k])})
+    return FlowResult(pd.DataFrame(node_rows, columns=["step", "state", "customers"]),
+                      pd.DataFrame(link_rows, columns=["step", "source", "target", "customers"]),
+                      labels, int(n_steps), level)
+
+
+def dwell_times(events, *, level="stage", journey_map=None, customers=None, time_unit=None,
+                unmapped="report") -> pd.DataFrame:
+    """Time spent in each stage (or touchpoint) before the journey moves to another one.
+
+    A *visit* is a run of consecutive events in the same state; its dwell time runs from its first event to the
+    first event of the next visit. The last visit of each customer has not ended by the observation end: it is
+    counted in ``censored`` and left out of the dwell statistics.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Index ``state`` (in map order); columns ``visits, customers, completed, censored, median, p25, p75,
+        p90, mean`` (times in the time unit).
+    """
+    from ._kernels.journey import stage_visits
+
+    _check_events(events)
+    unit, unit_ns = _unit_ns(events, time_unit)
+    state, labels = _view(events, level, journey_map, unmapped)
+    end_ns = np.int64((events.observation_end + pd.Timedelta(days=1)).value)
+    vs, vc, dwell, cens = stage_visits(events.offsets, events.ns, state, end_ns, _customer_mask(events, customers))
+    rows = []
+    for s, label in enumerate(labels):
+        sel = vs == s
+        done = dwell[sel & ~cens] / unit_ns
+        q = np.quantile(done, [0.25, 0.5, 0.75, 0.9]) if len(done) else [np.nan] * 4
+        rows.append({"state": label, "visits": int(sel.sum()), "customers": int(len(np.unique(vc[sel]))),
+                     "completed": int(len(done)), "censored": int((sel & cens).sum()), "median": q[1], "p25": q[0],
+                     "p75": q[2], "p90": q[3], "mean": float(done.mean()) if len(done) else np.nan})
+    out = pd.DataFrame(rows).set_index("state")
+    out.attrs["time_unit"] = unit
+    return out
+
+
+def journey_gaps(funnel_result=None, dwell=None, transitions=None, top=3) -> pd.DataFrame:
+    """The biggest gaps of a journey, ranked: largest drop-offs, longest dwells, highest exit rates.
+
+    Parameters
+    ----------
+    funnel_result : FunnelResult, optional
+    dwell : DataFrame from :func:`dwell_times`, optional
+    transitions : TransitionResult, optional
+    top : int, default 3
+        Gaps kept per kind.
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``kind, where, value, unit, rank`` — kind is ``drop-off`` (share of the previous step lost before this
+        step), ``dwell`` (median time in the stage) or ``exit`` (share of moves out of the state that end the
+        journey).
+    """
+    rows = []
+    if funnel_result is not None:
+        r = funnel_result.table["drop_off_rate"].iloc[1:].dropna().sort_values(ascending=False).head(top)
+        rows += [{"kind": "drop-off", "where": k, "value": float(v), "unit": "share"} for k, v in r.items()]
+    if dwell is not None:
+        d = dwell["median"].dropna().sort_values(ascending=False).head(top)
+        unit = dwell.attrs.get("time_unit", "D")
+        rows += [{"kind": "dwell", "where": k, "value": float(v), "unit": unit} for k, v in d.items()]
+    if transitions is not None:
+        e = transitions.exit_rates.dropna().sort_values(ascending=False).head(top)
+        rows += [{"kind": "exit", "where": k, "value": float(v), "unit": "share"} for k, v in e.items()]
+    out = pd.DataFrame(rows, columns=["kind", "where", "value", "unit"])
+    out["rank"] = out.groupby("kind").cumcount() + 1
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------
+# NPS
+# ------------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class NPSResult:
+    """Net Promoter Score per group with a confidence interval.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        Index group (``"all"`` first); columns ``responses, promoters, passives, detractors, promoter_share,
+        passive_share, detractor_share, nps, lower, upper`` (NPS and bounds in points, -100..100).
+    alpha : float
+    """
+
+    table: pd.DataFrame
+    alpha: float
+
+    @property
+    def summary(self):
+        return self.table
+
+    @property
+    def score(self) -> float:
+        return float(self.table["nps"].iloc[0])
+
+    def __repr__(self):
+        r = self.table.iloc[0]
+        return (f"NPS {r.nps:+.1f} ({1 - self.alpha:.0%} CI {r.lower:+.1f} to {r.upper:+.1f}) from "
+                f"{int(r.responses):,} responses: {r.promoter_share:.0%} promoters, {r.detractor_share:.0%} "
+                "detractors")
+
+    def _repr_html_(self):
+        return _html_table(repr(self), self.table)
+
+
+def _nps_row(scores, z):
+    s = np.asarray(scores, dtype=np.float64)
+    s = s[np.isfinite(s)]
+    n = len(s)
+    P = int((s >= 9).sum())
+    D = int((s <= 6).sum())
+    A = n - P - D
+    if n == 0:
+        return {"responses": 0, "promoters": 0, "passives": 0, "detractors": 0, "promoter_share": np.nan,
+                "passive_share": np.nan, "detractor_share": np.nan, "nps": np.nan, "lower": np.nan, "upper": np.nan}
+    nps_ = (P - D) / n
+    # adjusted Wald: one pseudo-response added to each category (n + 3) for the variance and centre
+    pa, da = (P + 1) / (n + 3), (D + 1) / (n + 3)
+    centre = pa - da
+    se = np.sqrt(max(pa + da - centre**2, 0.0) / (n + 3))
+    return {"responses": n, "promoters": P, "passives": A, "detractors": D, "promoter_share": P / n,
+            "passive_share": A / n, "detractor_share": D / n, "nps": 100 * nps_,
+            "lower": 100 * max(centre - z * se, -1.0), "upper": 100 * min(centre + z * se, 1.0)}
+
+
+def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
+    """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), with a confidence interval.
+
+    Parameters
+    ----------
+    scores : pandas.Series, array or DataFrame
+        Answers 0-10; a DataFrame needs a ``score`` column (and ``customer_id`` when ``by`` is a customer
+        attribute).
+    by : pandas.Series or str, optional
+        Group of each answer: a column name of ``scores``, a Series aligned with the answers, or a customer
+        attribute indexed by customer_id (matched through ``scores["customer_id"]``).
+    alpha : float, default 0.05
+
+    Returns
+    -------
+    NPSResult
+
+    Raises
+    ------
+    DataQualityError
+        Scores outside 0-10 or not whole numbers.
+
+    Notes
+    -----
+    The interval is an adjusted Wald interval for the difference of two multinomial shares: one pseudo-answer is
+    added to each of promoters, passives and detractors, then ``centre ± z * sqrt((p_P + p_D - (p_P - p_D)**2) / n)``
+    (in the spirit of Agresti & Caffo 2000, *The American Statistician* 54(4); see Rocks 2016, "Interval
+    estimation for the net promoter score", *The American Statistician* 70(4), for a comparison of intervals).
+    The point estimate is the plain NPS.
+    """
+    df = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame({"score": np.asarray(scores)})
+    if "score" not in df.columns:
+        raise SchemaError(f"NPS answers need a 'score' column; got {list(df.columns)}.")
+    s = pd.to_numeric(df["score"], errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isnan(s) & ((s < 0) | (s > 10) | (np.mod(s, 1) != 0))
+    if bad.any():
+        raise DataQualityError(f"{int(bad.sum()):,} NPS scores are not whole numbers 0-10 (e.g. "
+                               f"{df.loc[bad, 'score'].head(5).tolist()}). Fix or remove them first.",
+                               column="score", count=int(bad.sum()), examples=df[bad].head(5))
+    z = stats.norm.ppf(1 - alpha / 2)
+    rows = {"all": _nps_row(s, z)}
+    if by is not None:
+        if isinstance(by, str):
+            groups = df[by].to_numpy(dtype=object)
+        elif isinstance(by, pd.Series) and "customer_id" in df.columns and not by.index.equals(df.index):
+            groups = by.reindex(df["customer_id"].to_numpy()).to_numpy(dtype=object)
+        else:
+            groups = np.asarray(by, dtype=object)
+        for g in sorted(pd.unique(pd.Series(groups).dropna()), key=str):
+            rows[g] = _nps_row(s[groups == g], z)
+    table = pd.DataFrame.from_dict(rows, orient="index")
+    table.index.name = "group"
+    return NPSResult(table, alpha)
+
+
+# ------------------------------------------------------------------------------------------------------
+# stage KPIs
+# ------------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class StageKPIs:
+    """The course's KPIs per customer-management process.
+
+    Attributes
+    ----------
+    table : pandas.DataFrame
+        One row per KPI: ``stage, kpi, value, unit, definition``.
+    by_channel : pandas.DataFrame
+        Per acquisition channel: ``reached, new_customers, conversion_rate, spend, cac, repurchase_rate,
+        ltv, ltv_cac, churn_rate, nps``.
+    nps : NPSResult or None
+    """
+
+    table: pd.DataFrame
+    by_channel: pd.DataFrame
+    nps: NPSResult | None = None
+    notes: list = field(default_factory=list)
+
+    @property
+    def summary(self):
+        return self.table
+
+    def value(self, kpi) -> float:
+        """Value of one KPI by name."""
+        hit = self.table.loc[self.table["kpi"] == kpi, "value"]
+        if hit.empty:
+            raise KeyError(f"unknown KPI {kpi!r}; KPIs: {self.table['kpi'].tolist()}")
+        return float(hit.iloc[0])
+
+    def __repr__(self):
+        lines = ["Stage KPIs"]
+        for _, r in self.table.iterrows():
+            v = r["value"]
+            txt = "n/a" if pd.isna(v) else (f"{v:.1%}" if r["unit"] == "share" else f"{v:,.2f}")
+            lines.append(f"  {r['stage']:<12} {r['kpi']:<22} {txt}")
+        return "\n".join(lines)
+
+    def _repr_html_(self):
+        return (_html_table("Stage KPIs", self.table.set_index(["stage", "kpi"]))
+                + _html_table("By acquisition channel", self.by_channel))
+
+
+def _purchases(events, transactions, purchase_events):
+    """Per customer purchase times (ns) as a DataFrame ``customer_id, ns`` (orders)."""
+    if transactions is not None:
+        f = transactions.frame
+        if "order_id" in f:
+            f = f.groupby(["customer_id", "order_id"], sort=False)["timestamp"].min().reset_index()
+        return pd.DataFrame({"customer_id": f["customer_id"].to_numpy(),
+                             "ns": f["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")})
+    codes = events.codes_of(purchase_events)
+    sel = np.isin(events.event_code, codes[codes >= 0])
+    cust = np.repeat(events.customer_id, np.diff(events.offsets))
+    return pd.DataFrame({"customer_id": cust[sel], "ns": events.ns[sel]})
+
+
+def stage_kpis(events, journey_map="five_processes", *, transactions=None, customers=None, nps_scores=None,
+               csat=None, clv=None, spend=None, channel="channel", cost="acquisition_cost", margin=0.6,
+               churn_window=90, winback_window=90, purchase_events=("purchase", "repurchase")) -> StageKPIs:
+    """The course's KPI list per process, from the event log (and transactions, costs, surveys when given).
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    journey_map : JourneyMap or preset name, default "five_processes"
+        Needs the five processes' stages ``reach, acquisition, conversion, retention, win_back`` (the first
+        five stages of the map are read in that role whatever their names).
+    transactions : toolkit.Transactions, optional
+        Purchases (else events named in ``purchase_events`` are the purchases). Needed for LTV.
+    customers : pandas.DataFrame, optional
+        One row per customer with ``customer_id``, the acquisition ``channel`` and its ``cost``.
+    nps_scores : pandas.DataFrame, optional
+        Survey answers ``customer_id, score`` (0-10).
+    csat : pandas.DataFrame or Series, optional
+        Satisfaction answers 1-5 (``score`` column): CSAT = share of 4-5 answers.
+    clv : pandas.Series, optional
+        CLV per customer (e.g. ``toolkit.clv.models.customer_lifetime_value``); default: the course CLV of
+        :func:`toolkit.clv.customer_values` with ``margin`` (needs ``transactions``).
+    spend : dict or pandas.Series, optional
+        Acquisition spend per channel (instead of per-customer costs).
+    channel, cost : str
+        Column names in ``customers``.
+    margin : float, default 0.6
+    churn_window, winback_window : int, default 90
+        Days: a customer has churned when the last purchase is more than ``churn_window`` days before the end;
+        a win-back touchpoint succeeded when a purchase follows within ``winback_window`` days.
+    purchase_events : tuple of str
+
+    Returns
+    -------
+    StageKPIs
+
+    Notes
+    -----
+    Definitions (all in :attr:`StageKPIs.table`): reach = unique people with a reach touchpoint; new customers =
+    people with a first purchase; CAC = acquisition spend / new customers; conversion rate = new customers /
+    people reached; repurchase rate = share of customers with two or more orders; LTV = mean CLV; CSAT = share
+    of satisfied answers (4-5 of 5); NPS = % promoters - % detractors; churn rate = share of customers acquired
+    at least ``churn_window`` days before the end whose last purchase is more than ``churn_window`` days before
+    it; win-back rate = share of win-back touchpoints followed by a purchase within ``winback_window`` days
+    (touchpoints in the last ``winback_window`` days are not judged).
+    """
+    _check_events(events)
+    jm = journey_map if isinstance(journey_map, JourneyMap) else globals()["journey_map"](journey_map)
+    if len(jm.stages) < 5:
+        raise SchemaError(f"stage_kpis needs a map with five stages (reach, acquisition, conversion, retention, "
+                          f"win-back); {jm.name!r} has {list(jm.stages)}.")
+    reach_s, acq_s, conv_s, ret_s, win_s = jm.stages[:5]
+    state, _ = _view(events, "stage", jm)
+    ids = pd.Index(events.customer_id, name="customer_id")
+    cust_of_event = np.repeat(np.arange(events.n_customers), np.diff(events.offsets))
+    end = events.observation_end + pd.Timedelta(days=1)
+    end_ns = end.value
+    notes = []
+
+    # acquisition channel per customer
+    if customers is not None:
+        ctab = customers.set_index("customer_id") if "customer_id" in customers.columns else customers
+        acq_channel = ctab[channel].reindex(ids)
+    else:
+        first = _first_positions(events)
+        acq_channel = pd.Series(_entry_channel(events, first) if events.channel_code is not None else None,
+                                index=ids)
+        notes.append("acquisition channel = channel of each customer's first event (no customers table)")
+    acq_channel = acq_channel.astype(object)
+
+    # reach
+    reached_mask = np.zeros(events.n_customers, dtype=bool)
+    reached_mask[np.unique(cust_of_event[state == 0])] = True
+    people = events.n_customers
+    reached = int(reached_mask.sum())
+
+    # purchases
+    buys = _purchases(events, transactions, purchase_events)
+    g = buys.groupby("customer_id")["ns"]
+    first_buy = g.min().reindex(ids)
+    last_buy = g.max().reindex(ids)
+    n_orders = g.size().reindex(ids).fillna(0)
+    buyers = first_buy.notna()
+    new_customers = int(buyers.sum())
+    conversion_rate = new_customers / people if people else np.nan
+    repurchase_rate = float((n_orders[buyers] >= 2).mean()) if new_customers else np.nan
+
+    # costs
+    spend_by = None
+    if spend is not None:
+        spend_by = pd.Series(spend, dtype=float)
+    elif customers is not None and cost in ctab.columns:
+        spend_by = ctab[cost].reindex(ids).groupby(acq_channel.to_numpy()).sum()
+    total_spend = float(spend_by.sum()) if spend_by is not None else np.nan
+    cac = total_spend / new_customers if new_customers and spend_by is not None else np.nan
+
+    # LTV
+    ltv_series = None
+    if clv is not None:
+        ltv_series = pd.Series(clv).reindex(ids)
+    elif transactions is not None:
+        from .clv import customer_values
+        from .customers import customer_summary
+
+        ltv_series = customer_values(customer_summary(transactions), margin=margin)["clv"].reindex(ids)
+        notes.append(f"LTV = course CLV (toolkit.clv.customer_values, margin {margin:g})")
+    ltv = float(ltv_series.mean()) if ltv_series is not None else np.nan
+
+    # CSAT, NPS
+    csat_value = np.nan
+    if csat is not None:
+        cs = csat["score"] if isinstance(csat, pd.DataFrame) else pd.Series(csat)
+        cs = pd.to_numeric(cs, errors="coerce").dropna()
+        csat_value = float((cs >= 4).mean()) if len(cs) else np.nan
+    nps_result = None
+    if nps_scores is not None:
+        nps_result = nps(nps_scores, by=acq_channel.rename("channel") if "customer_id" in nps_scores else None)
+
+    # churn
+    churn_ns = churn_window * _NS_PER_DAY
+    eligible = buyers & (first_buy < end_ns - churn_ns)
+    churned = eligible & (last_buy < end_ns - churn_ns)
+    churn_rate = float(churned.sum() / eligible.sum()) if eligible.any() else np.nan
+
+    # win-back: touchpoints of the win-back stage followed by a purchase within the window
+    win_pos = np.flatnonzero(state == 4)
+    win_ns = events.ns[win_pos]
+    judged = win_ns < end_ns - winback_window * _NS_PER_DAY
+    win_cust = events.customer_id[cust_of_event[win_pos]]
+    buys_sorted = buys.sort_values(["customer_id", "ns"])
+    success = np.zeros(len(win_pos), dtype=bool)
+    if len(win_pos):
+        key_c = pd.Index(buys_sorted["customer_id"].to_numpy())
+        b_ns = buys_sorted["ns"].to_numpy()
+        starts = key_c.searchsorted(win_cust, side="left")
+        stops = key_c.searchsorted(win_cust, side="right")
+        for k in range(len(win_pos)):  # few offers; each looks up its customer's sorted purchases
+            seg = b_ns[starts[k]:stops[k]]
+            nxt = np.searchsorted(seg, win_ns[k], side="right")
+            success[k] = nxt < len(seg) and seg[nxt] - win_ns[k] <= winback_window * _NS_PER_DAY
+    winback_rate = float(success[judged].mean()) if judged.any() else np.nan
+
+    rows = [
+        (reach_s, "people reached", reached, "people", "unique people with a touchpoint of this stage"),
+        (reach_s, "reach rate", reached / people if people else np.nan, "share", "reached / people in the log"),
+        (acq_s, "new customers", new_customers, "customers", "people with a first purchase"),
+        (acq_s, "acquisition spend", total_spend, "money", "sum of acquisition costs"),
+        (acq_s, "CAC", cac, "money", "acquisition spend / new customers"),
+        (conv_s, "conversion rate", conversion_rate, "share", "new customers / people in the log"),
+        (ret_s, "repurchase rate", repurchase_rate, "share", "customers with 2+ orders / customers"),
+        (ret_s, "LTV", ltv, "money", "mean customer lifetime value"),
+        (ret_s, "CSAT", csat_value, "share", "share of satisfaction answers 4-5 (of 5)"),
+        (ret_s, "NPS", nps_result.score if nps_result is not None else np.nan, "points",
+         "% promoters (9-10) - % detractors (0-6)"),
+        (ret_s, "churn rate", churn_rate, "share",
+         f"no purchase in the last {churn_window} days, among customers acquired before that"),
+        (win_s, "win-back rate", winback_rate, "share",
+         f"win-back touchpoints followed by a purchase within {winback_window} days"),
+        (win_s, "win-back touchpoints", int(len(win_pos)), "events", "events of this stage"),
+    ]
+    table = pd.DataFrame(rows, columns=["stage", "kpi", "value", "unit", "definition"])
+
+    # by channel
+    frame = pd.DataFrame({"channel": acq_channel.to_numpy(), "reached": reached_mask, "buyer": buyers.to_numpy(),
+                          "repeat": (n_orders >= 2).to_numpy() & buyers.to_numpy(),
+                          "eligible": eligible.to_numpy(), "churned": churned.to_numpy()}, index=ids)
+    if ltv_series is not None:
+        frame["ltv"] = ltv_series.to_numpy()
+    grp = frame.groupby("channel", dropna=True)
+    bc = pd.DataFrame({"people": grp.size(), "reached": grp["reached"].sum(), "new_customers": grp["buyer"].sum()})
+    bc["conversion_rate"] = bc["new_customers"] / bc["people"]
+    if spend_by is not None:
+        bc["spend"] = spend_by.reindex(bc.index)
+        bc["cac"] = bc["spend"] / bc["new_customers"]
+    bc["repurchase_rate"] = grp["repeat"].sum() / bc["new_customers"]
+    if ltv_series is not None:
+        bc["ltv"] = grp["ltv"].mean()
+        if "cac" in bc:
+            bc["ltv_cac"] = bc["ltv"] / bc["cac"]
+    bc["churn_rate"] = grp["churned"].sum() / grp["eligible"].sum()
+    if nps_result is not None:
+        bc["nps"] = nps_result.table["nps"].reindex(bc.index)
+    bc.index.name = "channel"
+    return StageKPIs(table, bc, nps_result, notes)
+
+
+# ------------------------------------------------------------------------------------------------------
+# journey board
+# ------------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class JourneyBoard:
+    """Stages across, KPIs and gaps down: the data of the journey-map board.
+
+    Attributes
+    ----------
+    grid : pandas.DataFrame
+        Index = rows of the board (``customers``, ``conversion from previous``, ``median dwell``, ``exit rate``,
+        then KPI names), columns = stages; values as numbers.
+    units : dict
+        Row -> unit (``share``, ``count``, a time unit, ``money``, ``points``).
+    gaps : pandas.DataFrame
+        From :func:`journey_gaps`.
+    flags : pandas.DataFrame
+        Same shape as ``grid``; True where a cell is one of the biggest gaps (highlighted on the board).
+    """
+
+    grid: pd.DataFrame
+    units: dict
+    gaps: pd.DataFrame
+    flags: pd.DataFrame
+    map_name: str = ""
+
+    @property
+    def summary(self):
+        return self.grid
+
+    def __repr__(self):
+        g = self.gaps[self.gaps["rank"] == 1]
+        txt = "; ".join(f"{r.kind}: {r['where']}" for _, r in g.iterrows())
+        return f"JourneyBoard {self.map_name!r}: {len(self.grid.columns)} stages x {len(self.grid)} rows; gaps — {txt}"
+
+    def _repr_html_(self):
+        return _html_table(repr(self), self.grid)
+
+
+def journey_board(events, journey_map="five_processes", *, kpis=None, window=None, customers=None) -> JourneyBoard:
+    """Build the journey-map board: per stage the customers reaching it (stage funnel in loose order), the
+    conversion from the previous stage, the median dwell, the exit rate, and the stage KPIs when given.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    journey_map : JourneyMap or preset name
+    kpis : StageKPIs, optional
+        Adds each KPI under its stage.
+    window : number, optional
+        Conversion window of the stage funnel.
+    customers : optional
+        Restrict to these customers.
+
+    Returns
+    -------
+    JourneyBoard
+    """
+    jm = globals()["journey_map"](journey_map)
+    f = funnel(events, list(jm.stages), journey_map=jm, order="loose", window=window, customers=customers)
+    d = dwell_times(events, journey_map=jm, customers=customers)
+    t = transition_matrix(events, "stage", journey_map=jm, customers=customers)
+    stages = list(jm.stages)
+    unit = d.attrs.get("time_unit", "D")
+    grid = pd.DataFrame({
+        "customers": f.table["customers"].to_numpy(dtype=float),
+        "conversion from previous": f.table["step_conversion"].to_numpy(),
+        f"median dwell ({unit})": d["median"].reindex(stages).to_numpy(),
+        "exit rate": t.exit_rates.reindex(stages).to_numpy(),
+    }, index=stages).T
+    units = {"customers": "count", "conversion from previous": "share", f"median dwell ({unit})": unit,
+             "exit rate": "share"}
+    if kpis is not None:
+        for _, r in kpis.table.iterrows():
+            if r["stage"] in grid.columns and r["kpi"] not in grid.index:
+                grid.loc[r["kpi"]] = np.nan
+                grid.loc[r["kpi"], r["stage"]] = r["value"]
+                units[r["kpi"]] = r["unit"]
+    grid.iloc[1, 0] = np.nan
+    gaps = journey_gaps(f, d, t, top=1)
+    flags = pd.DataFrame(False, index=grid.index, columns=grid.columns)
+    row_of = {"drop-off": "conversion from previous", "dwell": f"median dwell ({unit})", "exit": "exit rate"}
+    for _, r in gaps.iterrows():
+        if r["where"] in flags.columns:
+            flags.loc[row_of[r["kind"]], r["where"]] = True
+    return JourneyBoard(grid, units, gaps, flags, jm.name)
+
+
+# ------------------------------------------------------------------------------------------------------
+# affinity and cross-sell
+# ------------------------------------------------------------------------------------------------------
+def _baskets(transactions, basket):
+    a = transactions.arrays
+    if a.category is None:
+        raise SchemaError("Co-purchase affinity needs a category column: map it in "
+                          "Transactions.from_frame(category=...).")
+    cust = np.repeat(np.arange(a.n_customers), np.diff(a.offsets))
+    if basket == "customer":
+        bid = cust
+    elif basket == "order":
+        bid = a.order_code if a.order_code is not None else np.arange(a.n_transactions)
+    else:
+        raise ValueError(f"basket must be 'customer' or 'order', got {basket!r}.")
+    ok = a.category >= 0
+    return bid[ok].astype(np.int64), a.category[ok].astype(np.int64), cust[ok], list(a.category_labels)
+
+
+def _rules(bid, cat, n_cat, labels, min_support):
+    from scipy import sparse
+
+    if len(bid) == 0:
+        return pd.DataFrame(columns=["antecedent", "consequent", "baskets", "support", "confidence", "lift"])
+    codes, b = np.unique(bid, return_inverse=True)
+    B = sparse.csr_matrix((np.ones(len(b), dtype=np.int64), (b, cat)), shape=(len(codes), n_cat))
+    B.data[:] = 1
+    B.sum_duplicates()
+    B.data = np.minimum(B.data, 1)
+    co = (B.T @ B).toarray()
+    n = len(codes)
+    single = np.diag(co).astype(np.float64)
+    rows = []
+    for i in range(n_cat):
+        for j in range(n_cat):
+            if i == j or co[i, j] == 0:
+                continue
+            support = co[i, j] / n
+            if support < min_support:
+                continue
+            conf = co[i, j] / single[i]
+            rows.append({"antecedent": labels[i], "consequent": labels[j], "baskets": int(co[i, j]),
+                         "support": support, "confidence": conf, "lift": conf / (single[j] / n)})
+    out = pd.DataFrame(rows, columns=["antecedent", "consequent", "baskets", "support", "confidence", "lift"])
+    out.attrs["n_baskets"] = n
+    return out.sort_values("lift", ascending=False, kind="stable").reset_index(drop=True)
+
+
+def affinity(transactions, *, by=None, basket="customer", min_support=0.0) -> pd.DataFrame:
+    """Category co-purchase affinity: support, confidence and lift of every pair "bought A → also bought B".
+
+    Parameters
+    ----------
+    transactions : toolkit.Transactions
+        With a category column.
+    by : pandas.Series, optional
+        Customer segment (indexed by customer_id): rules are computed within each segment.
+    basket : {"customer", "order"}, default "customer"
+        What counts as bought together: anything a customer ever bought (hidden needs across time, the
+        course's infant-formula / maternity-wear example), or one order.
+    min_support : float, default 0
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``antecedent, consequent, baskets, support, confidence, lift`` (plus ``segment`` first with ``by``),
+        sorted by lift. support = P(A and B), confidence = P(B | A), lift = P(B | A) / P(B) (Agrawal,
+        Imieliński & Swami 1993; Brin et al. 1997).
+    """
+    bid, cat, cust, labels = _baskets(transactions, basket)
+    if by is None:
+        return _rules(bid, cat, len(labels), labels, min_support)
+    seg = pd.Series(by).reindex(pd.Index(transactions.arrays.customer_id)).to_numpy(dtype=object)
+    parts = []
+    for g in sorted(pd.unique(pd.Series(seg).dropna()), key=str):
+        sel = seg[cust] == g
+        r = _rules(bid[sel], cat[sel], len(labels), labels, min_support)
+        r.insert(0, "segment", g)
+        parts.append(r)
+    return pd.concat(parts, ignore_index=True) if parts else _rules(bid[:0], cat[:0], len(labels), labels, 0)
+
+
+def cross_sell(transactions, *, rules=None, value=None, top=3, min_lift=1.0) -> pd.DataFrame:
+    """Cross-sell candidates per customer: categories not yet bought, ranked by lift x value.
+
+    For customer i and a category b they have not bought, ``lift_ib`` is the largest lift of a rule
+    "a → b" over the categories a they bought; ``value_b`` is the mean revenue per buyer of b (or ``value``).
+
+    Parameters
+    ----------
+    transactions : toolkit.Transactions
+    rules : DataFrame from :func:`affinity`, optional
+        Default: customer-basket rules of ``transactions``.
+    value : dict or pandas.Series, optional
+        Value of each category (default: mean revenue per customer who bought it).
+    top : int, default 3
+        Candidates per customer.
+    min_lift : float, default 1.0
+        Only rules with a lift above this count (lift <= 1 means no affinity).
+
+    Returns
+    -------
+    pandas.DataFrame
+        ``customer_id, rank, category, because_of, lift, value, score`` sorted by customer and rank.
+    """
+    a = transactions.arrays
+    bid, cat, cust, labels = _baskets(transactions, "customer")
+    rules = affinity(transactions) if rules is None else rules
+    L = np.zeros((len(labels), len(labels)))
+    idx = {c: k for k, c in enumerate(labels)}
+    for r in rules.itertuples():
+        if r.lift > min_lift and r.antecedent in idx and r.consequent in idx:
+            L[idx[r.antecedent], idx[r.consequent]] = r.lift
+    B = np.zeros((a.n_customers, len(labels)), dtype=bool)
+    B[cust, cat] = True
+    if value is None:
+        rev = np.zeros((a.n_customers, len(labels)))
+        ok = a.category >= 0
+        np.add.at(rev, (np.repeat(np.arange(a.n_customers), np.diff(a.offsets))[ok], a.category[ok]), a.amount[ok])
+        with np.errstate(invalid="ignore", divide="ignore"):
+            val = np.nan_to_num(rev.sum(axis=0) / B.sum(axis=0))
+    else:
+        val = pd.Series(value, dtype=float).reindex(labels).fillna(0).to_numpy()
+    best = np.zeros((a.n_customers, len(labels)))
+    because = np.full((a.n_customers, len(labels)), -1)
+    for k in range(len(labels)):
+        cand = np.where(B[:, k:k + 1], L[k][None, :], 0.0)
+        better = cand > best
+        best = np.where(better, cand, best)
+        because = np.where(better, k, because)
+    best[B] = 0.0
+    score = best * val[None, :]
+    order = np.argsort(-score, axis=1, kind="stable")[:, :top]
+    rows_i = np.repeat(np.arange(a.n_customers), order.shape[1])
+    cols = order.ravel()
+    keep = score[rows_i, cols] > 0
+    rows_i, cols = rows_i[keep], cols[keep]
+    labels_arr = np.asarray(labels, dtype=object)
+    out = pd.DataFrame({"customer_id": a.customer_id[rows_i], "category": labels_arr[cols],
+                        "because_of": labels_arr[because[rows_i, cols]], "lift": best[rows_i, cols],
+                        "value": val[cols], "score": score[rows_i, cols]})
+    out.insert(1, "rank", out.groupby("customer_id").cumcount() + 1)
+    return out
+
+
+# ------------------------------------------------------------------------------------------------------
+# journeys linked to value
+# ------------------------------------------------------------------------------------------------------
+@dataclass(eq=False)
+class JourneyValue:
+    """Journeys linked to money.
+
+    Attributes
+    ----------
+    per_customer : pandas.DataFrame
+        Index customer_id: ``entry_channel, path, exit_stage, furthest_stage, revenue, margin, clv, referrals,
+        complaints``.
+    by_entry_channel, by_path, by_exit_stage : pandas.DataFrame
+        ``customers, revenue, margin, clv`` (means per customer) and ``total_clv``.
+    referral : pandas.DataFrame
+        What a referral is worth: mean CLV of referred customers vs others (net of acquisition cost when
+        given), and per referral made.
+    complaint : pandas.DataFrame
+        What a complaint costs: margin lost in the months after a complaint compared with similar customers
+        (see the Notes of :func:`journey_value`), with a 95% interval.
+    """
+
+    per_customer: pd.DataFrame
+    by_entry_channel: pd.DataFrame
+    by_path: pd.DataFrame
+    by_exit_stage: pd.DataFrame
+    referral: pd.DataFrame
+    complaint: pd.DataFrame
+
+    @property
+    def summary(self):
+        return self.by_entry_channel
+
+    @property
+    def referral_worth(self) -> float:
+        return float(self.referral.loc["value of a referred customer", "value"])
+
+    @property
+    def complaint_cost(self) -> float:
+        return float(self.complaint.loc["cost of a complaint (margin, within channel)", "value"])
+
+    def __repr__(self):
+        return (f"JourneyValue: {len(self.per_customer):,} customers; a referred customer is worth "
+                f"{self.referral_worth:,.0f}; a complaint costs {self.complaint_cost:,.0f} of margin (within channel)")
+
+    def _repr_html_(self):
+        return (_html_table(repr(self), self.by_entry_channel) + _html_table("By exit stage", self.by_exit_stage)
+                + _html_table("Referral", self.referral) + _html_table("Complaint", self.complaint))
+
+
+def _complaint_cost(events, transactions, per, complaint_event, margin, horizon_days):
+    H = pd.Timedelta(days=horizon_days)
+    end = events.observation_end + pd.Timedelta(days=1)
+    ev = events.frame
+    first_c = ev.loc[ev["event"] == complaint_event].groupby("customer_id", observed=True)["timestamp"].min()
+    tx = transactions.frame[["customer_id", "timestamp", "amount"]]
+    first_buy = tx.groupby("customer_id")["timestamp"].min().reindex(per.index)
+    tenure = (first_c - first_buy.reindex(first_c.index)).dropna()
+    chan = per["entry_channel"]
+    med = tenure.groupby(chan.reindex(tenure.index).to_numpy()).median()
+    ref = (first_buy + chan.map(med).astype("timedelta64[ns]")).where(~per.index.isin(first_c.index))
+    ref = ref.fillna(first_c.reindex(per.index))
+    ref = ref[ref.notna() & (ref + H <= end)]
+    m = tx.merge(ref.rename("ref").reset_index(), on="customer_id")
+    before = m[(m["timestamp"] > m["ref"] - H) & (m["timestamp"] <= m["ref"])].groupby("customer_id")["amount"].sum()
+    after = m[(m["timestamp"] > m["ref"]) & (m["timestamp"] <= m["ref"] + H)].groupby("customer_id")["amount"].sum()
+    active = before.index[before > 0]
+    change = (after.reindex(active).fillna(0.0) - before.reindex(active)).rename("change").to_frame()
+    change["complaint"] = change.index.isin(first_c.index)
+    change["channel"] = chan.reindex(change.index).to_numpy()
+    diffs, weights, variances = [], [], []
+    for _, g in change.groupby("channel"):
+        a = g.loc[g["complaint"], "change"]
+        b = g.loc[~g["complaint"], "change"]
+        if len(a) and len(b) > 1:
+            diffs.append(b.mean() - a.mean())
+            weights.append(len(a))
+            variances.append((a.var(ddof=1) / len(a) if len(a) > 1 else 0.0) + b.var(ddof=1) / len(b))
+    w = np.asarray(weights, dtype=float)
+    if w.sum() > 0:
+        w = w / w.sum()
+        cost, se = float(np.dot(w, diffs)) * margin, float(np.sqrt(np.dot(w**2, variances))) * margin
+    else:
+        cost, se = np.nan, np.nan
+    comp = per["complaints"] > 0
+    rows = {
+        "customers with a complaint": float(comp.sum()),
+        "complainers compared": float(change["complaint"].sum()),
+        "others compared": float((~change["complaint"]).sum()),
+        f"revenue change after a complaint ({horizon_days} d)": change.loc[change["complaint"], "change"].mean(),
+        f"revenue change of others ({horizon_days} d)": change.loc[~change["complaint"], "change"].mean(),
+        "cost of a complaint (margin, within channel)": cost,
+        "lower 95%": cost - 1.96 * se,
+        "upper 95%": cost + 1.96 * se,
+        "mean CLV with a complaint (raw)": per.loc[comp, "clv"].mean(),
+        "mean CLV without a complaint (raw)": per.loc[~comp, "clv"].mean(),
+    }
+    return pd.DataFrame({"value": pd.Series(rows, dtype=float)})
+
+
+def _group_value(df, key):
+    g = df.groupby(key, dropna=True, observed=True)
+    out = pd.DataFrame({"customers": g.size(), "revenue": g["revenue"].mean(), "margin": g["margin"].mean(),
+                        "clv": g["clv"].mean(), "total_clv": g["clv"].sum()})
+    return out.sort_values("total_clv", ascending=False, kind="stable")
+
+
+def journey_value(events, transactions, journey_map="five_processes", *, clv=None, margin=0.6, customers=None,
+                  channel="channel", cost="acquisition_cost", referral_channel="referral", referral_event="referral",
+                  complaint_event="complaint", max_length=4, level="stage", top=10,
+                  horizon_days=180) -> JourneyValue:
+    """Link journeys to value: revenue, margin and CLV by entry channel, path and the stage where customers left.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    transactions : toolkit.Transactions
+    journey_map : JourneyMap or preset name
+    clv : pandas.Series, optional
+        CLV per customer; default the course CLV of :func:`toolkit.clv.customer_values` (``margin``).
+    margin : float, default 0.6
+        Share of revenue that is margin.
+    customers : pandas.DataFrame, optional
+        ``customer_id``, acquisition ``channel`` and ``cost`` columns; the entry channel is the acquisition
+        channel when given, else the channel of the first event.
+    referral_channel : str, default "referral"
+        Acquisition channel of referred customers.
+    referral_event, complaint_event : str
+        Event names of a referral made and of a complaint.
+    max_length, level, top
+        Paths: first ``max_length`` steps at ``level``; ``by_path`` keeps the ``top`` most frequent.
+    horizon_days : int, default 180
+        Window before and after a complaint over which revenue is compared.
+
+    Returns
+    -------
+    JourneyValue
+
+    Notes
+    -----
+    **What a complaint costs** is a difference in differences: for each customer with a complaint, revenue in
+    the ``horizon_days`` after the first complaint minus revenue in the ``horizon_days`` before it; the same
+    for customers without a complaint around a reference date at the same tenure (the median tenure at the
+    first complaint of their entry channel). Only customers who bought in the "before" window (active when
+    the complaint came) and whose "after" window ends by the observation end count. The cost is the
+    complainers' change minus the others' change, averaged within entry channels weighted by the complainers
+    (direct standardisation), times ``margin``, with a 95% normal interval. It is an association measured in
+    the data, not a proven causal effect; the raw CLV means of both groups are shown for contrast
+    (complainers are often the more active customers, so raw comparisons mislead).
+    """
+    from .customers import customer_summary
+
+    _check_events(events)
+    jm = globals()["journey_map"](journey_map)
+    ids = pd.Index(events.customer_id, name="customer_id")
+    summary = customer_summary(transactions)
+    revenue = summary["revenue"].reindex(ids).fillna(0.0)
+    if clv is None:
+        from .clv import customer_values
+
+        clv = customer_values(summary, margin=margin)["clv"]
+    clv = pd.Series(clv).reindex(ids)
+    if customers is not None:
+        ctab = customers.set_index("customer_id") if "customer_id" in customers.columns else customers
+        entry = ctab[channel].reindex(ids).astype(object)
+        acq_cost = ctab[cost].reindex(ids) if cost in ctab.columns else None
+    else:
+        entry = pd.Series(_entry_channel(events, _first_positions(events)), index=ids)
+        acq_cost = None
+    from ._kernels.journey import last_state, max_state
+
+    state, labels = _view(events, level, jm)
+    empty = np.empty(0, dtype=np.uint8)
+    code, _ = _path_codes(events, state, len(labels), True, max_length, empty)
+    uniq, inverse, counts = np.unique(code, return_inverse=True, return_counts=True)
+    paths = np.array([_decode(c, labels, max_length) if c >= 0 else None for c in uniq], dtype=object)[inverse]
+    sstate, slabels = _view(events, "stage", jm)
+    last = last_state(events.offsets, sstate, empty)
+    furthest = max_state(events.offsets, sstate, empty)
+    lab = np.append(np.asarray(slabels, dtype=object), None)
+    ev_counts = {}
+    for name in (referral_event, complaint_event):
+        c = events.codes_of([name])[0]
+        cust = np.repeat(np.arange(events.n_customers), np.diff(events.offsets))
+        ev_counts[name] = np.bincount(cust[events.event_code == c], minlength=events.n_customers) if c >= 0 else \
+            np.zeros(events.n_customers, dtype=np.int64)
+    per = pd.DataFrame({"entry_channel": entry.to_numpy(), "path": paths, "exit_stage": lab[last],
+                        "furthest_stage": lab[furthest], "revenue": revenue.to_numpy(),
+                        "margin": revenue.to_numpy() * margin, "clv": clv.to_numpy(),
+                        "referrals": ev_counts[referral_event], "complaints": ev_counts[complaint_event]}, index=ids)
+    by_path = _group_value(per, "path").sort_values("customers", ascending=False, kind="stable").head(top)
+    by_exit = _group_value(per, "exit_stage").reindex([s for s in slabels if s in set(per["exit_stage"].dropna())])
+
+    # referral worth
+    referred = per["entry_channel"] == referral_channel
+    v_ref = per.loc[referred, "clv"].mean()
+    v_other = per.loc[~referred, "clv"].mean()
+    rows = {"value of a referred customer": v_ref, "value of other customers": v_other,
+            "difference": v_ref - v_other}
+    if acq_cost is not None:
+        c_ref = acq_cost[referred.to_numpy()].mean()
+        rows["acquisition cost of a referred customer"] = c_ref
+        rows["net value of a referred customer"] = v_ref - c_ref
+    n_ref_made = int(per["referrals"].sum())
+    rows["referrals made"] = n_ref_made
+    rows["referred customers"] = int(referred.sum())
+    rows["value of one referral made"] = v_ref * referred.sum() / n_ref_made if n_ref_made else np.nan
+    referral = pd.DataFrame({"value": pd.Series(rows, dtype=float)})
+
+    complaint = _complaint_cost(events, transactions, per, complaint_event, margin, horizon_days)
+    return JourneyValue(per, _group_value(per, "entry_channel"), by_path, by_exit, referral, complaint)
+
+
+# ------------------------------------------------------------------------------------------------------
+def _warmup():
+    """Compile (or load from the numba cache) the journey kernels on a tiny log (``toolkit.warmup`` calls this)."""
+    from ._kernels import journey as k
+
+    offsets = np.array([0, 3, 4], dtype=np.int64)
+    ns = np.array([0, 5, 5, 1], dtype=np.int64)
+    code = np.array([0, 1, 2, 0], dtype=np.int32)
+    mask = np.ones((3, 2), dtype=np.uint8)
+    empty = np.empty(0, dtype=np.uint8)
+    k.funnel_steps(offsets, ns, code, mask, np.int64(-1), True, empty)
+    k.funnel_steps(offsets, ns, code, mask, np.int64(10), False, np.ones(2, dtype=np.uint8))
+    k.transition_counts(offsets, ns, code, 3, True, np.int64(-1), empty)
+    k.path_codes(offsets, code, 3, True, 3, empty)
+    k.path_matrix(offsets, code, 3, True, 3, empty)
+    k.stage_visits(offsets, ns, code, np.int64(10), empty)
+    k.first_event_index(offsets, code, empty)
+    k.last_state(offsets, code, empty)
+    k.max_state(offsets, code, empty)

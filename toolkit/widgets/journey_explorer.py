@@ -1,0 +1,267 @@
+"""Journey map explorer: a state object (no ipywidgets) and a thin ipywidgets view.
+
+The state calls only the public :mod:`toolkit.journey` API on a built :class:`toolkit.Events` (CSR arrays built
+once; stage codes per journey map are cached on it). Each control change re-runs two cheap kernels (the stage
+funnel and the stage transition counts) for the selected customers.
+
+Examples
+--------
+In a notebook::
+
+    from toolkit.widgets.journey_explorer import journey_explorer
+    w = journey_explorer(events, attributes={"city tier": customers.set_index("customer_id")["city_tier"]},
+                         channels=customers.set_index("customer_id")["channel"])
+    w                                        # display
+    w.controls["map"].value = "purchase_cycle"
+    w.state.funnel.table                     # the funnel on screen
+"""
+
+from __future__ import annotations
+
+import html
+
+import numpy as np
+import pandas as pd
+
+from .. import journey
+from ..i18n import register, tr
+from ._common import figure_png
+
+__all__ = ["JourneyExplorerState", "journey_explorer", "ALL"]
+
+ALL = "(all)"
+
+register({
+    "journey.widget.map": {"en": "journey map", "zh": "旅程地图"},
+    "journey.widget.segment": {"en": "segment by", "zh": "细分维度"},
+    "journey.widget.group": {"en": "segment", "zh": "细分群体"},
+    "journey.widget.channel": {"en": "channel", "zh": "渠道"},
+    "journey.widget.window": {"en": "window (days, 0 = none)", "zh": "转化窗口（天，0 = 不限）"},
+    "journey.widget.order": {"en": "order", "zh": "顺序"},
+    "journey.widget.customers": {"en": "customers selected", "zh": "选中客户"},
+    "journey.widget.completed": {"en": "completed the journey", "zh": "完成全程"},
+    "journey.widget.biggest_drop": {"en": "biggest drop-off before", "zh": "最大流失发生在进入此阶段前"},
+})
+
+
+class JourneyExplorerState:
+    """Inputs and results of the journey explorer (no widgets: testable headlessly).
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    maps : dict[str, JourneyMap], optional
+        Maps offered (default :data:`toolkit.journey.PRESETS`).
+    attributes : dict[str, pandas.Series], optional
+        Customer attributes to segment by (Series indexed by customer_id).
+    channels : pandas.Series, optional
+        Acquisition channel per customer (default: channel of each customer's first event).
+    map_name, segment, group, channel, window, order :
+        Initial settings; ``window`` in days (``None`` or 0: no window), ``order`` "strict" or "loose".
+
+    Attributes
+    ----------
+    funnel : toolkit.journey.FunnelResult
+        Stage funnel of the selected customers.
+    transitions : toolkit.journey.TransitionResult
+        Stage transitions of the selected customers.
+    n_selected : int
+    n_updates : int
+    """
+
+    CONTROLS = ("map_name", "segment", "group", "channel", "window", "order")
+
+    def __init__(self, events, maps=None, attributes=None, channels=None, *, map_name="five_processes",
+                 segment=None, group=None, channel=None, window=None, order="strict"):
+        self.events = events
+        self.maps = dict(maps or journey.PRESETS)
+        self.attributes = {k: v.reindex(pd.Index(events.customer_id)).to_numpy(dtype=object)
+                           for k, v in (attributes or {}).items()}
+        if channels is None:
+            from ..journey import _entry_channel, _first_positions
+
+            ch = _entry_channel(events, _first_positions(events)) if events.channel_code is not None else \
+                np.full(events.n_customers, None, dtype=object)
+        else:
+            ch = channels.reindex(pd.Index(events.customer_id)).to_numpy(dtype=object)
+        self._channel = ch
+        self.channel_options = sorted({str(c) for c in ch if c is not None and c == c})
+        self.map_name, self.segment, self.group = map_name, segment, group
+        self.channel, self.window, self.order = channel, window, order
+        self._masks = {}
+        self.n_updates = 0
+        self._check()
+        self._recompute()
+
+    @property
+    def jmap(self):
+        return self.maps[self.map_name]
+
+    def groups(self) -> list:
+        """Values of the current segment attribute."""
+        if self.segment is None:
+            return []
+        v = self.attributes[self.segment]
+        return sorted({str(x) for x in v if x is not None and x == x})
+
+    def _check(self):
+        if self.map_name not in self.maps:
+            raise KeyError(f"unknown map {self.map_name!r}; choose from {list(self.maps)}")
+        if self.segment is not None and self.segment not in self.attributes:
+            raise KeyError(f"unknown segment {self.segment!r}; choose from {list(self.attributes)}")
+        if self.order not in ("strict", "loose"):
+            raise ValueError(f"order must be 'strict' or 'loose', got {self.order!r}")
+        if self.window is not None and not float(self.window) >= 0:
+            raise ValueError(f"window must be >= 0 days, got {self.window!r}")
+
+    def update(self, **changes):
+        """Change any of ``map_name, segment, group, channel, window, order`` and recompute."""
+        for k, v in changes.items():
+            if k not in self.CONTROLS:
+                raise KeyError(f"unknown control {k!r}; controls are {self.CONTROLS}")
+            setattr(self, k, v)
+        if "segment" in changes and "group" not in changes:
+            self.group = None
+        self._check()
+        return self._recompute()
+
+    def mask(self):
+        """uint8 mask of the selected customers (cached per segment, group and channel)."""
+        seg = self.segment if self.group not in (None, ALL) else None
+        ch = self.channel if self.channel not in (None, ALL) else None
+        key = (seg, self.group if seg else None, ch)
+        if key not in self._masks:
+            sel = np.ones(self.events.n_customers, dtype=bool)
+            if seg is not None:
+                sel &= (pd.Series(self.attributes[seg]).astype(str) == str(self.group)).to_numpy()
+            if ch is not None:
+                sel &= pd.Series(self._channel).astype(str).to_numpy() == str(ch)
+            self._masks[key] = sel.astype(np.uint8)
+        return self._masks[key]
+
+    def _recompute(self):
+        self.n_updates += 1
+        m = self.mask()
+        self.n_selected = int(m.sum())
+        window = None if not self.window else float(self.window)
+        jm = self.jmap
+        self.funnel = journey.funnel(self.events, list(jm.stages), journey_map=jm, order=self.order,
+                                     window=window, customers=m)
+        self.transitions = journey.transition_matrix(self.events, "stage", journey_map=jm, customers=m)
+        return self.funnel
+
+    def headline(self) -> str:
+        """One line for the view: selected customers, completion and the biggest drop-off."""
+        t = self.funnel.table
+        done = t["overall_conversion"].iloc[-1]
+        line = (f"{tr('journey.widget.customers', 'customers selected')}: {self.n_selected:,} · "
+                f"{tr('journey.widget.completed', 'completed the journey')}: "
+                f"{0 if not np.isfinite(done) else done:.1%}")
+        if self.funnel.biggest_drop is not None:
+            line += (f" · {tr('journey.widget.biggest_drop', 'biggest drop-off before')} "
+                     f"{tr('journey.' + self.funnel.biggest_drop, self.funnel.biggest_drop)}")
+        return line
+
+
+def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_name="five_processes",
+                     plots=True):
+    """Build (not display) the journey map explorer.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    attributes : dict[str, pandas.Series], optional
+        Offered in "segment by" (Series indexed by customer_id).
+    channels : pandas.Series, optional
+        Acquisition channel per customer (default: channel of the first event).
+    maps : dict, optional
+        Journey maps offered (default the presets).
+    map_name : str
+    plots : bool, default True
+        Draw the funnel and the transition heatmap as a PNG (False: HTML tables only).
+
+    Returns
+    -------
+    ipywidgets.VBox
+        CSS class ``cvt-journey-explorer``, with attributes ``state`` (:class:`JourneyExplorerState`),
+        ``controls`` (dict: ``map``, ``segment``, ``group``, ``channel``, ``window``, ``order``), ``image``,
+        ``table``, ``message``, ``figure`` and ``n_redraws``. Controls carry CSS classes ``cvt-journey-<name>``;
+        the outputs ``cvt-journey-figure``, ``cvt-journey-table`` and ``cvt-journey-message``.
+    """
+    import ipywidgets as ipw
+
+    state = JourneyExplorerState(events, maps, attributes, channels, map_name=map_name)
+    controls = {
+        "map": ipw.Dropdown(options=[(tr(f"journey.{k}", k), k) for k in state.maps], value=state.map_name,
+                            description=tr("journey.widget.map", "journey map")),
+        "segment": ipw.Dropdown(options=[("(none)", None)] + [(k, k) for k in state.attributes], value=None,
+                                description=tr("journey.widget.segment", "segment by")),
+        "group": ipw.Dropdown(options=[ALL], value=ALL, description=tr("journey.widget.group", "segment"),
+                              disabled=True),
+        "channel": ipw.Dropdown(options=[ALL] + state.channel_options, value=ALL,
+                                description=tr("journey.widget.channel", "channel")),
+        "window": ipw.BoundedIntText(value=0, min=0, max=3650, step=30,
+                                     description=tr("journey.widget.window", "window (days, 0 = none)"),
+                                     style={"description_width": "initial"}),
+        "order": ipw.ToggleButtons(options=["strict", "loose"], value=state.order,
+                                   description=tr("journey.widget.order", "order")),
+    }
+    names = {"map": "map_name", "segment": "segment", "group": "group", "channel": "channel", "window": "window",
+             "order": "order"}
+    for name, ctl in controls.items():
+        ctl.add_class(f"cvt-journey-{name}")
+        ctl._cvt_name = name
+    message = ipw.HTML()
+    message.add_class("cvt-journey-message")
+    image = ipw.Image(format="png")
+    image.add_class("cvt-journey-figure")
+    table = ipw.HTML()
+    table.add_class("cvt-journey-table")
+    box = ipw.VBox()
+    box.add_class("cvt-journey-explorer")
+    box.n_redraws = 0
+    box.figure = None
+    syncing = {"on": False}
+
+    def redraw():
+        box.n_redraws += 1
+        message.value = f"<b>{html.escape(state.headline())}</b>"
+        table.value = state.funnel.table[["customers", "step_conversion", "overall_conversion", "drop_off",
+                                          "median_time"]].round(3).to_html()
+        if plots:
+            from ..plotting.journey import journey_dashboard
+
+            fig = journey_dashboard(state.funnel, state.transitions)
+            image.value = figure_png(fig, dpi=64)
+            box.figure = fig
+
+    def on_change(change):
+        if syncing["on"]:
+            return
+        name = change["owner"]._cvt_name
+        value = change["new"]
+        if name == "window":
+            value = None if not value else int(value)
+        state.update(**{names[name]: value})
+        if name == "segment":
+            syncing["on"] = True
+            try:
+                controls["group"].options = [ALL] + state.groups()
+                controls["group"].value = ALL
+                controls["group"].disabled = state.segment is None
+            finally:
+                syncing["on"] = False
+        redraw()
+
+    for ctl in controls.values():
+        ctl.observe(on_change, names="value")
+    box.children = [ipw.HBox([controls["map"], controls["order"]]),
+                    ipw.HBox([controls["segment"], controls["group"], controls["channel"]]),
+                    controls["window"], message, image if plots else table]
+    box.state = state
+    box.controls = controls
+    box.image = image
+    box.table = table
+    box.message = message
+    redraw()
+    return box
