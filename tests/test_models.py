@@ -221,6 +221,25 @@ def test_bgnbd_kernel_matches_naive(r, alpha, a, b, row, modified):
 
 
 @settings(max_examples=60)
+@given(pos, pos, st.floats(0.05, 0.95), st.floats(0.01, 0.9), frt(), st.floats(0.1, 100), st.booleans())
+def test_bgnbd_expectations_when_a_plus_b_below_one(r, alpha, a, b_frac, row, t, modified):
+    """A fit can give a + b < 1: 2F1 then has c = a + b - 1 in (-1, 0) for x = 0 (no NaN, same numbers as scipy)."""
+    b = b_frac * (1.0 - a)  # a + b < 1
+    x, tx, T = row
+    params = np.array([r, alpha, a, b])
+    arr = [np.array([v]) for v in (x, tx, T)]
+    got = lk.bgnbd_conditional_expected(params, np.array([t]), *arr, modified, np.empty(1))[0]
+    ref = naive.bgnbd_conditional_expected(r, alpha, a, b, x, tx, T, t, modified)
+    if np.isfinite(ref) and abs(ref) < 1e12:
+        assert got == pytest.approx(ref, rel=1e-7, abs=1e-10)
+    new = lk.bgnbd_expected_new(params, np.array([t]), modified, np.empty(1))[0]
+    ref_new = naive.bgnbd_expected_new(r, alpha, a, b, t, modified)
+    if abs(ref_new) < 1e12:
+        assert new == pytest.approx(ref_new, rel=1e-7, abs=1e-10)
+    assert np.isfinite(got) and np.isfinite(new)
+
+
+@settings(max_examples=60)
 @given(pos, pos, st.floats(1.2, 20), pos, frt(), st.floats(0.1, 100), st.booleans())
 def test_bgnbd_expectations_match_naive(r, alpha, a, b, row, t, modified):
     x, tx, T = row

@@ -169,6 +169,26 @@ def hyp2f1(a, b, c, z):
 
 
 @njit_serial(error_model="numpy")
+def _bgnbd_bracket(A, B, c, a, log_q, z):
+    """c/(a-1) * (1 - q^A 2F1(A, B; c; z)), with log_q = log q, for c > -1: the BG/NBD expectations' core.
+
+    For c > 0 the positive series of :func:`log_hyp2f1` applies directly. A fitted BG/NBD can have a + b < 1,
+    and then c = a + b - 1 is in (-1, 0] for customers without repeat purchases (and for E[X(t)]); the
+    series then has a negative denominator, so c F(c) is taken from F(c + 1) and F(c + 2) by the contiguous
+    relation DLMF 15.5.18 (shifted by one in c):
+        (c+1) c (z-1) F(c) + (c+1)[c - (2c+1-A-B) z] F(c+1) + (c+1-A)(c+1-B) z F(c+2) = 0,
+    which also gives the finite limit at c = 0.
+    """
+    if c > 0.0:
+        return c / (a - 1.0) * -math.expm1(log_hyp2f1(A, B, c, z) + A * log_q)
+    f1 = math.exp(log_hyp2f1(A, B, c + 1.0, z))
+    f2 = math.exp(log_hyp2f1(A, B, c + 2.0, z))
+    c_f = -((c + 1.0) * (c - (2.0 * c + 1.0 - A - B) * z) * f1
+            + (c + 1.0 - A) * (c + 1.0 - B) * z * f2) / ((c + 1.0) * (z - 1.0))
+    return (c - math.exp(A * log_q) * c_f) / (a - 1.0)
+
+
+@njit_serial(error_model="numpy")
 def _lbeta(a, b):
     return math.lgamma(a) + math.lgamma(b) - math.lgamma(a + b)
 
@@ -395,9 +415,8 @@ def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
                 part = val[slot]
             else:
                 big = alpha + Ti + ti
-                log_f = log_hyp2f1(r + xi, b + xi + shift, a + b + xi - 1.0 + shift, ti / big)
-                head = (a + b + xi - 1.0 + shift) / (a - 1.0)
-                part = head * -math.expm1(log_f + (r + xi) * math.log((alpha + Ti) / big))
+                part = _bgnbd_bracket(r + xi, b + xi + shift, a + b + xi - 1.0 + shift, a,
+                                      math.log((alpha + Ti) / big), ti / big)
                 key_x[slot] = xi
                 key_T[slot] = Ti
                 key_t[slot] = ti
@@ -420,13 +439,11 @@ def bgnbd_expected_new(params, t, modified, out):
             out[i] = 0.0
             continue
         z = ti / (alpha + ti)
+        log_q = math.log(alpha / (alpha + ti))
         if modified:
-            head = b / (a - 1.0)
-            log_f = log_hyp2f1(r, b + 1.0, a + b, z)
+            out[i] = b / (a - 1.0) * -math.expm1(log_hyp2f1(r, b + 1.0, a + b, z) + r * log_q)
         else:
-            head = (a + b - 1.0) / (a - 1.0)
-            log_f = log_hyp2f1(r, b, a + b - 1.0, z)
-        out[i] = head * -math.expm1(log_f + r * math.log(alpha / (alpha + ti)))
+            out[i] = _bgnbd_bracket(r, b, a + b - 1.0, a, log_q, z)
     return out
 
 
