@@ -12,6 +12,7 @@ help:
 	@echo "make lab    - install (.venv) and open JupyterLab on notebooks/ (127.0.0.1:$(PORT))"
 	@echo "make test   - install test extras (.venv) and run the whole suite, notebooks included"
 	@echo "make bench  - run the benchmarks and print tables (not part of make test)"
+	@echo "make dashboard - the widget notebooks as Voila dashboards on 127.0.0.1:$(DASHBOARD_PORT) (open the URL it prints)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +42,13 @@ test: $(STAMP_TEST)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
+
+# One Voila server on notebooks/ (loopback only): pick a lesson in the tree, or open /voila/render/<notebook>.
+# Only widgets and outputs are shown, no code. DASHBOARD_ARGS passes extra options (e.g. --theme=dark).
+DASHBOARD_PORT ?= 8866
+dashboard: $(STAMP_LAB)
+	$(BIN)/python -m voila notebooks --no-browser --Voila.ip=127.0.0.1 --Voila.port=$(DASHBOARD_PORT) \
+		--Voila.port_retries=0 $(DASHBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -17,12 +17,14 @@ Each module may add its own entries with :func:`register`; the shared course voc
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "set_language", "get_language", "tr", "register"]
+__all__ = ["LANGUAGES", "set_language", "get_language", "tr", "register", "on_language_change"]
 
 #: Supported language codes.
 LANGUAGES = ("en", "zh")
 
 _state = {"language": "en"}
+#: Callbacks run with the new language code after every set_language (``toolkit.plotting`` switches fonts).
+_listeners: list = []
 
 # key -> {language: text}. The course's terms (stages, patterns, value types) are shared by many tools.
 _CATALOGUE: dict[str, dict[str, str]] = {
@@ -45,6 +47,14 @@ def set_language(language: str) -> None:
     if code not in LANGUAGES:
         raise ValueError(f"language must be one of {LANGUAGES}, got {language!r}")
     _state["language"] = code
+    for callback in list(_listeners):
+        callback(code)
+
+
+def on_language_change(callback) -> None:
+    """Call ``callback(code)`` after every :func:`set_language` (used by ``toolkit.plotting`` for the CJK font)."""
+    if callback not in _listeners:
+        _listeners.append(callback)
 
 
 def get_language() -> str:

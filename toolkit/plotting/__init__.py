@@ -17,7 +17,13 @@ try:
 except ImportError as exc:  # pragma: no cover - matplotlib is a core dependency today
     raise ImportError("toolkit.plotting needs matplotlib: pip install matplotlib") from exc
 
+from .. import i18n as _i18n
+from . import _fonts
 from .rfm import plot_pareto, plot_rf_heatmap, plot_segments
+
+# Chinese labels need a CJK font: registered now if the language is already "zh", else when it is switched.
+_i18n.on_language_change(_fonts.apply_language)
+_fonts.apply_language(_i18n.get_language())
 
 #: Per-analysis plot modules searched (in this order) for names not defined above.
 _MODULES = ("rfm", "clv", "cohorts", "models", "lifecycle", "journey")

@@ -6,6 +6,9 @@ import math
 
 import numpy as np
 
+from ..i18n import register, tr
+from .rfm import OKABE_ITO
+
 __all__ = [
     "plot_waterfall",
     "plot_years",
@@ -17,10 +20,69 @@ __all__ = [
     "plot_delivered_value",
     "plot_channel_economics",
     "scenario_dashboard",
+    "delivered_value_figure",
 ]
 
-_COLORS = {"historical": "#7f8c8d", "current": "#2874a6", "upsell": "#28b463", "referral": "#58d68d",
-           "data": "#a9dfbf", "potential": "#27ae60", "total": "#1b2631", "neg": "#c0392b"}
+# Colour-blind-safe (Okabe & Ito 2008): blue / bluish green / sky blue / reddish purple, vermillion for losses.
+_COLORS = {"historical": "#999999", "current": OKABE_ITO[4], "upsell": OKABE_ITO[2], "referral": OKABE_ITO[1],
+           "data": OKABE_ITO[6], "potential": OKABE_ITO[2], "total": "#1b2631", "neg": OKABE_ITO[5]}
+_MONEY = {"en": "currency units", "zh": "货币单位"}
+
+register({
+    "plot.clv.money": _MONEY,
+    "plot.clv.historical": {"en": "historical", "zh": "历史价值"},
+    "plot.clv.current": {"en": "current", "zh": "当前价值"},
+    "plot.clv.upsell": {"en": "upsell", "zh": "增购价值"},
+    "plot.clv.referral": {"en": "referral", "zh": "推荐价值"},
+    "plot.clv.data": {"en": "data", "zh": "数据价值"},
+    "plot.clv.component": {"en": "value component", "zh": "价值构成"},
+    "plot.clv.value_axis": {"en": "value ({money})", "zh": "价值（{money}）"},
+    "plot.clv.waterfall_title": {"en": "CLV = historical + current + potential", "zh": "CLV = 历史价值 + 当前价值 + 潜在价值"},
+    "plot.clv.present_value": {"en": "present value", "zh": "现值"},
+    "plot.clv.cumulative": {"en": "cumulative", "zh": "累计"},
+    "plot.clv.year": {"en": "year", "zh": "年份"},
+    "plot.clv.margin_axis": {"en": "discounted expected margin ({money})", "zh": "折现后的期望毛利（{money}）"},
+    "plot.clv.years_title": {"en": "Current value {value} year by year", "zh": "当前价值 {value}（逐年）"},
+    "plot.clv.factor_low": {"en": "factor low", "zh": "因素下调"},
+    "plot.clv.factor_high": {"en": "factor high", "zh": "因素上调"},
+    "plot.clv.tornado_x": {"en": "{value} CLV ({money})", "zh": "{value} CLV（{money}）"},
+    "plot.clv.factor": {"en": "factor", "zh": "影响因素"},
+    "plot.clv.tornado_title": {"en": "Each factor ±{pct}", "zh": "各因素 ±{pct}"},
+    "plot.clv.discount_axis": {"en": "discount rate (per year)", "zh": "折现率（每年）"},
+    "plot.clv.retention_axis": {"en": "retention rate (per year)", "zh": "保留率（每年）"},
+    "plot.clv.clv_money": {"en": "CLV ({money})", "zh": "CLV（{money}）"},
+    "plot.clv.heatmap_title": {"en": "CLV by retention and discount rate", "zh": "不同保留率与折现率下的 CLV"},
+    "plot.clv.ratio_axis": {"en": "CLV : CAC (ratio)", "zh": "CLV : CAC（倍数）"},
+    "plot.clv.gauge_title": {"en": "CLV:CAC = {ratio:.2f}:1, payback {months:.1f} months",
+                             "zh": "CLV:CAC = {ratio:.2f}:1，回收期 {months:.1f} 个月"},
+    "plot.clv.breakeven": {"en": "break-even +{pts:.1f} pts", "zh": "盈亏平衡 +{pts:.1f} 个百分点"},
+    "plot.clv.uplift_axis": {"en": "retention uplift (percentage points)", "zh": "保留率提升（百分点）"},
+    "plot.clv.profit_axis": {"en": "change in current value per customer ({money})",
+                             "zh": "每位客户当前价值的变化（{money}）"},
+    "plot.clv.promo_title": {"en": "{cut} price cut: when does it pay?", "zh": "降价 {cut}：何时划算？"},
+    "plot.clv.current_axis": {"en": "current value ({money})", "zh": "当前价值（{money}）"},
+    "plot.clv.potential_axis": {"en": "potential value ({money})", "zh": "潜在价值（{money}）"},
+    "plot.clv.segments_title": {"en": "CLV segments: current x potential", "zh": "基于 CLV 的客户细分：当前价值 × 潜在价值"},
+    "plot.clv.total_value": {"en": "total customer value", "zh": "顾客总价值"},
+    "plot.clv.total_cost": {"en": "total customer cost", "zh": "顾客总成本"},
+    "plot.clv.side": {"en": "side of the balance", "zh": "价值与成本"},
+    "plot.clv.amount_axis": {"en": "amount (money equivalent)", "zh": "金额（货币当量）"},
+    "plot.clv.delivered_title": {"en": "Delivered value {value}", "zh": "顾客让渡价值 {value}"},
+    "plot.clv.channel": {"en": "acquisition channel", "zh": "获客渠道"},
+    "plot.clv.channel_title": {"en": "CLV:CAC by channel (healthy >= {ratio}:1)", "zh": "各渠道 CLV:CAC（健康线 ≥ {ratio}:1）"},
+    "plot.clv.part.product": {"en": "product", "zh": "产品价值"},
+    "plot.clv.part.service": {"en": "service", "zh": "服务价值"},
+    "plot.clv.part.personnel": {"en": "personnel", "zh": "人员价值"},
+    "plot.clv.part.image": {"en": "image", "zh": "形象价值"},
+    "plot.clv.part.money": {"en": "money", "zh": "货币成本"},
+    "plot.clv.part.time": {"en": "time", "zh": "时间成本"},
+    "plot.clv.part.energy": {"en": "energy", "zh": "精力成本"},
+    "plot.clv.part.psychological": {"en": "psychological", "zh": "心理成本"},
+})
+
+
+def _money():
+    return tr("plot.clv.money")
 
 
 def _ax(ax, figsize=(6, 3.5)):
@@ -58,9 +120,10 @@ def plot_waterfall(result, ax=None, *, title=None, **style):
         bottom += v
     ax.bar(len(parts), result.total, color=_COLORS["total"], **style)
     ax.text(len(parts), result.total, f"{result.total:,.0f}", ha="center", va="bottom", fontsize=8, fontweight="bold")
-    ax.set_xticks(range(len(parts) + 1), [k for k, _ in parts] + ["CLV"])
-    ax.set_ylabel("value")
-    ax.set_title(title or "CLV = historical + current + potential")
+    ax.set_xticks(range(len(parts) + 1), [tr(f"plot.clv.{k}") for k, _ in parts] + ["CLV"])
+    ax.set_xlabel(tr("plot.clv.component"))
+    ax.set_ylabel(tr("plot.clv.value_axis").format(money=_money()))
+    ax.set_title(title or tr("plot.clv.waterfall_title"))
     ax.margins(y=0.12)
     return ax
 
@@ -79,12 +142,14 @@ def plot_years(result, ax=None, *, title=None, **style):
     """
     ax = _ax(ax)
     years = result.years
-    ax.bar(years.index, years["present_value"], color=_COLORS["current"], label="present value", **style)
-    ax.plot(years.index, years["cumulative_pv"], color=_COLORS["total"], marker="o", ms=3, label="cumulative")
-    ax.set_xlabel("year")
-    ax.set_ylabel("discounted expected margin")
+    ax.bar(years.index, years["present_value"], color=_COLORS["current"], label=tr("plot.clv.present_value"),
+           **style)
+    ax.plot(years.index, years["cumulative_pv"], color=_COLORS["total"], marker="o", ms=3,
+            label=tr("plot.clv.cumulative"))
+    ax.set_xlabel(tr("plot.clv.year"))
+    ax.set_ylabel(tr("plot.clv.margin_axis").format(money=_money()))
     ax.legend(frameon=False, fontsize=8)
-    ax.set_title(title or f"Current value {result.current:,.1f} year by year")
+    ax.set_title(title or tr("plot.clv.years_title").format(value=f"{result.current:,.1f}"))
     return ax
 
 
@@ -104,13 +169,14 @@ def plot_tornado(sens, ax=None, *, title=None, **style):
     t = sens.tornado.iloc[::-1]
     y = np.arange(len(t))
     base = sens.base
-    ax.barh(y, t["value_low"] - base, left=base, color="#e74c3c", label="factor low", **style)
-    ax.barh(y, t["value_high"] - base, left=base, color="#3498db", label="factor high", **style)
+    ax.barh(y, t["value_low"] - base, left=base, color=OKABE_ITO[5], label=tr("plot.clv.factor_low"), **style)
+    ax.barh(y, t["value_high"] - base, left=base, color=OKABE_ITO[4], label=tr("plot.clv.factor_high"), **style)
     ax.axvline(base, color="k", lw=0.8)
     ax.set_yticks(y, t["label"], fontsize=8)
-    ax.set_xlabel(f"{sens.value} CLV")
+    ax.set_xlabel(tr("plot.clv.tornado_x").format(value=sens.value, money=_money()))
+    ax.set_ylabel(tr("plot.clv.factor"))
     ax.legend(frameon=False, fontsize=8, loc="lower right")
-    ax.set_title(title or f"Each factor ±{sens.pct:.0%}")
+    ax.set_title(title or tr("plot.clv.tornado_title").format(pct=f"{sens.pct:.0%}"))
     return ax
 
 
@@ -125,14 +191,14 @@ def plot_heatmap(table, ax=None, *, title=None, cmap="viridis", annotate=True, *
     im = ax.imshow(table.to_numpy(), origin="lower", aspect="auto", cmap=cmap, **style)
     ax.set_xticks(range(table.shape[1]), [f"{c:.0%}" for c in table.columns], fontsize=7)
     ax.set_yticks(range(table.shape[0]), [f"{r:.0%}" for r in table.index], fontsize=7)
-    ax.set_xlabel("discount rate")
-    ax.set_ylabel("retention")
+    ax.set_xlabel(tr("plot.clv.discount_axis"))
+    ax.set_ylabel(tr("plot.clv.retention_axis"))
     if annotate and table.size <= 150:
         for i in range(table.shape[0]):
             for j in range(table.shape[1]):
                 ax.text(j, i, f"{table.iat[i, j]:,.0f}", ha="center", va="center", fontsize=5, color="w")
-    ax.figure.colorbar(im, ax=ax, label="CLV")
-    ax.set_title(title or "CLV by retention and discount rate")
+    ax.figure.colorbar(im, ax=ax, label=tr("plot.clv.clv_money").format(money=_money()))
+    ax.set_title(title or tr("plot.clv.heatmap_title"))
     return ax
 
 
@@ -152,15 +218,16 @@ def plot_clv_cac_gauge(econ, ax=None, *, title=None, max_ratio=None):
     """
     ax = _ax(ax, figsize=(6, 1.3))
     top = max_ratio or max(6.0, 1.2 * econ.ratio if math.isfinite(econ.ratio) else 6.0)
-    ax.barh(0, 1.0, color="#f5b7b1", height=0.6)
-    ax.barh(0, econ.health_ratio - 1.0, left=1.0, color="#fad7a0", height=0.6)
-    ax.barh(0, top - econ.health_ratio, left=econ.health_ratio, color="#abebc6", height=0.6)
+    # light vermillion (< 1: loses money), light orange (below the health line), light blue (healthy)
+    ax.barh(0, 1.0, color="#f3c5a8", height=0.6)
+    ax.barh(0, econ.health_ratio - 1.0, left=1.0, color="#f5dca0", height=0.6)
+    ax.barh(0, top - econ.health_ratio, left=econ.health_ratio, color="#b3d7ef", height=0.6)
     ax.plot([min(econ.ratio, top)] * 2, [-0.35, 0.35], color="k", lw=3)
-    ax.axvline(econ.health_ratio, color="#1e8449", ls="--", lw=1)
+    ax.axvline(econ.health_ratio, color=OKABE_ITO[4], ls="--", lw=1)
     ax.set_xlim(0, top)
     ax.set_yticks([])
-    ax.set_xlabel("CLV : CAC")
-    ax.set_title(title or f"CLV:CAC = {econ.ratio:.2f}:1, payback {econ.payback_months:.1f} months", fontsize=9)
+    ax.set_xlabel(tr("plot.clv.ratio_axis"))
+    ax.set_title(title or tr("plot.clv.gauge_title").format(ratio=econ.ratio, months=econ.payback_months), fontsize=9)
     return ax
 
 
@@ -181,11 +248,11 @@ def plot_profit_curve(promo, ax=None, *, title=None, **style):
     ax.axhline(0, color="k", lw=0.8)
     if promo.feasible:
         ax.axvline(promo.breakeven_uplift * 100, color=_COLORS["neg"], ls="--", lw=1)
-        ax.annotate(f"break-even +{promo.breakeven_uplift * 100:.1f} pts", (promo.breakeven_uplift * 100, 0),
+        ax.annotate(tr("plot.clv.breakeven").format(pts=promo.breakeven_uplift * 100), (promo.breakeven_uplift * 100, 0),
                     xytext=(5, 10), textcoords="offset points", fontsize=8)
-    ax.set_xlabel("retention uplift (percentage points)")
-    ax.set_ylabel("change in current value per customer")
-    ax.set_title(title or f"{promo.price_cut:.0%} price cut: when does it pay?")
+    ax.set_xlabel(tr("plot.clv.uplift_axis"))
+    ax.set_ylabel(tr("plot.clv.profit_axis").format(money=_money()))
+    ax.set_title(title or tr("plot.clv.promo_title").format(cut=f"{promo.price_cut:.0%}"))
     return ax
 
 
@@ -197,7 +264,7 @@ def plot_clv_segments(seg, ax=None, *, current="current", potential="potential",
     matplotlib.axes.Axes
     """
     ax = _ax(ax, figsize=(5.5, 4.5))
-    colors = {"high-value": "#1e8449", "growth": "#2874a6", "watch": "#d68910", "low-value": "#7f8c8d"}
+    colors = {"high-value": OKABE_ITO[4], "growth": OKABE_ITO[2], "watch": OKABE_ITO[0], "low-value": "#999999"}
     for lab, sub in seg.groupby("clv_segment", observed=True):
         ax.scatter(sub[current], sub[potential], s=style.pop("s", 8), color=colors.get(lab, "k"), label=f"{lab} ({len(sub)})",
                    alpha=0.6, **style)
@@ -206,10 +273,10 @@ def plot_clv_segments(seg, ax=None, *, current="current", potential="potential",
         ax.axvline(ct, color="k", lw=0.8, ls=":")
     if pt is not None:
         ax.axhline(pt, color="k", lw=0.8, ls=":")
-    ax.set_xlabel("current value")
-    ax.set_ylabel("potential value")
+    ax.set_xlabel(tr("plot.clv.current_axis").format(money=_money()))
+    ax.set_ylabel(tr("plot.clv.potential_axis").format(money=_money()))
     ax.legend(frameon=False, fontsize=8)
-    ax.set_title(title or "CLV segments: current x potential")
+    ax.set_title(title or tr("plot.clv.segments_title"))
     return ax
 
 
@@ -225,17 +292,20 @@ def plot_delivered_value(dv, ax=None, *, title=None, **style):
     matplotlib.axes.Axes
     """
     ax = _ax(ax, figsize=(5, 3.5))
-    greens = ["#1e8449", "#28b463", "#58d68d", "#abebc6"]
-    reds = ["#922b21", "#c0392b", "#e74c3c", "#f5b7b1"]
-    for x, parts, cols in ((0, dv.values, greens), (1, dv.costs, reds)):
+    # value parts in blues, cost parts in oranges: a contrast that survives colour-vision deficiencies
+    blues = ["#08519c", "#3182bd", "#6baed6", "#bdd7e7"]
+    oranges = ["#a63603", "#e6550d", "#fd8d3c", "#fdbe85"]
+    for x, parts, cols in ((0, dv.values, blues), (1, dv.costs, oranges)):
         bottom = 0.0
         for (k, v), col in zip(parts.items(), cols):
             if v:
-                ax.bar(x, v, bottom=bottom, color=col, label=k, **style)
+                ax.bar(x, v, bottom=bottom, color=col, label=tr(f"plot.clv.part.{k}", k), **style)
                 bottom += v
-    ax.set_xticks([0, 1], ["total customer value", "total customer cost"])
+    ax.set_xticks([0, 1], [tr("plot.clv.total_value"), tr("plot.clv.total_cost")])
+    ax.set_xlabel(tr("plot.clv.side"))
+    ax.set_ylabel(tr("plot.clv.amount_axis"))
     ax.legend(frameon=False, fontsize=7, ncol=2)
-    ax.set_title(title or f"Delivered value {dv.delivered:,.1f}")
+    ax.set_title(title or tr("plot.clv.delivered_title").format(value=f"{dv.delivered:,.1f}"))
     return ax
 
 
@@ -247,11 +317,12 @@ def plot_channel_economics(table, ax=None, *, title=None, health_ratio=3.0, **st
     matplotlib.axes.Axes
     """
     ax = _ax(ax)
-    colors = np.where(table["clv_cac"] >= health_ratio, "#28b463", "#e74c3c")
+    colors = np.where(table["clv_cac"] >= health_ratio, OKABE_ITO[4], OKABE_ITO[5])
     ax.bar([str(i) for i in table.index], table["clv_cac"], color=colors, **style)
     ax.axhline(health_ratio, color="k", ls="--", lw=1)
-    ax.set_ylabel("CLV : CAC")
-    ax.set_title(title or f"CLV:CAC by channel (healthy >= {health_ratio:g}:1)")
+    ax.set_xlabel(tr("plot.clv.channel"))
+    ax.set_ylabel(tr("plot.clv.ratio_axis"))
+    ax.set_title(title or tr("plot.clv.channel_title").format(ratio=f"{health_ratio:g}"))
     return ax
 
 
@@ -287,5 +358,27 @@ def scenario_dashboard(result, sensitivity=None, economics=None, *, figsize=(11,
         plot_clv_cac_gauge(economics, ax=axes[1, 1])
     else:
         axes[1, 1].set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def delivered_value_figure(dv, *, figsize=(5.5, 3.6)):
+    """:func:`plot_delivered_value` on a standalone :class:`matplotlib.figure.Figure` (not registered with pyplot).
+
+    Used by :mod:`toolkit.widgets.delivered_value`: redraws leak no pyplot figures and nothing is shown twice.
+
+    Parameters
+    ----------
+    dv : toolkit.clv.DeliveredValue
+    figsize : tuple, default (5.5, 3.6)
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+    """
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=figsize)
+    plot_delivered_value(dv, ax=fig.add_subplot())
     fig.tight_layout()
     return fig

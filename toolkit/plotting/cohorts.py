@@ -9,18 +9,63 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
 
+from ..i18n import register, tr
+from .rfm import OKABE_ITO as _OKABE_ITO
+
 __all__ = ["plot_cohort_heatmap", "plot_retention_curves", "plot_survival", "plot_sbg_projection",
            "cohort_dashboard"]
 
 _SHARE = {"retention", "net_revenue_retention", "gross_revenue_retention"}
 _LABELS = {
-    "active": "active customers", "retention": "retention (share of cohort)", "orders": "orders",
-    "orders_per_customer": "orders per cohort customer", "revenue": "revenue",
-    "revenue_per_customer": "revenue per cohort customer", "cumulative_revenue": "cumulative revenue",
-    "cumulative_revenue_per_customer": "cumulative revenue per cohort customer",
-    "net_revenue_retention": "net revenue retention", "gross_revenue_retention": "gross revenue retention",
+    "active": ("active customers", "活跃客户数"),
+    "retention": ("retention (share of cohort)", "留存率（占同期群的比例）"),
+    "orders": ("orders", "订单数"),
+    "orders_per_customer": ("orders per cohort customer", "每位同期群客户的订单数"),
+    "revenue": ("revenue (currency units)", "收入（货币单位）"),
+    "revenue_per_customer": ("revenue per cohort customer (currency units)", "每位同期群客户的收入（货币单位）"),
+    "cumulative_revenue": ("cumulative revenue (currency units)", "累计收入（货币单位）"),
+    "cumulative_revenue_per_customer": ("cumulative revenue per cohort customer (currency units)",
+                                        "每位同期群客户的累计收入（货币单位）"),
+    "net_revenue_retention": ("net revenue retention (share of month-0 revenue)", "净收入留存率（占首期收入的比例）"),
+    "gross_revenue_retention": ("gross revenue retention (share of month-0 revenue)",
+                                "毛收入留存率（占首期收入的比例）"),
 }
-_PERIOD_NAMES = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters"}
+_PERIOD_NAMES = {"D": ("days", "天"), "W": ("weeks", "周"), "M": ("months", "月"), "Q": ("quarters", "季度")}
+register({f"plot.cohort.metric.{k}": {"en": en, "zh": zh} for k, (en, zh) in _LABELS.items()})
+register({f"plot.cohort.period.{k}": {"en": en, "zh": zh} for k, (en, zh) in _PERIOD_NAMES.items()})
+register({
+    "plot.cohort.since_acquisition": {"en": "{period} since acquisition", "zh": "获客后的{period}数"},
+    "plot.cohort.cohort_axis": {"en": "acquisition cohort", "zh": "获客同期群"},
+    "plot.cohort.by_cohort": {"en": "{label} by cohort", "zh": "各同期群的{label}"},
+    "plot.cohort.curves": {"en": "{label} curves", "zh": "{label}曲线"},
+    "plot.cohort.median": {"en": "{label} (median {median})", "zh": "{label}（中位数 {median}）"},
+    "plot.cohort.since_first": {"en": "{unit} since first purchase", "zh": "首次购买后的{unit}数"},
+    "plot.cohort.still_active": {"en": "share still active (Kaplan-Meier)", "zh": "仍活跃的比例（Kaplan-Meier）"},
+    "plot.cohort.survival_title": {"en": "Customer survival — {definition}", "zh": "客户生存曲线 — {definition}"},
+    "plot.cohort.sbg_projection": {"en": "sBG projection", "zh": "sBG 预测"},
+    "plot.cohort.observed": {"en": "observed (fitted)", "zh": "观测值（拟合）"},
+    "plot.cohort.holdout": {"en": "actual (holdout)", "zh": "实际值（保留期）"},
+    "plot.cohort.period_t": {"en": "period (t)", "zh": "期数 (t)"},
+    "plot.cohort.alive": {"en": "share of cohort alive", "zh": "同期群存活比例"},
+    "plot.cohort.retention_rate": {"en": "retention rate", "zh": "留存率"},
+    "plot.cohort.sbg_title": {"en": "sBG {kind}: alpha={a:.3f}, beta={b:.3f}", "zh": "sBG {kind}：alpha={a:.3f}，beta={b:.3f}"},
+})
+
+
+def _cvd_safe_cycle(ax):
+    """Okabe-Ito colours (colour-blind safe); after 8 lines the same colours again, dashed."""
+    from cycler import cycler
+
+    order = [4, 0, 2, 5, 1, 6, 7, 3]  # blue, orange, green, vermillion, sky blue, purple, black; yellow last
+    ax.set_prop_cycle(cycler(linestyle=["-", "--"]) * cycler(color=[_OKABE_ITO[i] for i in order]))
+
+
+def _label(metric):
+    return tr(f"plot.cohort.metric.{metric}", metric)
+
+
+def _period_name(period):
+    return tr(f"plot.cohort.period.{period}", str(period))
 
 
 def _ax(ax, figsize):
@@ -90,7 +135,7 @@ def plot_cohort_heatmap(matrix, ax=None, *, group=None, annotate=None, show_size
     cbar = ax.figure.colorbar(im, ax=ax, fraction=0.04, pad=0.02)
     if share:
         cbar.ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    cbar.set_label(_LABELS.get(metric, metric))
+    cbar.set_label(_label(metric))
     if annotate is None:
         annotate = n_rows <= 16 and n_cols <= 16
     if annotate:
@@ -112,10 +157,10 @@ def plot_cohort_heatmap(matrix, ax=None, *, group=None, annotate=None, show_size
     ax.set_xticks(range(0, n_cols, cstep))
     ax.set_xticklabels([str(c) for c in m.columns[::cstep]], fontsize=8)
     period = m.attrs.get("period", "M")
-    ax.set_xlabel(f"{_PERIOD_NAMES.get(period, period)} since acquisition")
-    ax.set_ylabel("acquisition cohort")
+    ax.set_xlabel(tr("plot.cohort.since_acquisition").format(period=_period_name(period)))
+    ax.set_ylabel(tr("plot.cohort.cohort_axis"))
     if title is None:
-        title = f"{_LABELS.get(metric, metric)} by cohort" + (f" — {group}" if group is not None else "")
+        title = tr("plot.cohort.by_cohort").format(label=_label(metric)) + (f" — {group}" if group is not None else "")
     ax.set_title(title)
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
@@ -142,6 +187,7 @@ def plot_retention_curves(curves, ax=None, *, cohorts=None, title=None, **style)
     matplotlib.axes.Axes
     """
     ax = _ax(ax, (8, 4.5))
+    _cvd_safe_cycle(ax)
     metric = curves.attrs.get("metric", "retention")
     rows = list(curves.index) if cohorts is None else list(cohorts)
     if cohorts is None and len(rows) > 12:
@@ -154,9 +200,9 @@ def plot_retention_curves(curves, ax=None, *, cohorts=None, title=None, **style)
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
         ax.set_ylim(bottom=0)
     period = curves.attrs.get("period", "M")
-    ax.set_xlabel(f"{_PERIOD_NAMES.get(period, period)} since acquisition")
-    ax.set_ylabel(_LABELS.get(metric, metric))
-    ax.set_title(title or f"{_LABELS.get(metric, metric)} curves")
+    ax.set_xlabel(tr("plot.cohort.since_acquisition").format(period=_period_name(period)))
+    ax.set_ylabel(_label(metric))
+    ax.set_title(title or tr("plot.cohort.curves").format(label=_label(metric)))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8, ncol=2 if len(rows) > 6 else 1)
     return ax
@@ -182,11 +228,12 @@ def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True,
     matplotlib.axes.Axes
     """
     ax = _ax(ax, (8, 4.5))
+    _cvd_safe_cycle(ax)
     medians = result.summary["median_lifetime"]
     for label in (groups or list(result.curves)):
         c = result.curves[label]
         t = c.index.to_numpy(dtype=float)
-        line, = ax.step(t, c["survival"], where="post", label=f"{label} (median {medians[label]:.3g})")
+        line, = ax.step(t, c["survival"], where="post", label=tr("plot.cohort.median").format(label=label, median=f"{medians[label]:.3g}"))
         if bands:
             ax.fill_between(t, c["lower"], c["upper"], step="post", alpha=0.2, color=line.get_color(), lw=0)
         if show_median and np.isfinite(medians[label]):
@@ -194,10 +241,9 @@ def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True,
     ax.axhline(0.5, color="grey", lw=0.8, ls=":")
     ax.set_ylim(0, 1.02)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    unit = {"D": "days", "W": "weeks", "M": "months"}.get(result.time_unit, result.time_unit)
-    ax.set_xlabel(f"{unit} since first purchase")
-    ax.set_ylabel("share still active (Kaplan-Meier)")
-    ax.set_title(title or f"Customer survival — {result.churn_definition}", fontsize=10)
+    ax.set_xlabel(tr("plot.cohort.since_first").format(unit=_period_name(result.time_unit)))
+    ax.set_ylabel(tr("plot.cohort.still_active"))
+    ax.set_title(title or tr("plot.cohort.survival_title").format(definition=result.churn_definition), fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax
@@ -226,22 +272,22 @@ def plot_sbg_projection(model, ax=None, *, kind="survival", n_periods=None, actu
         raise ValueError(f"kind must be 'survival' or 'retention', got {kind!r}.")
     ax = _ax(ax, (7, 4.2))
     proj = model.project(n_periods)
-    ax.plot(proj.index, proj[f"projected_{kind}"], color="C0", label="sBG projection")
-    ax.plot(proj.index, proj[f"observed_{kind}"], "o", color="C1", label="observed (fitted)")
+    ax.plot(proj.index, proj[f"projected_{kind}"], color=_OKABE_ITO[4], label=tr("plot.cohort.sbg_projection"))
+    ax.plot(proj.index, proj[f"observed_{kind}"], "o", color=_OKABE_ITO[0], label=tr("plot.cohort.observed"))
     if actual is not None:
         a = np.asarray(actual, dtype=float)
         s = a / a[0]
         t = np.arange(len(s))
         y = s if kind == "survival" else np.concatenate([[np.nan], s[1:] / s[:-1]])
         fitted = 0 if model.survivors_ is None else len(model.survivors_)
-        ax.plot(t[fitted:], y[fitted:], "s", mfc="none", color="C3", label="actual (holdout)")
+        ax.plot(t[fitted:], y[fitted:], "s", mfc="none", color=_OKABE_ITO[5], label=tr("plot.cohort.holdout"))
     if model.survivors_ is not None:
         ax.axvline(len(model.survivors_) - 1, color="grey", ls=":", lw=1)
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
-    ax.set_xlabel("period (t)")
-    ax.set_ylabel("share of cohort alive" if kind == "survival" else "retention rate")
+    ax.set_xlabel(tr("plot.cohort.period_t"))
+    ax.set_ylabel(tr("plot.cohort.alive" if kind == "survival" else "plot.cohort.retention_rate"))
     a, b = model.params_
-    ax.set_title(title or f"sBG {kind}: alpha={a:.3f}, beta={b:.3f}")
+    ax.set_title(title or tr("plot.cohort.sbg_title").format(kind=kind, a=a, b=b))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax

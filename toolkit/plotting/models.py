@@ -9,6 +9,39 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..i18n import register, tr
+
+register({
+    "plot.models.p_alive": {"en": "P(alive)", "zh": "P(存活)"},
+    "plot.models.expected": {"en": "expected purchases in the next {t} time units", "zh": "未来 {t} 个时间单位的期望购买次数"},
+    "plot.models.recency_axis": {"en": "recency (age at last purchase, model time units)",
+                                 "zh": "recency（末次购买时的客户年龄，模型时间单位）"},
+    "plot.models.frequency_axis": {"en": "frequency (repeat purchases)", "zh": "frequency（重复购买次数）"},
+    "plot.models.matrix_title": {"en": "{model}: {label}\nfor customers observed for T = {T}",
+                                 "zh": "{model}：{label}\n观察期 T = {T} 的客户"},
+    "plot.models.actual": {"en": "actual", "zh": "实际"},
+    "plot.models.model": {"en": "model", "zh": "模型"},
+    "plot.models.baseline": {"en": "naive baseline", "zh": "朴素基准"},
+    "plot.models.calibration_axis": {"en": "purchases in the calibration period", "zh": "校准期内的购买次数"},
+    "plot.models.holdout_axis": {"en": "mean purchases in the holdout period", "zh": "保留期内的平均购买次数"},
+    "plot.models.calibration_title": {"en": "Calibration vs holdout", "zh": "校准期与保留期对比"},
+    "plot.models.holdout_start": {"en": "start of holdout", "zh": "保留期开始"},
+    "plot.models.repeat": {"en": "repeat purchases", "zh": "重复购买次数"},
+    "plot.models.cumulative_repeat": {"en": "cumulative repeat purchases", "zh": "累计重复购买次数"},
+    "plot.models.period_end": {"en": "period end (date)", "zh": "期末（日期）"},
+    "plot.models.tracking_cumulative": {"en": "Tracking: cumulative", "zh": "跟踪：累计"},
+    "plot.models.tracking_period": {"en": "Tracking: per period", "zh": "跟踪：每期"},
+    "plot.models.purchase": {"en": "purchase", "zh": "购买"},
+    "plot.models.time_axis": {"en": "{col} (model time units)", "zh": "{col}（模型时间单位）"},
+    "plot.models.history_title": {"en": "P(alive) over the customer's history", "zh": "客户历史中的 P(存活)"},
+    "plot.models.no_buy": {"en": "if she does not buy again", "zh": "若不再购买"},
+    "plot.models.since_first": {"en": "{unit} since her first purchase", "zh": "首次购买后的{unit}"},
+    "plot.models.her_history": {"en": "P(alive) over her history", "zh": "她的 P(存活) 变化"},
+    "plot.models.expected_model": {"en": "model: expected", "zh": "模型：期望值"},
+    "plot.models.after_end": {"en": "{unit} after the end of observation", "zh": "观察期结束后的{unit}"},
+    "plot.models.predicted_title": {"en": "Predicted purchases", "zh": "预测购买次数"},
+})
+
 __all__ = [
     "plot_frequency_recency_matrix",
     "plot_probability_alive_matrix",
@@ -36,18 +69,21 @@ def plot_frequency_recency_matrix(matrix, ax=None, cmap="viridis", **style):
     vmax = 1.0 if quantity == "p_alive" else None
     image = ax.imshow(values, aspect="auto", origin="upper", cmap=cmap, vmin=0.0, vmax=vmax,
                       extent=(recs[0], recs[-1], matrix.index[-1] + 0.5, matrix.index[0] - 0.5), **style)
-    label = ("P(alive)" if quantity == "p_alive"
-             else f"expected purchases in the next {matrix.attrs.get('t', 1):g} time units")
+    label = (tr("plot.models.p_alive") if quantity == "p_alive"
+             else tr("plot.models.expected").format(t=f"{matrix.attrs.get('t', 1):g}"))
     ax.figure.colorbar(image, ax=ax, label=label)
-    ax.set_xlabel("recency (age at last purchase)")
-    ax.set_ylabel("frequency (repeat purchases)")
-    ax.set_title(f"{matrix.attrs.get('model', 'model')}: {label}\nfor customers observed for "
-                 f"T = {matrix.attrs.get('T', float('nan')):g}")
+    ax.set_xlabel(tr("plot.models.recency_axis"))
+    ax.set_ylabel(tr("plot.models.frequency_axis"))
+    ax.set_title(tr("plot.models.matrix_title").format(model=matrix.attrs.get("model", "model"), label=label,
+                                                       T=f"{matrix.attrs.get('T', float('nan')):g}"))
     return ax
 
 
-def plot_probability_alive_matrix(matrix, ax=None, cmap="RdYlGn", **style):
-    """Heat map of P(alive) by frequency and recency (``frequency_recency_matrix(..., quantity="p_alive")``)."""
+def plot_probability_alive_matrix(matrix, ax=None, cmap="cividis", **style):
+    """Heat map of P(alive) by frequency and recency (``frequency_recency_matrix(..., quantity="p_alive")``).
+
+    The default colour map ``cividis`` is readable with colour-vision deficiencies (no red-green scale).
+    """
     if matrix.attrs.get("quantity") != "p_alive":
         raise ValueError("This matrix holds expected purchases; build it with quantity='p_alive'.")
     return plot_frequency_recency_matrix(matrix, ax=ax, cmap=cmap, **style)
@@ -58,13 +94,13 @@ def plot_calibration_holdout(report, ax=None, **style):
     ax = _axes(ax)
     table = report.by_frequency
     x = np.arange(len(table))
-    ax.plot(x, table["actual"], marker="o", label="actual", **style)
-    ax.plot(x, table["predicted"], marker="s", linestyle="--", label="model", **style)
-    ax.plot(x, table["baseline"], marker=".", linestyle=":", color="grey", label="naive baseline")
+    ax.plot(x, table["actual"], marker="o", label=tr("plot.models.actual"), **style)
+    ax.plot(x, table["predicted"], marker="s", linestyle="--", label=tr("plot.models.model"), **style)
+    ax.plot(x, table["baseline"], marker=".", linestyle=":", color="grey", label=tr("plot.models.baseline"))
     ax.set_xticks(x, table.index)
-    ax.set_xlabel("purchases in the calibration period")
-    ax.set_ylabel("mean purchases in the holdout period")
-    ax.set_title("Calibration vs holdout")
+    ax.set_xlabel(tr("plot.models.calibration_axis"))
+    ax.set_ylabel(tr("plot.models.holdout_axis"))
+    ax.set_title(tr("plot.models.calibration_title"))
     ax.legend()
     return ax
 
@@ -79,15 +115,15 @@ def plot_tracking(tracking, cumulative=True, ax=None, **style):
         raise ValueError("This report has no tracking table: pass transactions= to evaluate_model.")
     ax = _axes(ax)
     a, e = ("actual_cumulative", "expected_cumulative") if cumulative else ("actual", "expected")
-    ax.plot(frame.index, frame[a], label="actual", **style)
-    ax.plot(frame.index, frame[e], linestyle="--", label="model", **style)
+    ax.plot(frame.index, frame[a], label=tr("plot.models.actual"), **style)
+    ax.plot(frame.index, frame[e], linestyle="--", label=tr("plot.models.model"), **style)
     holdout = frame.index[frame["holdout"].to_numpy()]
     if len(holdout):
-        ax.axvline(holdout[0], color="grey", linestyle=":", label="start of holdout")
-    ax.set_ylabel(("cumulative " if cumulative else "") + "repeat purchases")
-    ax.set_xlabel("period end")
+        ax.axvline(holdout[0], color="grey", linestyle=":", label=tr("plot.models.holdout_start"))
+    ax.set_ylabel(tr("plot.models.cumulative_repeat" if cumulative else "plot.models.repeat"))
+    ax.set_xlabel(tr("plot.models.period_end"))
     ax.tick_params(axis="x", labelrotation=30)
-    ax.set_title("Tracking: " + ("cumulative" if cumulative else "per period"))
+    ax.set_title(tr("plot.models.tracking_cumulative" if cumulative else "plot.models.tracking_period"))
     ax.legend()
     return ax
 
@@ -99,11 +135,11 @@ def plot_p_alive_history(history, ax=None, **style):
     ax.plot(history[time_col], history["p_alive"], **style)
     bought = history["frequency"].diff().fillna(0) > 0
     ax.scatter(history.loc[bought, time_col], history.loc[bought, "p_alive"], marker="v", color="black",
-               zorder=3, label="purchase")
+               zorder=3, label=tr("plot.models.purchase"))
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(time_col)
-    ax.set_ylabel("P(alive)")
-    ax.set_title("P(alive) over the customer's history")
+    ax.set_xlabel(tr("plot.models.time_axis").format(col=time_col))
+    ax.set_ylabel(tr("plot.models.p_alive"))
+    ax.set_title(tr("plot.models.history_title"))
     return ax
 
 
@@ -140,18 +176,18 @@ def model_explorer_figure(history, forecast, *, projection=None, actual=None, ti
     plot_p_alive_history(history, ax=left)
     if projection is not None and len(projection):
         left.plot(projection["time"], projection["p_alive"], linestyle="--", color="grey",
-                  label="if she does not buy again")
+                  label=tr("plot.models.no_buy"))
     left.axvline(history["time"].iloc[-1], color="grey", linestyle=":", linewidth=1)
-    left.set_xlabel(f"{time_label} since her first purchase")
-    left.set_title("P(alive) over her history")
+    left.set_xlabel(tr("plot.models.since_first").format(unit=time_label))
+    left.set_title(tr("plot.models.her_history"))
     left.legend(loc="lower left", fontsize="small")
-    right.plot(forecast["time"], forecast["expected_purchases"], marker=".", label="model: expected")
+    right.plot(forecast["time"], forecast["expected_purchases"], marker=".", label=tr("plot.models.expected_model"))
     if actual is not None and len(actual):
-        right.step(actual["time"], actual["purchases"], where="post", color="black", label="actual")
-    right.set_xlabel(f"{time_label} after the end of observation")
-    right.set_ylabel("cumulative repeat purchases")
+        right.step(actual["time"], actual["purchases"], where="post", color="black", label=tr("plot.models.actual"))
+    right.set_xlabel(tr("plot.models.after_end").format(unit=time_label))
+    right.set_ylabel(tr("plot.models.cumulative_repeat"))
     right.set_ylim(bottom=0)
-    right.set_title("Predicted purchases")
+    right.set_title(tr("plot.models.predicted_title"))
     right.legend(loc="upper left", fontsize="small")
     if title:
         fig.suptitle(title)

@@ -9,10 +9,31 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..i18n import register, tr
+
 __all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto", "OKABE_ITO"]
 
 #: Okabe & Ito (2008) colour-blind-safe palette for categories.
 OKABE_ITO = ("#E69F00", "#56B4E9", "#009E73", "#F0E442", "#0072B2", "#D55E00", "#CC79A7", "#000000")
+
+register({
+    "plot.rfm.customers": {"en": "customers", "zh": "客户数"},
+    "plot.rfm.revenue_units": {"en": "revenue (currency units)", "zh": "收入（货币单位）"},
+    "plot.rfm.f_axis": {"en": "F score ({bins} = most frequent; from {col})", "zh": "F 分（{bins} = 最频繁；依据 {col}）"},
+    "plot.rfm.r_axis": {"en": "R score ({bins} = most recent; from {col})", "zh": "R 分（{bins} = 最近购买；依据 {col}）"},
+    "plot.rfm.heatmap_count": {"en": "Customers by R and F score", "zh": "按 R 分和 F 分的客户数"},
+    "plot.rfm.heatmap_revenue": {"en": "Revenue by R and F score", "zh": "按 R 分和 F 分的收入"},
+    "plot.rfm.revenue": {"en": "revenue", "zh": "收入"},
+    "plot.rfm.share_axis": {"en": "share of total (%)", "zh": "占总体的比例（%）"},
+    "plot.rfm.segment": {"en": "segment", "zh": "细分群体"},
+    "plot.rfm.segments_title": {"en": "Customers and revenue by segment", "zh": "各细分群体的客户与收入占比"},
+    "plot.rfm.ranked": {"en": "customers ranked by revenue", "zh": "按收入排序的客户"},
+    "plot.rfm.equal": {"en": "equal revenue per customer", "zh": "每位客户收入相同"},
+    "plot.rfm.pareto_x": {"en": "customers, largest revenue first (% of customers)",
+                          "zh": "客户（按收入从高到低，占客户的 %）"},
+    "plot.rfm.pareto_y": {"en": "cumulative revenue (% of total)", "zh": "累计收入（占总收入的 %）"},
+    "plot.rfm.pareto_title": {"en": "Revenue concentration", "zh": "收入集中度"},
+})
 
 
 def _ax(ax, figsize):
@@ -81,15 +102,15 @@ def plot_rf_heatmap(scores_or_result, ax=None, value="count", *, cmap="cividis",
     opts = {"cmap": cmap, "origin": "lower", "aspect": "equal"}
     opts.update(style)
     image = ax.imshow(grid, extent=(0.5, bins + 0.5, 0.5, bins + 0.5), **opts)
-    label = "customers" if value == "count" else "revenue (currency units)"
+    label = tr("plot.rfm.customers") if value == "count" else tr("plot.rfm.revenue_units")
     ax.figure.colorbar(image, ax=ax, label=label)
     ticks = np.arange(1, bins + 1)
     ax.set_xticks(ticks)
     ax.set_yticks(ticks)
     cols = frame.attrs.get("columns", {})
-    ax.set_xlabel(f"F score ({bins} = most frequent; from {cols.get('f', 'frequency')})")
-    ax.set_ylabel(f"R score ({bins} = most recent; from {cols.get('r', 'since_last')})")
-    ax.set_title(title or ("Customers by R and F score" if value == "count" else "Revenue by R and F score"))
+    ax.set_xlabel(tr("plot.rfm.f_axis").format(bins=bins, col=cols.get("f", "frequency")))
+    ax.set_ylabel(tr("plot.rfm.r_axis").format(bins=bins, col=cols.get("r", "since_last")))
+    ax.set_title(title or tr("plot.rfm.heatmap_count" if value == "count" else "plot.rfm.heatmap_revenue"))
     if annotate:
         top = grid.max() if grid.size else 0
         norm = image.norm
@@ -131,15 +152,15 @@ def plot_segments(segment_summary, ax=None, *, title=None, colors=None, **style)
     c_customers, c_revenue = colors or (OKABE_ITO[4], OKABE_ITO[0])
     ax = _ax(ax, (6.4, 0.45 * max(len(labels), 3) + 1.2))
     ax.barh(y - height / 2, 100 * frame["share"].fillna(0).to_numpy(), height, color=c_customers,
-            label="customers", **style)
+            label=tr("plot.rfm.customers"), **style)
     ax.barh(y + height / 2, 100 * frame["revenue_share"].fillna(0).to_numpy(), height, color=c_revenue,
-            label="revenue", **style)
+            label=tr("plot.rfm.revenue"), **style)
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
-    ax.set_xlabel("share of total (%)")
-    ax.set_ylabel(frame.index.name or "segment")
-    ax.set_title(title or "Customers and revenue by segment")
+    ax.set_xlabel(tr("plot.rfm.share_axis"))
+    ax.set_ylabel(frame.index.name or tr("plot.rfm.segment"))
+    ax.set_title(title or tr("plot.rfm.segments_title"))
     ax.legend(loc="lower right", frameon=False)
     return ax
 
@@ -181,10 +202,10 @@ def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points
         keep = np.unique(np.linspace(0, len(x) - 1, max_points).round().astype(np.int64))
         x, y = x[keep], y[keep]
     ax = _ax(ax, (5.2, 4.2))
-    opts = {"color": OKABE_ITO[4], "linewidth": 2, "label": "customers ranked by revenue"}
+    opts = {"color": OKABE_ITO[4], "linewidth": 2, "label": tr("plot.rfm.ranked")}
     opts.update(style)
     ax.plot(100 * x, 100 * y, **opts)
-    ax.plot([0, 100], [0, 100], linestyle="--", color="0.5", linewidth=1, label="equal revenue per customer")
+    ax.plot([0, 100], [0, 100], linestyle="--", color="0.5", linewidth=1, label=tr("plot.rfm.equal"))
     if mark_top and top is not None and len(top):
         n = max(int(getattr(concentration, "n_customers", 0)), 1)
         px = 100 * top["customers"].to_numpy() / n
@@ -194,10 +215,10 @@ def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points
             ax.annotate(f"{label}: {b:.0f}%", (a, b), textcoords="offset points", xytext=(6, -10), fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
-    ax.set_xlabel("customers, largest revenue first (% of customers)")
-    ax.set_ylabel("cumulative revenue (% of total)")
+    ax.set_xlabel(tr("plot.rfm.pareto_x"))
+    ax.set_ylabel(tr("plot.rfm.pareto_y"))
     if title is None:
-        title = "Revenue concentration" + (f" (Gini {gini:.2f})" if gini is not None and gini == gini else "")
+        title = tr("plot.rfm.pareto_title") + (f" (Gini {gini:.2f})" if gini is not None and gini == gini else "")
     ax.set_title(title)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     return ax

@@ -12,6 +12,8 @@ from importlib import import_module
 _LAZY = {
     "rfm_explorer": ("toolkit.widgets.rfm_explorer", None),
     "RFMExplorerState": ("toolkit.widgets.rfm_explorer", "RFMExplorerState"),
+    "lifecycle_browser": ("toolkit.widgets.lifecycle_browser", "lifecycle_browser"),
+    "LifecycleBrowserState": ("toolkit.widgets.lifecycle_browser", "LifecycleBrowserState"),
 }
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 from .. import clv
+from ..i18n import register, tr
 from ._common import figure_png
 
 __all__ = ["SLIDERS", "PORTFOLIO_SLIDERS", "CLVScenarioState", "clv_scenario_widget"]
@@ -50,6 +51,27 @@ PORTFOLIO_SLIDERS = {
 }
 
 _DEFAULT_CAC = 1200.0
+
+_ZH = {
+    "annual_revenue": "每年购买额", "margin": "毛利率", "years_as_customer": "已成为客户年数", "retention": "保留率",
+    "discount_rate": "折现率", "horizon": "时间跨度（年）", "revenue_growth": "每年收入变化",
+    "retention_cost": "每年维系成本", "upsell_revenue": "增购方案 / 年", "upsell_probability": "增购成功率",
+    "referrals_per_year": "每年推荐人数", "referral_cost": "推荐成本", "data_value": "每年数据价值",
+    "cac": "获客成本（CAC）", "retention_delta": "保留率变化（百分点）", "price_change": "价格变化",
+    "cost_change": "维系成本变化",
+}
+register({f"widget.clv.{name}": {"en": spec[0], "zh": _ZH[name]} for name, spec in {**SLIDERS, **PORTFOLIO_SLIDERS}.items()})
+register({
+    "widget.clv.auto_horizon": {"en": "horizon = expected lifetime 1/(1-r)", "zh": "时间跨度 = 期望生命周期 1/(1-r)"},
+    "widget.clv.reset": {"en": "reset to textbook example", "zh": "恢复教材示例"},
+    "widget.clv.segment": {"en": "segment", "zh": "细分群体"},
+    "widget.clv.per_segment": {"en": "Per-segment scenario on the customer base", "zh": "客户群的分群情景"},
+    "widget.clv.headline": {
+        "en": "<b>CLV {total}</b> = historical {historical} + current {current} + potential {potential} "
+              "(horizon {horizon} years)",
+        "zh": "<b>CLV {total}</b> = 历史价值 {historical} + 当前价值 {current} + 潜在价值 {potential}"
+              "（时间跨度 {horizon} 年）"},
+})
 
 
 class CLVScenarioState:
@@ -158,6 +180,7 @@ class CLVScenarioState:
 
 def _slider(ipw, name, spec, value):
     label, lo, hi, step, fmt = spec
+    label = tr(f"widget.clv.{name}", label)
     if name == "horizon":
         return ipw.IntSlider(value=int(value), min=lo, max=hi, step=step, description=label, continuous_update=False,
                              style={"description_width": "150px"}, layout=ipw.Layout(width="380px"))
@@ -186,6 +209,9 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         With attributes ``state`` (:class:`CLVScenarioState`), ``controls`` (dict name -> control),
         ``reset_button``, ``auto_horizon`` (Checkbox), ``message`` and ``summary`` (HTML), ``dashboard``
         (Image: waterfall, tornado, years, CLV:CAC gauge), ``year_table`` (HTML) and ``n_redraws``.
+        CSS classes ``cvt-clv-<name>`` (controls, e.g. ``cvt-clv-retention``; ``cvt-clv-summary``,
+        ``cvt-clv-message``, ``cvt-clv-dashboard``, ``cvt-clv-year-table``, ``cvt-clv-reset``,
+        ``cvt-clv-auto-horizon``; the box has ``cvt-clv-explorer``) are stable hooks for browser tests.
     """
     import ipywidgets as ipw
 
@@ -200,14 +226,15 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         else:
             value = p.get(name, 0.0)
         controls[name] = _slider(ipw, name, spec, value)
-    auto = ipw.Checkbox(value=state.horizon_is_lifetime, description="horizon = expected lifetime 1/(1-r)", indent=False)
+    auto = ipw.Checkbox(value=state.horizon_is_lifetime, description=tr("widget.clv.auto_horizon"), indent=False)
     controls["horizon"].disabled = auto.value
     if portfolio is not None:
         if portfolio.group is not None:
-            controls["segment"] = ipw.Dropdown(options=portfolio.groups, value=state.segment, description="segment")
+            controls["segment"] = ipw.Dropdown(options=portfolio.groups, value=state.segment,
+                                               description=tr("widget.clv.segment"))
         for name, spec in PORTFOLIO_SLIDERS.items():
             controls[name] = _slider(ipw, name, spec, 0.0)
-    reset = ipw.Button(description="reset to textbook example", icon="undo")
+    reset = ipw.Button(description=tr("widget.clv.reset"), icon="undo")
     message = ipw.HTML()
     summary = ipw.HTML()
     dashboard = ipw.Image(format="png", layout=ipw.Layout(max_width="900px"))
@@ -221,8 +248,9 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         r = state.result
         msg = f"<span style='color:#b71c1c'>⚠ {state.error}</span>" if state.error else ""
         message.value = msg
-        lines = [f"<b>CLV {r.total:,.1f}</b> = historical {r.historical:,.1f} + current {r.current:,.1f} "
-                 f"+ potential {r.potential:,.1f} (horizon {r.horizon:g} years)"]
+        lines = [tr("widget.clv.headline").format(total=f"{r.total:,.1f}", historical=f"{r.historical:,.1f}",
+                                                  current=f"{r.current:,.1f}", potential=f"{r.potential:,.1f}",
+                                                  horizon=f"{r.horizon:g}")]
         if state.economics is not None:
             lines.append(repr(state.economics).replace("UnitEconomics(", "").rstrip(")"))
         if state.portfolio_result is not None:
@@ -294,7 +322,11 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
 
     for name, ctl in controls.items():
         ctl._cvt_name = name
+        ctl.add_class(f"cvt-clv-{name.replace('_', '-')}")
         ctl.observe(on_change, names="value")
+    for widget, css in ((auto, "auto-horizon"), (reset, "reset"), (message, "message"), (summary, "summary"),
+                        (dashboard, "dashboard"), (table, "year-table"), (box, "explorer")):
+        widget.add_class(f"cvt-clv-{css}")
     auto.observe(on_auto, names="value")
     reset.on_click(on_reset)
 
@@ -306,7 +338,7 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
     rows = [ipw.HBox([ipw.VBox(left), ipw.VBox(right)])]
     if portfolio is not None:
         seg = [controls[n] for n in ("segment", *PORTFOLIO_SLIDERS) if n in controls]
-        rows.append(ipw.VBox([ipw.HTML("<b>Per-segment scenario on the customer base</b>"), ipw.HBox(seg[:2]),
+        rows.append(ipw.VBox([ipw.HTML(f"<b>{tr('widget.clv.per_segment')}</b>"), ipw.HBox(seg[:2]),
                               ipw.HBox(seg[2:])]))
     box.children = [*rows, message, summary, dashboard, table]
     box.state = state

@@ -22,7 +22,30 @@ from collections import OrderedDict
 import pandas as pd
 
 from .. import cohorts
+from ..i18n import register, tr
 from ._common import figure_png
+
+register({
+    "widget.cohort.period": {"en": "period", "zh": "周期"},
+    "widget.cohort.measure": {"en": "measure", "zh": "指标"},
+    "widget.cohort.show": {"en": "show", "zh": "显示"},
+    "widget.cohort.share": {"en": "share / per customer", "zh": "比例 / 人均"},
+    "widget.cohort.absolute": {"en": "absolute", "zh": "绝对值"},
+    "widget.cohort.split": {"en": "split by", "zh": "拆分依据"},
+    "widget.cohort.none": {"en": "(none)", "zh": "（不拆分）"},
+    "widget.cohort.group": {"en": "heatmap of", "zh": "热图分组"},
+    "widget.cohort.cohorts": {"en": "cohorts", "zh": "同期群"},
+    "widget.cohort.days": {"en": "days", "zh": "天"},
+    "widget.cohort.weeks": {"en": "ISO weeks", "zh": "ISO 周"},
+    "widget.cohort.months": {"en": "months", "zh": "月"},
+    "widget.cohort.quarters": {"en": "quarters", "zh": "季度"},
+    "widget.cohort.message": {
+        "en": "<b>{metric}</b> — {customers} customers in {cohorts} cohorts; blank cells are not yet fully observed "
+              "(observation end {end})",
+        "zh": "<b>{metric}</b> — {customers} 位客户，{cohorts} 个同期群；空白单元格尚未完整观测（观测截止 {end}）"},
+    "widget.cohort.mean_curve": {"en": "cohort-size-weighted mean", "zh": "按同期群规模加权的平均值"},
+    "widget.cohort.by_group": {"en": " by group", "zh": "（分组）"},
+})
 
 __all__ = ["MEASURES", "CohortExplorerState", "cohort_explorer"]
 
@@ -186,16 +209,18 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
     state = CohortExplorerState(tx, attributes, period=period, measure=measure, split=split)
     months = _month_options(tx)
     controls = {
-        "period": ipw.Dropdown(options=PERIOD_OPTIONS, value=state.period, description="period"),
-        "measure": ipw.Dropdown(options=list(MEASURES), value=state.measure, description="measure"),
-        "absolute": ipw.ToggleButtons(options=[("share / per customer", False), ("absolute", True)],
-                                      value=state.absolute, description="show"),
-        "split": ipw.Dropdown(options=[("(none)", None)] + [(k, k) for k in state.attributes], value=state.split,
-                              description="split by"),
-        "group": ipw.Dropdown(options=state.groups, value=state.group, description="heatmap of",
+        "period": ipw.Dropdown(options=[(tr(f"widget.cohort.{key}"), code) for key, code in
+                                        zip(("days", "weeks", "months", "quarters"), ("D", "W", "M", "Q"))],
+                               value=state.period, description=tr("widget.cohort.period")),
+        "measure": ipw.Dropdown(options=list(MEASURES), value=state.measure, description=tr("widget.cohort.measure")),
+        "absolute": ipw.ToggleButtons(options=[(tr("widget.cohort.share"), False), (tr("widget.cohort.absolute"), True)],
+                                      value=state.absolute, description=tr("widget.cohort.show")),
+        "split": ipw.Dropdown(options=[(tr("widget.cohort.none"), None)] + [(k, k) for k in state.attributes],
+                              value=state.split, description=tr("widget.cohort.split")),
+        "group": ipw.Dropdown(options=state.groups, value=state.group, description=tr("widget.cohort.group"),
                               disabled=state.split is None),
         "cohort_range": ipw.SelectionRangeSlider(options=months, index=(0, len(months) - 1),
-                                                 description="cohorts", continuous_update=False,
+                                                 description=tr("widget.cohort.cohorts"), continuous_update=False,
                                                  layout=ipw.Layout(width="520px")),
     }
     for name, ctl in controls.items():
@@ -217,9 +242,9 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
         box.n_redraws += 1
         m = state.matrix
         size = cohorts.cohort_sizes(m)
-        message.value = (f"<b>{cohorts.METRICS[state.metric]}</b> — {int(size.sum()):,} customers in "
-                         f"{(size > 0).sum():,} cohorts; blank cells are not yet fully observed "
-                         f"(observation end {state.counts.observation_end:%Y-%m-%d})")
+        message.value = tr("widget.cohort.message").format(
+            metric=cohorts.METRICS[state.metric], customers=f"{int(size.sum()):,}", cohorts=f"{(size > 0).sum():,}",
+            end=f"{state.counts.observation_end:%Y-%m-%d}")
         if not plots:
             table.value = state.heatmap_matrix().round(3).to_html(max_cols=40, na_rep="")
             return
@@ -229,7 +254,8 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
         if state.group is not None:
             title = f"{state.split} = {state.group}: {title}"
         fig = cohort_dashboard(state.heatmap_matrix(), state.curves, heatmap_title=title,
-                               curves_title="cohort-size-weighted mean" + (" by group" if state.split else ""))
+                               curves_title=tr("widget.cohort.mean_curve")
+                               + (tr("widget.cohort.by_group") if state.split else ""))
         image.value = figure_png(fig)
         box.figure = fig
 

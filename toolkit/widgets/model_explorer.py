@@ -45,7 +45,17 @@ import pandas as pd
 
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
+from ..i18n import register, tr
 from ._common import add_setting_properties, figure_png
+
+register({
+    "widget.model.customer": {"en": "customer id", "zh": "客户编号"},
+    "widget.model.placeholder": {"en": "type or pick an id", "zh": "输入或选择编号"},
+    "widget.model.horizon": {"en": "horizon ({period}s)", "zh": "时间跨度（{period}）"},
+    "widget.model.discount_rate": {"en": "discount rate / {period}", "zh": "折现率 / {period}"},
+    "widget.model.margin": {"en": "margin", "zh": "毛利率"},
+    "widget.model.figure_title": {"en": "Customer {customer} ({model})", "zh": "客户 {customer}（{model}）"},
+})
 
 __all__ = ["ModelExplorerState", "model_explorer", "SETTINGS"]
 
@@ -340,7 +350,7 @@ def _figure_png(state) -> bytes:
     unit = _unit_name(state.time_unit, plural=True)
     fig = model_plots.model_explorer_figure(
         state.history, state.forecast, projection=state.projection, actual=state.actual, time_label=unit,
-        title=f"Customer {state.customer} ({type(state.model).__name__})")
+        title=tr("widget.model.figure_title").format(customer=state.customer, model=type(state.model).__name__))
     return figure_png(fig)
 
 
@@ -397,15 +407,18 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     controls = {
         "customer": ipw.Combobox(value=str(state.customer), options=[str(c) for c in
                                  state.ranked_customers(max_options)], ensure_option=False,
-                                 description="customer id", placeholder="type or pick an id", style=style,
+                                 description=tr("widget.model.customer"),
+                                 placeholder=tr("widget.model.placeholder"), style=style,
                                  continuous_update=False, layout=layout),
         "horizon": ipw.IntSlider(value=state.horizon, min=1, max=max(_MAX_HORIZON, state.horizon),
-                                 description=f"horizon ({p}s)", continuous_update=False, style=style, layout=layout),
+                                 description=tr("widget.model.horizon").format(period=p), continuous_update=False,
+                                 style=style, layout=layout),
         "discount_rate": ipw.FloatSlider(value=state.discount_rate, min=0.0, max=max(0.1, state.discount_rate),
-                                         step=0.001, readout_format=".3f", description=f"discount rate / {p}",
+                                         step=0.001, readout_format=".3f",
+                                         description=tr("widget.model.discount_rate").format(period=p),
                                          continuous_update=False, style=style, layout=layout),
         "margin": ipw.FloatSlider(value=state.margin, min=0.0, max=1.0, step=0.01, readout_format=".2f",
-                                  description="margin", continuous_update=False, style=style, layout=layout),
+                                  description=tr("widget.model.margin"), continuous_update=False, style=style, layout=layout),
     }
     key_numbers = ipw.HTML(value=html.escape(state.key_numbers()))
     message = ipw.HTML(value=state.message())

@@ -38,7 +38,23 @@ import pandas as pd
 from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
+from ..i18n import register, tr
 from ._common import add_setting_properties, figure_png
+
+register({
+    "widget.rfm.segment_map": {"en": "segment map", "zh": "细分规则表"},
+    "widget.rfm.bins": {"en": "bins (scores 1..n)", "zh": "分档数（1..n 分）"},
+    "widget.rfm.benchmark_mean": {"en": "benchmark mean", "zh": "基准均值"},
+    "widget.rfm.frequency_col": {"en": "F score column", "zh": "F 分所用列"},
+    "widget.rfm.monetary_col": {"en": "M score column", "zh": "M 分所用列"},
+    "widget.rfm.heatmap_value": {"en": "heatmap shows", "zh": "热图显示"},
+    "widget.rfm.count": {"en": "count", "zh": "客户数"},
+    "widget.rfm.revenue": {"en": "revenue", "zh": "收入"},
+    "widget.rfm.use_data_mean": {"en": "use the data's mean", "zh": "使用数据自身均值"},
+    "widget.rfm.heatmap_title": {"en": "Customers by R and F score ({bins} bins)", "zh": "按 R 分和 F 分的客户数（{bins} 档）"},
+    "widget.rfm.heatmap_title_revenue": {"en": "Revenue by R and F score ({bins} bins)",
+                                         "zh": "按 R 分和 F 分的收入（{bins} 档）"},
+})
 
 __all__ = ["RFMExplorerState", "rfm_explorer", "FREQUENCY_COLUMNS", "MONETARY_COLUMNS", "SETTINGS"]
 
@@ -275,8 +291,8 @@ def _heatmap_png(state) -> bytes:
     from ..plotting import rfm as rfm_plots
 
     value = state.heatmap_value
-    title = (f"Customers by R and F score ({state.bins} bins)" if value == "count"
-             else f"Revenue by R and F score ({state.bins} bins)")
+    title = tr("widget.rfm.heatmap_title" if value == "count" else "widget.rfm.heatmap_title_revenue").format(
+        bins=state.bins)
     fig = rfm_plots.rf_heatmap_figure(state.heatmap_frame, value=value, title=title)
     return figure_png(fig, dpi=90)
 
@@ -335,20 +351,22 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         state.settings["segment_map"] = "custom map"
         map_options.append("custom map")
     controls = {
-        "segment_map": ipw.Dropdown(options=map_options, value=state.segment_map, description="segment map",
+        "segment_map": ipw.Dropdown(options=map_options, value=state.segment_map, description=tr("widget.rfm.segment_map"),
                                     style=style),
-        "bins": ipw.IntSlider(value=state.bins, min=2, max=10, step=1, description="bins (scores 1..n)",
+        "bins": ipw.IntSlider(value=state.bins, min=2, max=10, step=1, description=tr("widget.rfm.bins"),
                               continuous_update=False, style=style),
-        "benchmark_mean": ipw.FloatText(value=round(state.benchmark, 2), description="benchmark mean",
+        "benchmark_mean": ipw.FloatText(value=round(state.benchmark, 2), description=tr("widget.rfm.benchmark_mean"),
                                         step=10.0, style=style),
         "frequency_col": ipw.Dropdown(options=state.frequency_columns, value=state.frequency_col,
-                                      description="F score column", style=style),
+                                      description=tr("widget.rfm.frequency_col"), style=style),
         "monetary_col": ipw.Dropdown(options=state.monetary_columns, value=state.monetary_col,
-                                     description="M score column", style=style),
-        "heatmap_value": ipw.ToggleButtons(options=["count", "revenue"], value=state.heatmap_value,
-                                           description="heatmap shows", style=style),
+                                     description=tr("widget.rfm.monetary_col"), style=style),
+        "heatmap_value": ipw.ToggleButtons(options=[(tr("widget.rfm.count"), "count"),
+                                                    (tr("widget.rfm.revenue"), "revenue")],
+                                           value=state.heatmap_value, description=tr("widget.rfm.heatmap_value"),
+                                           style=style),
     }
-    use_data_mean = ipw.Button(description="use the data's mean", icon="undo")
+    use_data_mean = ipw.Button(description=tr("widget.rfm.use_data_mean"), icon="undo")
     key_numbers = ipw.Label(value=state.key_numbers())
     message = ipw.HTML(value=state.message())
     output = ipw.Output()

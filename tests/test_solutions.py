@@ -1,0 +1,94 @@
+"""Every exercise solution passes its check: each lesson runs (nbclient) with its `%load solutions/...` cells
+replaced by the solution files, followed by the lesson's own check call(s) for that exercise, asserted right.
+
+This is how an instructor runs all solutions in CI. Notebooks without solutions are not executed here (nbval
+runs them as they are).
+"""
+
+from __future__ import annotations
+
+import pathlib
+import re
+
+import nbformat
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NOTEBOOKS = ROOT / "notebooks"
+LOAD = re.compile(r"^\s*#?\s*%load\s+(solutions/\S+\.py)\s*$", re.M)
+PLACEHOLDER = re.compile(r"^\s*\w+\s*=\s*\.\.\.\s*(#.*)?$")
+
+
+def _lessons_with_solutions():
+    out = []
+    for path in sorted(NOTEBOOKS.glob("*.ipynb")):
+        nb = nbformat.read(path, as_version=4)
+        if any(c.cell_type == "code" and LOAD.search(c.source) for c in nb.cells):
+            out.append(pytest.param(path, id=path.stem.split("-")[0]))
+    return out
+
+
+def _check_code(source: str) -> str:
+    """The lesson's check cell without its `answer = ...` placeholders, its check call asserted."""
+    lines = [ln for ln in source.splitlines() if not PLACEHOLDER.match(ln)]
+    start = next(i for i, ln in enumerate(lines) if "check(" in ln)
+    lines[start] = "_feedback = " + lines[start].lstrip()
+    return "\n".join(lines) + "\nassert _feedback, repr(_feedback)\n"
+
+
+def substitute_solutions(nb):
+    """Replace each `%load` cell by its solution plus the preceding check cell(s) of that exercise."""
+    n_solutions = 0
+    last = -1
+    for i, cell in enumerate(nb.cells):
+        if cell.cell_type != "code":
+            continue
+        m = LOAD.search(cell.source)
+        if not m:
+            continue
+        solution = (NOTEBOOKS / m.group(1)).read_text(encoding="utf-8")
+        checks = [c.source for c in nb.cells[last + 1:i] if c.cell_type == "code" and "check(" in c.source]
+        assert checks, f"no check(...) cell before {m.group(1)}"
+        cell.source = solution + "\n" + "\n".join(_check_code(c) for c in checks)
+        cell.metadata["solution"] = m.group(1)
+        n_solutions += 1
+        last = i
+    return n_solutions
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", _lessons_with_solutions())
+def test_solutions_pass_their_checks(path):
+    from nbclient import NotebookClient
+
+    nb = nbformat.read(path, as_version=4)
+    n = substitute_solutions(nb)
+    assert n >= 1
+    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    for cell in nb.cells:
+        if "solution" not in cell.metadata:
+            continue
+        text = "".join(o.get("text", "") + str(o.get("data", {}).get("text/plain", "")) for o in cell.outputs)
+        assert "✘" not in text, f"{cell.metadata['solution']}: {text}"
+
+
+def test_every_lesson_has_an_exercise_with_a_solution():
+    lessons = [p for p in sorted(NOTEBOOKS.glob("0*.ipynb")) if p.name != "00-setup-check.ipynb"]
+    for path in lessons:
+        nb = nbformat.read(path, as_version=4)
+        code = [c.source for c in nb.cells if c.cell_type == "code"]
+        assert any("check(" in c for c in code), f"{path.name} has no exercise checked with check(...)"
+        loads = [m.group(1) for c in code for m in LOAD.finditer(c)]
+        assert loads, f"{path.name} loads no solution"
+        for rel in loads:
+            assert (NOTEBOOKS / rel).is_file(), f"{path.name}: {rel} is missing"
+
+
+def test_substitution_really_checks():
+    """A wrong solution must fail: the check call is asserted, not just displayed."""
+    code = _check_code('answer = ...  # yours\ncheck("answer", 1.0,\n      hint="x")')
+    ns = {"check": __import__("toolkit.exercises", fromlist=["check"]).check, "answer": 2.0}
+    with pytest.raises(AssertionError):
+        exec(code, ns)
+    ns["answer"] = 1.0
+    exec(code, ns)
