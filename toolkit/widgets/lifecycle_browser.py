@@ -160,6 +160,11 @@ class LifecycleBrowserState:
         self.customer = cid
         return self.explanation
 
+    def headline(self) -> str:
+        """One line with the stage counts at the observation end, e.g. ``stability 495 · deterioration 73 · ...``."""
+        stages = self.counts[self.counts["kind"] == "stage"]
+        return " · ".join(f"{tr('stage.' + str(r.label), str(r.label))} {r.customers:,}" for r in stages.itertuples())
+
     def counts_html(self) -> str:
         """The counts as a small HTML table (stage and pattern, change vs the learned thresholds)."""
         rows = []
@@ -167,7 +172,9 @@ class LifecycleBrowserState:
             change = f"{r.change:+,}" if r.change else ""
             rows.append(f"<tr><td>{html.escape(r.kind)}</td><td>{html.escape(str(r.label))}</td>"
                         f"<td style='text-align:right'>{r.customers:,}</td><td style='text-align:right'>{change}</td></tr>")
-        return (f"<b>{html.escape(tr('lifecycle.counts'))}</b><table class='cvt-lifecycle-count-table'>"
+        return (f"<b>{html.escape(tr('lifecycle.counts'))}</b>"
+                f"<div class='cvt-lifecycle-headline'>{html.escape(self.headline())}</div>"
+                "<table class='cvt-lifecycle-count-table'>"
                 "<tr><th>kind</th><th>label</th><th>customers</th><th>change</th></tr>" + "".join(rows) + "</table>")
 
 
