@@ -17,7 +17,8 @@ import toolkit  # noqa: E402
 from toolkit import scale  # noqa: E402
 from toolkit.clv.models import BetaGeo, GammaGamma, ParetoNBD, customer_lifetime_value  # noqa: E402
 from toolkit.datasets import load_cdnow, load_company  # noqa: E402
-from toolkit.errors import DataQualityError  # noqa: E402
+from toolkit.errors import DataQualityError, NotFittedError, SchemaError  # noqa: E402
+from toolkit.lifecycle import LifecycleClassifier, lifecycle_features, snapshot_dates  # noqa: E402
 
 RTOL = 1e-9
 CDNOW_KW = {"customer": "customer_id", "time": "date", "amount": "dollar_value", "quantity": "number_of_cds",
@@ -261,3 +262,89 @@ def test_persisted_log_and_one_pass_results(client, cdnow):
     pd.testing.assert_frame_equal(counts.matrix("retention"), toolkit.retention_matrix(cdnow.tx, "M"))
     assert report.kept_notes == cdnow.tx.report.kept_notes
     assert scale.dashboard_link(client) == client.dashboard_link
+
+
+# ------------------------------------------------------------------------------------------------ lifecycle
+def _lifecycle(case):
+    """In-memory and distributed fits of the default classifier (cached on the case)."""
+    if not hasattr(case, "lifecycle"):
+        case.lifecycle = (LifecycleClassifier().fit(case.tx),
+                          scale.fit(LifecycleClassifier(), case.ptx, progress=False))
+    return case.lifecycle
+
+
+def _same_fit(got, expected):
+    assert got.thresholds_.keys() == expected.thresholds_.keys()
+    for name, value in expected.thresholds_.items():
+        _close(got.thresholds_[name], value)
+    # the derivations quote the counts behind each threshold (survivors, gaps, stable customers)
+    assert got.learned_["derivation"].tolist() == expected.learned_["derivation"].tolist()
+    pd.testing.assert_frame_equal(got.rate_curve_, expected.rate_curve_, check_exact=False, rtol=RTOL)
+    assert got.rate_curve_.attrs.keys() == expected.rate_curve_.attrs.keys()
+    _close(list(got.rate_curve_.attrs.values()), list(expected.rate_curve_.attrs.values()))
+
+
+def test_lifecycle_fit_learns_the_same_thresholds(case):
+    expected, got = _lifecycle(case)
+    _same_fit(got, expected)
+    assert "quantile of" in got.learned_.loc["lost_gap", "derivation"]  # learned, not given
+    assert "restricted" in got.learned_.loc["loyal_duration", "derivation"]
+    assert got.tx_ is None and not hasattr(got, "features_")  # no gathered log on the client
+    with pytest.raises(ValueError, match="holds no log"):
+        got.classify()
+
+
+def test_lifecycle_stages_identical(case):
+    expected, clf = _lifecycle(case)
+    stages = scale.lifecycle_stages(case.ptx, clf)
+    got = _sorted(stages)
+    table = expected.result_.table()
+    pd.testing.assert_frame_equal(got, table, check_exact=False, rtol=RTOL)
+    assert (got["stage"] == table["stage"]).all() and (got["pattern_rule"] == table["pattern_rule"]).all()
+    assert got["stage"].nunique() >= 3 and got["pattern"].nunique() >= 3
+    assert list(stages.dtypes) == list(got.dtypes)  # the Dask metadata is right
+    # several snapshots: the table at an earlier one, and the counts at every one, summed over partitions
+    at = snapshot_dates(case.tx, "M", 4)
+    res = expected.classify(at=at)
+    pd.testing.assert_frame_equal(_sorted(scale.lifecycle_stages(case.ptx, clf, at=at, snapshot=at[1])),
+                                  res.table(1), check_exact=False, rtol=RTOL)
+    counts, patterns = scale.lifecycle_counts(case.ptx, clf, at=at, progress=False)
+    pd.testing.assert_frame_equal(counts, res.counts())
+    pd.testing.assert_series_equal(patterns, res.pattern_counts())
+
+
+def test_lifecycle_with_purchase_model_and_settings(company):
+    from toolkit.clv.models import BetaGeo
+
+    summary = company.summary[company.summary["T"] > 0]
+    model = BetaGeo().fit(summary)
+    settings = {"p_alive_min": 0.5, "lost_quantile": 0.9, "horizon_days": 300, "bin_days": 20}
+    expected = LifecycleClassifier(**settings).fit(company.tx, model=model)
+    got = scale.fit_lifecycle(LifecycleClassifier(**settings), company.ptx, model=model, progress=False)
+    _same_fit(got, expected)
+    table = _sorted(scale.lifecycle_stages(company.ptx, got))  # the model travels with the classifier
+    pd.testing.assert_frame_equal(table, expected.result_.table(), check_exact=False, rtol=RTOL)
+    assert (table["stage_rule"] == "lost_p_alive").any()
+    feats = _sorted(scale.lifecycle_features(company.ptx, "2024-06-30", window=45, model=model))
+    pd.testing.assert_frame_equal(feats, lifecycle_features(company.tx, "2024-06-30", window=45, model=model).frame(),
+                                  check_exact=False, rtol=RTOL)
+    # a given loyal duration skips the second pass and is used as it is
+    fixed = scale.fit(LifecycleClassifier(loyal_duration=400, lost_gap=80), company.ptx, progress=False)
+    _same_fit(fixed, LifecycleClassifier(loyal_duration=400, lost_gap=80).fit(company.tx))
+
+
+def test_lifecycle_errors(client, company):
+    with pytest.raises(NotFittedError):
+        scale.lifecycle_stages(company.ptx, LifecycleClassifier())
+    _, clf = _lifecycle(company)
+    with pytest.raises(ValueError, match="after the observation end"):
+        scale.lifecycle_stages(company.ptx, clf, at="2030-01-01")
+    with pytest.raises(SchemaError, match="PartitionedTransactions"):
+        scale.fit(LifecycleClassifier(), company.dsummary)
+    raw = _dirty()  # 200 days of history: too short to learn the time to reach stability
+    kw = {"customer": "cust", "time": "when", "amount": "value", "on_bad_rows": "drop"}
+    with pytest.raises(DataQualityError, match="time_to_stability") as mem:
+        LifecycleClassifier().fit(toolkit.Transactions.from_frame(raw, **kw))
+    with pytest.raises(DataQualityError, match="time_to_stability") as got:
+        scale.fit(LifecycleClassifier(), scale.from_dask(raw, npartitions=3, client=client, **kw), progress=False)
+    assert got.value.count == mem.value.count

@@ -475,19 +475,44 @@ class LifecycleClassifier:
         ------
         DataQualityError
             Too little history to learn a threshold set to "auto" (the message says which to pass).
+
+        Notes
+        -----
+        Fitting runs in two steps that only meet through small statistics, so ``toolkit.scale`` can add them up
+        over partitions of a log: :meth:`_learning_stats` (purchase-rate curve by age, survivors, first repeat
+        gaps) -> :meth:`_learn_thresholds`; then the stable durations of the classified log
+        (:meth:`_stable_durations`) -> :meth:`_learn_loyal_duration`.
         """
-        from scipy.optimize import curve_fit
-
-        from ._kernels.lifecycle import learning_stats
-
         self._check_settings()
         tx = _as_tx(X, frame_kwargs)
+        first_gap, curve, n_surv = self._learning_stats(tx)
+        learned = self._learn_thresholds(curve, n_surv, first_gap[first_gap > 0], stacklevel=3)
+        self.features_ = lifecycle_features(tx, None, window=int(self.thresholds_["window"]), model=model)
+        self.model_ = model
+        # --- expected loyal duration from the stable durations of the fitted log
+        stable = self._stable_durations(self.features_, self.thresholds_) if self.loyal_duration == "auto" else None
+        self._learn_loyal_duration(stable, learned)
+        self.tx_ = tx
+        self.result_ = self._classify(self.features_, self.thresholds_)
+        return self
+
+    def _learning_stats(self, tx):
+        """First repeat gaps, the repeat-purchase curve by age and the survivor count of one log (kernel)."""
+        from ._kernels.lifecycle import learning_stats
+
         arr = tx.arrays
         end_day = arr.day_of(tx.observation_end)
-        horizon, width = int(self.horizon_days), int(self.bin_days)
-        first_gap, curve, n_surv = learning_stats(arr.offsets, arr.day, np.int64(end_day), np.int64(horizon),
-                                                  np.int64(width))
+        return learning_stats(arr.offsets, arr.day, np.int64(end_day), np.int64(int(self.horizon_days)),
+                              np.int64(int(self.bin_days)))
+
+    def _learn_thresholds(self, curve, n_surv, gaps, stacklevel=2):
+        """Every threshold but the loyal duration from the learning statistics (sums over customers).
+
+        Sets ``rate_curve_`` and ``thresholds_`` (``loyal_duration`` still infinite); returns the list of
+        (threshold, value, derivation) rows of ``learned_``. ``gaps``: first repeat gaps (> 0) in any order.
+        """
         learned = []
+        horizon, width = int(self.horizon_days), int(self.bin_days)
         q = float(self.lost_quantile)
         # --- purchase-rate curve by age and the three-phase fit
         ages = (np.arange(len(curve)) + 0.5) * width
@@ -516,7 +541,7 @@ class LifecycleClassifier:
                    f"still buying after {horizon} days")
             if t_fit >= horizon - width:
                 warnings.warn(f"The purchase rate is still rising at the end of the {horizon}-day horizon; pass a "
-                              "longer horizon_days or time_to_stability=...", UserWarning, stacklevel=2)
+                              "longer horizon_days or time_to_stability=...", UserWarning, stacklevel=stacklevel)
         else:
             t_stab, how = float(self.time_to_stability), "given"
         learned.append(("t_stability", t_stab, how))
@@ -529,7 +554,6 @@ class LifecycleClassifier:
         learned.append(("reach", reach, f"t_stability + {self.stability_cycles:g} stable-phase cycles of "
                                         f"{stable_cycle:.0f} days"))
         # --- lost gap
-        gaps = first_gap[first_gap > 0]
         if self.lost_gap == "auto":
             if len(gaps) < 30:
                 raise DataQualityError(
@@ -552,30 +576,39 @@ class LifecycleClassifier:
         pmin = float(self.p_alive_min) if self.p_alive_min is not None else 0.0
         learned.append(("p_alive_min", pmin, "setting (0 = off)"))
         self.thresholds_ = {name: value for name, value, _ in learned}
-        self.thresholds_["loyal_duration"] = float("inf")  # placeholder until learned below
-        self.features_ = lifecycle_features(tx, None, window=window, model=model)
-        self.model_ = model
-        # --- expected loyal duration from the stable durations of the fitted log
+        self.thresholds_["loyal_duration"] = float("inf")  # placeholder until learned
+        return learned
+
+    @classmethod
+    def _stable_durations(cls, feats, th):
+        """Stable durations (days) and lost flags of the customers who reached stability by the last snapshot.
+
+        Stable duration = last purchase age - ``t_stability`` when she is lost (an event), tenure -
+        ``t_stability`` otherwise (censored). ``th`` needs every threshold but ``loyal_duration``.
+        """
+        stage, _ = cls._stage_codes(feats, th)
+        nd, span = feats.n_days[-1], feats.span[-1].astype(np.float64)
+        reached = (nd > 0) & (span >= th["reach"])
+        durations = np.where(stage[-1] == 4, span, feats.tenure[-1]) - th["t_stability"]
+        return durations[reached], stage[-1][reached] == 4
+
+    def _learn_loyal_duration(self, stable, learned):
+        """Set the loyal duration (Kaplan-Meier restricted mean of ``stable`` = (durations, events) when "auto")
+        and ``learned_`` from the rows of :meth:`_learn_thresholds`."""
         if self.loyal_duration == "auto":
-            stage, _ = self._stage_codes(self.features_, self.thresholds_)
-            nd, span = self.features_.n_days[-1], self.features_.span[-1].astype(np.float64)
-            reached = (nd > 0) & (span >= reach)
-            if reached.sum() < 30:
+            durations, events = stable
+            if len(durations) < 30:
                 raise DataQualityError(
-                    f"LifecycleClassifier.fit: only {int(reached.sum())} customers reached stability; pass "
-                    "loyal_duration=... (days).", column="timestamp", count=int(reached.sum()))
-            durations = np.where(stage[-1] == 4, span, self.features_.tenure[-1]) - t_stab
-            loyal, tau = _restricted_mean(durations[reached], stage[-1][reached] == 4)
-            how = (f"Kaplan-Meier mean stable duration of {int(reached.sum()):,} customers who reached stability, "
+                    f"LifecycleClassifier.fit: only {len(durations)} customers reached stability; pass "
+                    "loyal_duration=... (days).", column="timestamp", count=int(len(durations)))
+            loyal, tau = _restricted_mean(durations, events)
+            how = (f"Kaplan-Meier mean stable duration of {len(durations):,} customers who reached stability, "
                    f"restricted to {tau:.0f} days (10% still at risk)")
         else:
             loyal, how = float(self.loyal_duration), "given"
         learned.append(("loyal_duration", loyal, how))
         self.thresholds_["loyal_duration"] = loyal
         self.learned_ = pd.DataFrame(learned, columns=["threshold", "value", "derivation"]).set_index("threshold")
-        self.tx_ = tx
-        self.result_ = self._classify(self.features_, self.thresholds_)
-        return self
 
     @classmethod
     def from_thresholds(cls, thresholds, X=None, *, model=None, **frame_kwargs):

@@ -2,11 +2,13 @@
 
 Synthetic logs (~10 transactions per customer) written chunk-wise as Parquet, then with ``toolkit.scale`` on a
 ``distributed.LocalCluster`` (2 worker processes x 1 thread, 5 GiB memory limit each): validation + customer
-summary + RFM scores (global edges) + monthly cohort counts + BG/NBD and Gamma-Gamma fits + CLV scoring. Sizes
+summary + RFM scores (global edges) + monthly cohort counts + BG/NBD and Gamma-Gamma fits + CLV scoring, then
+lifecycle stages and patterns at the observation end (``LifecycleClassifier`` fitted on statistics summed over
+partitions, then classified per partition: two passes over the log for the fit, one for the stages). Sizes
 1e6 and 1e7 rows by default; 1e8 with ``CVT_BENCH_SCALE_SIZES=1e6,1e7,1e8`` (about 2.5 GB of Parquet in a temp
 folder, deleted afterwards). The in-memory path (pandas read + the same analyses) is timed at 1e6 and 1e7.
 Peak memory is the largest resident set of the whole process tree (this process, scheduler, nannies and
-workers), sampled every 0.2 s.
+workers), sampled every 0.2 s. The 1-minute load average before and after each size is printed (2 shared cores).
 """
 
 from __future__ import annotations
@@ -92,6 +94,7 @@ def in_memory(folder):
     """The in-memory path on the same files."""
     from toolkit.clv.models import BetaGeo, GammaGamma, customer_lifetime_value
 
+    start = time.perf_counter()
     raw = pd.read_parquet(folder)
     tx = toolkit.Transactions.from_frame(raw, **KW)
     del raw
@@ -105,8 +108,13 @@ def in_memory(folder):
         gg = GammaGamma().fit(summary)
         p_alive = bg.p_alive(summary)
         clv = customer_lifetime_value(bg, summary, gg, **CLV)
+    core = time.perf_counter() - start
+    clf = toolkit.LifecycleClassifier().fit(tx)
+    table = clf.result_.table()
     return {"customers": len(tx.arrays.customer_id), "cells": rfm["rfm_cell"].value_counts(),
-            "cohort_size": counts.size, "p_alive": float(p_alive.sum()), "clv": float(clv.sum()), "bg": bg}
+            "cohort_size": counts.size, "p_alive": float(p_alive.sum()), "clv": float(clv.sum()), "bg": bg,
+            "lifecycle": clf, "stages": table["stage"].value_counts(), "patterns": table["pattern"].value_counts(),
+            "core s": core}
 
 
 def scaled(folder, client):
@@ -114,6 +122,7 @@ def scaled(folder, client):
     from toolkit import scale
     from toolkit.clv.models import BetaGeo, GammaGamma
 
+    start = time.perf_counter()
     ptx = scale.read_transactions(str(folder), client=client, **KW)
     summary, counts, report = scale.persist(scale.customer_summary(ptx), scale.cohort_counts(ptx, compute=False),
                                             ptx.report_delayed(), client=client, progress=False)
@@ -128,8 +137,14 @@ def scaled(folder, client):
         scores = scale.predict(summary, bg, gg, **CLV)
         cells, totals, n = scale.compute(cells, scores[["p_alive", "clv"]].sum(), summary.shape[0], client=client,
                                          progress=False)
+    core = time.perf_counter() - start
+    clf = scale.fit(toolkit.LifecycleClassifier(), ptx, client=client, progress=False)
+    table = scale.lifecycle_stages(ptx, clf)
+    stages, patterns = scale.compute(table["stage"].value_counts(), table["pattern"].value_counts(), client=client,
+                                     progress=False)
     return {"customers": int(counts.size.sum()), "cells": cells, "cohort_size": counts.size,
-            "p_alive": float(totals["p_alive"]), "clv": float(totals["clv"]), "bg": bg, "rows": report.rows_kept}
+            "p_alive": float(totals["p_alive"]), "clv": float(totals["clv"]), "bg": bg, "rows": report.rows_kept,
+            "lifecycle": clf, "stages": stages, "patterns": patterns, "core s": core}
 
 
 def _sizes(quick):
@@ -160,12 +175,14 @@ def run(quick=False):
             write_log(folder, n)
             gen = time.perf_counter() - start
             size_gb = sum(f.stat().st_size for f in folder.iterdir()) / 2**30
+            load = os.getloadavg()[0]
             with TreeMemory() as mem:
                 start = time.perf_counter()
                 got = scaled(folder, client)
                 wall = time.perf_counter() - start
             row = {"rows": f"{n:.0e}", "customers": got["customers"], "parquet GiB": size_gb, "generate s": gen,
-                   "scale s": wall, "rows/s": n / wall, "s per 1e6 rows": wall / n * 1e6,
+                   "scale s": wall, "of which lifecycle s": wall - got["core s"], "rows/s": n / wall,
+                   "s per 1e6 rows": wall / n * 1e6, "core s per 1e6 rows": got["core s"] / n * 1e6,
                    "scale peak GiB": mem.peak / 2**30}
             if n <= 10**7:
                 with TreeMemory() as mem_ref:
@@ -179,8 +196,13 @@ def run(quick=False):
                 # likelihood is flat, so parameters agree only loosely; the maximised likelihood agrees closely
                 np.testing.assert_allclose(ref["bg"].log_likelihood_, got["bg"].log_likelihood_, rtol=1e-9)
                 np.testing.assert_allclose([ref["p_alive"], ref["clv"]], [got["p_alive"], got["clv"]], rtol=1e-3)
+                th_ref, th_got = ref["lifecycle"].thresholds_, got["lifecycle"].thresholds_
+                np.testing.assert_allclose([th_got[k] for k in th_ref], list(th_ref.values()), rtol=1e-9)
+                assert ref["stages"].sort_index().equals(got["stages"].sort_index())
+                assert ref["patterns"].sort_index().equals(got["patterns"].sort_index())
                 row.update({"in-memory s": ref_wall, "ratio scale/in-memory": wall / ref_wall,
-                            "in-memory peak GiB": mem_ref.peak / 2**30})
+                            "core ratio": got["core s"] / ref["core s"], "in-memory peak GiB": mem_ref.peak / 2**30})
+            row["load 1-min before/after"] = f"{load:.1f}/{os.getloadavg()[0]:.1f}"
             rows.append(row)
             shutil.rmtree(folder)
             print(fmt_table(pd.DataFrame([row])), flush=True)
@@ -190,9 +212,14 @@ def run(quick=False):
         shutil.rmtree(workdir, ignore_errors=True)
     table = pd.DataFrame(rows)
     per_row = table["s per 1e6 rows"]
-    print("\nsummary + RFM + monthly cohorts + BG/NBD & Gamma-Gamma fits + CLV scoring "
-          "(2 shared cores, other jobs running: figures taken under contention)\n" + fmt_table(table))
-    print(f"time per row, largest / smallest across sizes: {per_row.max() / per_row.min():.2f}x")
+    print("\nsummary + RFM + monthly cohorts + BG/NBD & Gamma-Gamma fits + CLV scoring (core), then lifecycle fit + "
+          "stages and patterns at the observation end (2 shared cores, other jobs running: figures taken under "
+          "contention)\n" + fmt_table(table))
+    print(f"time per row, largest / smallest across sizes: {per_row.max() / per_row.min():.2f}x "
+          f"(core only: {table['core s per 1e6 rows'].max() / table['core s per 1e6 rows'].min():.2f}x)")
+    if len(table) > 2:
+        later = per_row.iloc[1:]
+        print(f"without the smallest size (fixed overhead): {later.max() / later.min():.2f}x")
     return table
 
 

@@ -12,7 +12,10 @@ How it works
 3. Each partition then runs the in-memory functions and numba kernels unchanged. Only the global quantities
    are combined: exact RFM quantile edges over all customers (:func:`rfm_edges`), cohort grids summed
    (:func:`cohort_counts`), CLV models fitted on the unique (frequency, recency, T) patterns gathered from all
-   partitions (:func:`fit`), then scored per partition (:func:`predict`). Results equal the in-memory ones.
+   partitions (:func:`fit`), then scored per partition (:func:`predict`). Lifecycle features and stages run
+   per partition (:func:`lifecycle_features`, :func:`lifecycle_stages`, :func:`lifecycle_counts`); a
+   :class:`~toolkit.LifecycleClassifier` learns its thresholds from statistics summed over partitions
+   (:func:`fit_lifecycle`, also ``fit(LifecycleClassifier(), ptx)``). Results equal the in-memory ones.
 
 Example
 -------
@@ -28,6 +31,9 @@ Example
 >>> bg = scale.fit(BetaGeo(), summary); gg = scale.fit(GammaGamma(), summary)  # doctest: +SKIP
 >>> scores = scale.predict(summary, bg, gg, horizon=12, period="M", discount_rate=0.01)  # doctest: +SKIP
 >>> scores.to_parquet("scores/")                                            # doctest: +SKIP
+>>> from toolkit import LifecycleClassifier
+>>> clf = scale.fit(LifecycleClassifier(), ptx)  # thresholds learned from all partitions  # doctest: +SKIP
+>>> stages = scale.lifecycle_stages(ptx, clf)        # stage, pattern, rules  # doctest: +SKIP
 
 To read the log once for several results, build them lazily and persist them together:
 ``summary, counts, report = scale.persist(scale.customer_summary(ptx), scale.cohort_counts(ptx,
@@ -82,6 +88,7 @@ from .analyses import (
     rfm_edges,
     rfm_scores,
 )
+from .lifecycle import fit_lifecycle, lifecycle_counts, lifecycle_features, lifecycle_stages
 from .transactions import PartitionedTransactions, combine_reports, from_dask, read_transactions
 
 __all__ = [
@@ -97,6 +104,10 @@ __all__ = [
     "retention_matrix",
     "fit",
     "predict",
+    "lifecycle_features",
+    "lifecycle_stages",
+    "lifecycle_counts",
+    "fit_lifecycle",
     "compute",
     "persist",
     "get_client",

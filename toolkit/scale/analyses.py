@@ -358,9 +358,17 @@ def fit(model, summary, client=None, progress=True):
     ----------
     model : an unfitted toolkit.clv.models model (its settings are used as they are)
     summary : dask.dataframe.DataFrame from :func:`customer_summary` (persist it first)
+
+    A :class:`toolkit.LifecycleClassifier` is fitted on the log instead: ``fit(LifecycleClassifier(), ptx)``
+    with a PartitionedTransactions (see :func:`toolkit.scale.fit_lifecycle`).
     """
     from ..clv.models import GammaGamma, PurchaseModel
+    from ..lifecycle import LifecycleClassifier
 
+    if isinstance(model, LifecycleClassifier):
+        from .lifecycle import fit_lifecycle
+
+        return fit_lifecycle(model, summary, client=client, progress=progress)
     client = get_client(client)
     parts = summary.to_delayed()
     if isinstance(model, GammaGamma):

@@ -115,8 +115,12 @@ def combine_reports(reports):
     return out
 
 
-def _combine_and_check(parts, rules, columns):
-    report = combine_reports([p.report for p in parts])
+def _part_report(part):
+    return part.report
+
+
+def _combine_and_check(reports, rules, columns):
+    report = combine_reports(reports)
     error = _error(report, rules, columns, "")
     if error is not None:
         raise error
@@ -198,7 +202,10 @@ class PartitionedTransactions:
     def report_delayed(self):
         """The combined cleaning report as a Dask Delayed (compute it together with other results to read the
         data once); raises the combined DataQualityError when the options say "raise"."""
-        return dask.delayed(_combine_and_check)(self.parts, self._rules, self.columns)
+        # each partition's report travels, never the partitions themselves (the whole log on one worker)
+        fn = dask.delayed(_part_report, pure=True)
+        reports = [fn(p) for p in self.parts]
+        return dask.delayed(_combine_and_check, pure=True)(reports, self._rules, self.columns)
 
     @property
     def report(self) -> CleaningReport:
