@@ -40,8 +40,29 @@ def build(df):
 STEPS = st.lists(st.sets(st.sampled_from(ORDER), min_size=1, max_size=2), min_size=1, max_size=4)
 
 
+@st.composite
+def long_journeys(draw):
+    """One or two customers with long logs: many entries, inside and across conversion windows."""
+    n = draw(st.integers(8, 20))
+    rows = draw(st.lists(st.tuples(st.integers(1, 2), st.integers(0, 20), st.sampled_from(ORDER)),
+                         min_size=n, max_size=n))
+    df = pd.DataFrame(rows, columns=["customer_id", "day", "event"])
+    df["timestamp"] = pd.Timestamp("2024-01-01") + pd.to_timedelta(df["day"], unit="D")
+    return df[["customer_id", "timestamp", "event"]]
+
+
 @given(event_logs(), STEPS, st.sampled_from(["strict", "loose"]), st.sampled_from([None, 0, 1, 3]))
 def test_funnel_matches_reference(df, steps, order, window):
+    _check_funnel(df, steps, order, window)
+
+
+@given(long_journeys(), STEPS, st.sampled_from(["strict", "loose"]), st.sampled_from([0, 1, 2, 4, 8]))
+def test_funnel_long_journeys_with_windows_match_reference(df, steps, order, window):
+    # the kernel continues an earlier entry's scan instead of rescanning: long logs with windows exercise it
+    _check_funnel(df, steps, order, window)
+
+
+def _check_funnel(df, steps, order, window):
     present = set(df["event"])
     steps = [s & present for s in steps]
     assume(all(steps))  # a step naming an event absent from the log is an error (typo protection)
@@ -58,6 +79,45 @@ def test_funnel_matches_reference(df, steps, order, window):
     counts = f.table["customers"].to_numpy()
     assert (np.diff(counts) <= 0).all() and counts[0] == len(ref)
     assert (f.table["drop_off"].iloc[1:].to_numpy() == -np.diff(counts)).all()
+
+
+@given(event_logs(), STEPS, st.sampled_from(["strict", "loose"]), st.sampled_from([None, 2]))
+def test_funnel_table_and_times_match_per_customer(df, steps, order, window):
+    present = set(df["event"])
+    steps = [sorted(s & present) for s in steps]
+    assume(all(steps) and len({tuple(s) for s in steps}) == len(steps))  # distinct step names
+    f = J.funnel(build(df), steps, order=order, window=window)
+    per = f.per_customer
+    t = f.table
+    assert t["customers"].tolist() == [int((per["depth"] > j).sum()) for j in range(len(steps))]
+    for j, name in enumerate(f.steps):
+        if j == 0:
+            assert len(f.times[name]) == 0 and np.isnan(t.loc[name, "median_time"])
+            continue
+        reached = per[per["depth"] > j]
+        start = reached["entry_time"] if (order == "loose" or j == 1) else reached[f"t_{j - 1}"]
+        days = (reached[f"t_{j}"] - start).to_numpy().astype("timedelta64[ns]").astype(np.int64) / DAY
+        assert np.array_equal(f.times[name], days)
+        if len(days):
+            assert t.loc[name, "median_time"] == np.median(days) and t.loc[name, "mean_time"] == days.mean()
+            assert t.loc[name, "p25_time"] == np.quantile(days, 0.25)
+        else:
+            assert np.isnan(t.loc[name, "median_time"])
+
+
+@given(event_logs())
+def test_check_map_and_stage_codes_match_pandas(df):
+    ev = build(df)
+    m = J.journey_map({"first": ["c", "a"], "second": ["d", "b"]})
+    table = J.check_map(ev, m).set_index("event")
+    want = df.groupby("event")["customer_id"].nunique()
+    assert table.loc[want.index, "customers"].tolist() == want.tolist()
+    assert (table.loc[~table["in_log"], "customers"] == 0).all()
+    codes, labels = J.stage_codes(ev, m)
+    assert labels == ["first", "second"]
+    names = np.asarray(ev.event_labels, dtype=object)[ev.event_code]
+    assert codes.tolist() == [labels.index(m.touchpoints[e]) for e in names]
+    assert J.stage_codes(ev, m)[0] is codes  # computed once per map
 
 
 @given(event_logs(), st.booleans(), st.sampled_from([None, 0, 2]))
@@ -233,6 +293,46 @@ def test_journey_value_links_money(ev, tx, company):
     c = v.complaint["value"]
     assert c["lower 95%"] <= v.complaint_cost <= c["upper 95%"]
     assert "referred customer" in repr(v) and "<table" in v._repr_html_()
+
+
+def test_dashboard_updates_match_a_fresh_drawing(ev, company):
+    matplotlib.use("Agg")
+    import io
+
+    from PIL import Image
+
+    from toolkit.plotting.journey import PNG_RC, JourneyDashboard, journey_dashboard
+
+    def pixels(png):
+        return np.asarray(Image.open(io.BytesIO(png)).convert("RGBA"))
+
+    ch = company.customers.set_index("customer_id")["channel"]
+    promo = ch.index[ch == "one_yuan_promo"]
+    three = J.journey_map({"look": ["visit", "ad_impression"], "try": ["sign_up", "trial"],
+                           "buy": ["purchase", "repurchase"]})
+    settings = [("five_processes", "strict", None, None), ("five_processes", "loose", 30, promo),
+                ("five_processes", "strict", None, promo), ("purchase_cycle", "strict", 1, None),
+                (three, "loose", None, None), ("five_processes", "strict", None, None)]
+    dash = JourneyDashboard()
+    with pytest.raises(ValueError, match="Nothing drawn"):
+        dash.png()
+    drops = set()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DataQualityWarning)  # the three-stage map leaves touchpoints out
+        for jm, order, window, ids in settings:
+            f = J.funnel(ev, journey_map=jm, order=order, window=window, customers=ids)
+            t = J.transition_matrix(ev, "stage", journey_map=jm, customers=ids)
+            fig = dash.update(f, t)
+            buf = io.BytesIO()
+            with matplotlib.rc_context(PNG_RC):
+                journey_dashboard(f, t).savefig(buf, format="png", dpi=64)
+            diff = np.abs(pixels(dash.png(dpi=64)).astype(int) - pixels(buf.getvalue()).astype(int)).max(axis=-1)
+            # the same picture; only where a y tick meets its axis line is antialiasing blended in another order
+            assert np.count_nonzero(diff) <= 30 and diff.max() <= 64
+            assert dash.figure is fig and dash.update(f, t) is fig and dash.png(dpi=64) is dash.png(dpi=64)
+            drops.add(f.biggest_drop)
+    assert len(drops) >= 3  # the hatched bar moved between updates
+    assert dash.n_built == 3  # built first, then again only when the number of stages changed (5 -> 3 -> 5)
 
 
 def test_plots_return_axes(ev, tx, company):

@@ -74,12 +74,40 @@ def test_widget_controls_drive_state(ev, attrs):
     assert w.controls["group"].disabled and w.state.group is None
 
 
+def test_state_reuses_results_that_do_not_depend_on_the_change(ev, attrs):
+    a, ch = attrs
+    s = JourneyExplorerState(ev, attributes=a, channels=ch)
+    f0, t0 = s.funnel, s.transitions
+    s.update(order="loose", window=30)
+    assert s.transitions is t0 and s.funnel is not f0  # transitions do not depend on order and window
+    pd.testing.assert_frame_equal(
+        s.funnel.table, J.funnel(ev, journey_map="five_processes", order="loose", window=30).table)
+    f1 = s.funnel
+    s.update(segment="age band")  # no group chosen yet: the same customers
+    assert s.funnel is f1 and s.transitions is t0 and s.n_selected == ev.n_customers
+    s.update(group="35+", channel="referral")
+    ids = ch.index[(a["age band"] == "35+") & (ch == "referral")]
+    assert s.n_selected == len(ids)
+    pd.testing.assert_frame_equal(s.transitions.counts, J.transition_matrix(ev, "stage", customers=ids).counts)
+    s.update(map_name="purchase_cycle")
+    pd.testing.assert_frame_equal(s.funnel.table, J.funnel(ev, journey_map="purchase_cycle", order="loose",
+                                                           window=30, customers=ids).table)
+    pd.testing.assert_frame_equal(
+        s.transitions.counts, J.transition_matrix(ev, "stage", journey_map="purchase_cycle", customers=ids).counts)
+    s.update(map_name="five_processes", segment=None, channel=ALL, order="strict", window=None)
+    assert s.funnel is f0 and s.transitions is t0  # back to the first settings: nothing recomputed
+
+
 def test_widget_draws_png(ev, attrs):
     w = journey_explorer(ev, *attrs)
     assert w.image.value[:4] == b"\x89PNG" and w.figure is not None
-    fig = w.figure
-    w.controls["order"].value = "loose"
-    assert w.figure is not fig and w.figure.axes[0].get_title().startswith("Funnel")
+    fig, png = w.figure, w.image.value
+    w.controls["channel"].value = "referral"
+    # the figure is kept and its artists updated: the picture follows the funnel
+    assert w.figure is fig and w.image.value != png and w.image.value[:4] == b"\x89PNG"
+    assert fig.axes[0].get_title().startswith("Funnel")
+    first = int(w.state.funnel.table["customers"].iloc[0])
+    assert fig.axes[0].texts[0].get_text().startswith(f"{first:,}  (100%)")
 
 
 def test_state_does_not_import_ipywidgets():

@@ -5,6 +5,7 @@ function / class                   what
 =================================  ==========================================================================
 :class:`JourneyMap`                touchpoints (event names) -> stages, as data; :data:`PRESETS`
 :func:`check_map`                  every touchpoint of a log mapped or reported
+:func:`stage_codes`                the stage of every event under a map (computed once per map)
 :func:`funnel`                     ordered steps, strict or loose order, conversion window, per segment
 :func:`transition_matrix`          moves between touchpoints or stages, with start and exit states
 :func:`top_paths`                  most frequent paths (first steps of each journey)
@@ -44,6 +45,7 @@ __all__ = [
     "PRESETS",
     "journey_map",
     "check_map",
+    "stage_codes",
     "funnel",
     "FunnelResult",
     "transition_matrix",
@@ -230,6 +232,32 @@ def check_map(events, jmap, unmapped="report") -> pd.DataFrame:
     return out
 
 
+def stage_codes(events, journey_map="five_processes", unmapped="report"):
+    """Stage of every event under a journey map, as codes: computed once per map and kept on the Events.
+
+    Every stage view (funnels over stages, transitions, paths, flows, dwell times at ``level="stage"``) reads
+    these codes; an interactive tool can compute them for all its maps up front, so that switching maps later
+    costs nothing.
+
+    Parameters
+    ----------
+    events : toolkit.Events
+    journey_map : JourneyMap, preset name or dict, default "five_processes"
+    unmapped : {"report", "raise"}
+        As in :func:`check_map`.
+
+    Returns
+    -------
+    codes : numpy.ndarray of int32
+        One per event, in the Events' order: the stage number (position in ``labels``), ``-1`` for unmapped
+        touchpoints.
+    labels : list of str
+        The map's stages.
+    """
+    _check_events(events)
+    return _view(events, "stage", journey_map, unmapped)
+
+
 # ------------------------------------------------------------------------------------------------------
 # helpers
 # ------------------------------------------------------------------------------------------------------
@@ -245,9 +273,9 @@ def _check_events(events):
 def _customers_per_code(events):
     key = ("customers_per_code",)
     if key not in events._cache:
-        cust = np.repeat(np.arange(events.n_customers), np.diff(events.offsets))
-        pairs = np.unique(cust.astype(np.int64) * len(events.event_labels) + events.event_code)
-        events._cache[key] = np.bincount(pairs % len(events.event_labels), minlength=len(events.event_labels))
+        from ._kernels.journey import customers_per_code
+
+        events._cache[key] = customers_per_code(events.offsets, events.event_code, len(events.event_labels))
     return events._cache[key]
 
 
@@ -342,10 +370,11 @@ def _first_positions(events, state=None, mask=None):
     return first_event_index(events.offsets, state, mask)
 
 
-def _quantiles(x, unit_ns):
+def _quantiles(x, unit_ns=1.0):
     if len(x) == 0:
         return {"median": np.nan, "p25": np.nan, "p75": np.nan, "mean": np.nan}
-    v = np.asarray(x, dtype=np.float64) / unit_ns
+    v = np.asarray(x, dtype=np.float64)
+    v = v / unit_ns if unit_ns != 1.0 else v
     q = np.quantile(v, [0.25, 0.5, 0.75])
     return {"median": q[1], "p25": q[0], "p75": q[2], "mean": float(v.mean())}
 
@@ -465,21 +494,16 @@ def _resolve_steps(events, steps, jmap):
 
 
 def _funnel_table(depth, step_ns, names, strict, unit_ns, entered):
-    n_steps = len(names)
-    d = depth[entered]
-    counts = np.cumsum(np.bincount(d, minlength=n_steps + 1)[::-1])[::-1][1:n_steps + 1].astype(np.int64)
+    """Step table and durations (in the time unit) of the customers selected by ``entered``."""
+    from ._kernels.journey import funnel_durations
+
+    counts, durations, offsets = funnel_durations(depth, step_ns, strict, entered)
     rows = []
     times = {}
     for j, name in enumerate(names):
         prev = counts[j - 1] if j else counts[0]
-        reached = d > j
-        if j == 0:
-            dur = np.empty(0)
-        else:
-            ref = step_ns[entered, j - 1] if strict else step_ns[entered, 0]
-            dur = (step_ns[entered, j] - ref)[reached]
-        times[name] = dur / unit_ns
-        q = _quantiles(dur, unit_ns)
+        times[name] = durations[offsets[j]:offsets[j + 1]] / unit_ns
+        q = _quantiles(times[name])
         with np.errstate(invalid="ignore", divide="ignore"):
             rows.append({"step": name, "customers": int(counts[j]),
                          "step_conversion": counts[j] / prev if prev else np.nan,
@@ -1700,3 +1724,5 @@ def _warmup():
     k.first_event_index(offsets, code, empty)
     k.last_state(offsets, code, empty)
     k.max_state(offsets, code, empty)
+    k.customers_per_code(offsets, code, 3)
+    k.funnel_durations(np.array([2, 0]), np.array([[0, 5], [-1, -1]], dtype=np.int64), True, np.array([True, False]))

@@ -50,6 +50,16 @@ def funnel_steps(offsets, ns, code, step_mask, window_ns, strict, cust_mask):
         (earliest matching event), which reaches the most steps possible for that entry.
     step_ns : int64 (n, n_steps)
         Time of each step of the best attempt; ``-1`` for steps not reached.
+
+    Notes
+    -----
+    Every entry event is an attempt, but not every attempt needs a scan of its own. Let an attempt from entry
+    ``p`` stop scanning at position ``s`` (the first event beyond its window, or the end), and let ``f`` be the
+    position of its first matched event (``s`` when nothing matched). A later entry ``p2 < f`` sees the same
+    earliest matches (no matching event lies between ``p`` and ``f``) and a window ending no earlier, so its
+    attempt is the previous one continued from ``s``. An attempt that stopped at the end of the sequence
+    (not at its window) reached the no-window depth, which bounds every later entry's depth (a later entry
+    sees a subset of the events), so no later entry can do strictly better.
     """
     n = offsets.shape[0] - 1
     n_steps = step_mask.shape[1]
@@ -65,53 +75,120 @@ def funnel_steps(offsets, ns, code, step_mask, window_ns, strict, cust_mask):
         lo = offsets[i]
         hi = offsets[i + 1]
         best = 0
+        stop = hi  # where the previous attempt stopped scanning
+        first = -1  # position of the previous attempt's first match (-1: no previous attempt)
+        found = 0  # loose: steps found by the previous attempt
+        j = 1  # strict: next step of the previous attempt
         for p in range(lo, hi):
             c = code[p]
             if c < 0 or c >= n_codes or step_mask[c, 0] == 0:
                 continue
             t0 = ns[p]
             cur[0] = t0
-            for j in range(1, n_steps):
-                cur[j] = -1
-            if strict:
+            if first < 0 or p >= first:  # fresh scan
+                for k in range(1, n_steps):
+                    cur[k] = -1
+                q0 = p + 1
+                first = -1
+                found = 1
                 j = 1
-                for q in range(p + 1, hi):
+            else:  # same matches as the previous attempt: continue its scan with this entry's window
+                q0 = stop
+                if (strict and j == 1) or (not strict and found == 1):
+                    first = -1  # nothing matched yet: the first match is still to come
+            stop = hi
+            if strict:
+                for q in range(q0, hi):
                     if j >= n_steps:
+                        stop = q
                         break
                     if window_ns >= 0 and ns[q] - t0 > window_ns:
+                        stop = q
                         break
                     cq = code[q]
                     if cq >= 0 and cq < n_codes and step_mask[cq, j] != 0:
                         cur[j] = ns[q]
                         j += 1
+                        if first < 0:
+                            first = q
                 d = j
             else:
-                found = 1
-                for q in range(p + 1, hi):
+                for q in range(q0, hi):
                     if found >= n_steps:
+                        stop = q
                         break
                     if window_ns >= 0 and ns[q] - t0 > window_ns:
+                        stop = q
                         break
                     cq = code[q]
                     if cq < 0 or cq >= n_codes:
                         continue
-                    for j in range(1, n_steps):
-                        if cur[j] < 0 and step_mask[cq, j] != 0:
-                            cur[j] = ns[q]
+                    for k in range(1, n_steps):
+                        if cur[k] < 0 and step_mask[cq, k] != 0:
+                            cur[k] = ns[q]
                             found += 1
+                            if first < 0:
+                                first = q
                 d = 1
                 while d < n_steps and cur[d] >= 0:
                     d += 1
+            if first < 0:
+                first = stop
             if d > best:
                 best = d
                 entry[i] = p
-                for j in range(n_steps):
-                    step_ns[i, j] = cur[j] if j < d else -1
-            if best == n_steps or window_ns < 0:
-                # without a window the earliest entry sees a superset of every later entry's events
+                for k in range(n_steps):
+                    step_ns[i, k] = cur[k] if k < d else -1
+            if best == n_steps or window_ns < 0 or stop == hi:
+                # no later entry can reach more steps: without a window (or when this attempt ran to the end
+                # of the sequence) the earlier entry sees a superset of every later entry's events
                 break
         depth[i] = best
     return depth, entry, step_ns
+
+
+@njit_serial
+def funnel_durations(depth, step_ns, strict, sel):
+    """Customers reaching each step and the time between steps, for the customers selected by ``sel``.
+
+    Parameters
+    ----------
+    depth, step_ns : from :func:`funnel_steps`
+    strict : bool
+        Durations since the previous step (True) or since the entry step (False).
+    sel : bool or uint8 (n,)
+        Customers counted (each at its own depth; customers with ``depth == 0`` add nothing).
+
+    Returns
+    -------
+    counts : int64 (n_steps,)
+        ``counts[j]`` selected customers with ``depth > j``.
+    durations : int64 (counts[1:].sum(),)
+        Step ``j``'s durations (``j >= 1``) in ``durations[offsets[j]:offsets[j + 1]]``, customers in order.
+    offsets : int64 (n_steps + 1,)
+        ``offsets[0] = offsets[1] = 0``.
+    """
+    n = depth.shape[0]
+    n_steps = step_ns.shape[1]
+    counts = np.zeros(n_steps, dtype=np.int64)
+    for i in range(n):
+        if sel[i]:
+            d = min(depth[i], n_steps)
+            for j in range(d):
+                counts[j] += 1
+    offsets = np.zeros(n_steps + 1, dtype=np.int64)
+    for j in range(1, n_steps):
+        offsets[j + 1] = offsets[j] + counts[j]
+    durations = np.empty(offsets[n_steps], dtype=np.int64)
+    pos = offsets[:n_steps].copy()
+    for i in range(n):
+        if sel[i]:
+            d = min(depth[i], n_steps)
+            for j in range(1, d):
+                ref = step_ns[i, j - 1] if strict else step_ns[i, 0]
+                durations[pos[j]] = step_ns[i, j] - ref
+                pos[j] += 1
+    return counts, durations, offsets
 
 
 @njit_serial
@@ -332,4 +409,19 @@ def max_state(offsets, state, cust_mask):
             if state[q] > best:
                 best = state[q]
         out[i] = best
+    return out
+
+
+@njit_serial
+def customers_per_code(offsets, code, n_codes):
+    """Number of customers with at least one event of each code (negative codes are skipped)."""
+    n = offsets.shape[0] - 1
+    out = np.zeros(n_codes, dtype=np.int64)
+    last = np.full(n_codes, -1, dtype=np.int64)  # last customer counted for each code
+    for i in range(n):
+        for q in range(offsets[i], offsets[i + 1]):
+            c = code[q]
+            if c >= 0 and c < n_codes and last[c] != i:
+                last[c] = i
+                out[c] += 1
     return out

@@ -15,11 +15,16 @@ from matplotlib.path import Path
 from ..i18n import register, tr
 
 __all__ = ["plot_funnel", "plot_transition_heatmap", "plot_sankey", "plot_journey_board", "plot_nps",
-           "journey_dashboard"]
+           "journey_dashboard", "JourneyDashboard"]
 
 #: Okabe-Ito palette (without black).
 OKABE_ITO = ["#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#999999"]
 _GAP = "#D55E00"
+_ANNOTATE_FROM = 0.5  # heatmap cells below this share (%) are left blank
+
+
+def _cell_text_color(value):
+    return "black" if value > 60 else "white"
 
 register({
     "journey.plot.funnel_title": {"en": "Funnel: customers reaching each step", "zh": "漏斗：到达各步骤的客户"},
@@ -69,27 +74,18 @@ def plot_funnel(result, ax=None, *, group=None, title=None, color=OKABE_ITO[0]):
     -------
     matplotlib.axes.Axes
     """
-    table = result.table if group is None else result.by.xs(group, level=0)
+    table, worst = _funnel_view(result, group)
     n = len(table)
     ax = _ax(ax, (7, 0.6 * n + 1.5))
-    counts = table["customers"].to_numpy(dtype=float)
-    top = counts[0] if n and counts[0] > 0 else 1.0
-    worst = result.biggest_drop if group is None else (
-        None if table["drop_off_rate"].iloc[1:].dropna().empty else table["drop_off_rate"].iloc[1:].idxmax())
+    bars = _funnel_bars(table, worst, color)
     y = np.arange(n)
-    for i, (step, row) in enumerate(table.iterrows()):
-        is_gap = step == worst
-        ax.barh(i, row["customers"], left=(top - row["customers"]) / 2, color=_GAP if is_gap else color,
-                hatch="//" if is_gap else None, edgecolor="white")
-        text = f"{int(row['customers']):,}  ({row['overall_conversion']:.0%})"
-        if i > 0 and np.isfinite(row["step_conversion"]):
-            text += f"  step {row['step_conversion']:.0%}"
-        ax.text(top / 2, i, text, ha="center", va="center", fontsize=8, color="black" if not is_gap else "white",
-                weight="bold")
+    for i, (w, left, face, hatch, text, text_color) in enumerate(bars["bars"]):
+        ax.barh(i, w, left=left, color=face, hatch=hatch, edgecolor="white")
+        ax.text(bars["top"] / 2, i, text, ha="center", va="center", fontsize=8, color=text_color, weight="bold")
     ax.set_yticks(y)
     ax.set_yticklabels([_label(s) for s in table.index], fontsize=9)
     ax.set_ylim(n - 0.5, -0.5)
-    ax.set_xlim(0, top * 1.02)
+    ax.set_xlim(0, bars["top"] * 1.02)
     ax.set_xlabel(tr("journey.plot.customers", "customers (count)"))
     ax.set_ylabel(tr("journey.plot.step", "step"))
     if title is None:
@@ -98,9 +94,35 @@ def plot_funnel(result, ax=None, *, group=None, title=None, color=OKABE_ITO[0]):
             title += f" — {group}"
     ax.set_title(title)
     if worst is not None:
-        ax.text(0.99, 0.02, f"{tr('journey.plot.biggest_drop', 'biggest drop-off')}: {_label(worst)} (hatched)",
-                transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=_GAP)
+        ax.text(0.99, 0.02, bars["note"], transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color=_GAP)
     return ax
+
+
+def _funnel_view(result, group=None):
+    """(step table, the step with the biggest drop-off or None) of a funnel or one group of a split funnel."""
+    table = result.table if group is None else result.by.xs(group, level=0)
+    worst = result.biggest_drop if group is None else (
+        None if table["drop_off_rate"].iloc[1:].dropna().empty else table["drop_off_rate"].iloc[1:].idxmax())
+    return table, worst
+
+
+def _funnel_bars(table, worst, color):
+    """What plot_funnel draws: per step (width, left, colour, hatch, label, label colour), the axis top, the note."""
+    counts = table["customers"].to_numpy(dtype=float)
+    top = counts[0] if len(counts) and counts[0] > 0 else 1.0
+    overall = table["overall_conversion"].to_numpy(dtype=float)
+    step = table["step_conversion"].to_numpy(dtype=float)
+    bars = []
+    for i, name in enumerate(table.index):
+        is_gap = name == worst
+        text = f"{int(counts[i]):,}  ({overall[i]:.0%})"
+        if i > 0 and np.isfinite(step[i]):
+            text += f"  step {step[i]:.0%}"
+        bars.append((counts[i], (top - counts[i]) / 2, _GAP if is_gap else color, "//" if is_gap else None, text,
+                     "white" if is_gap else "black"))
+    note = None if worst is None else \
+        f"{tr('journey.plot.biggest_drop', 'biggest drop-off')}: {_label(worst)} (hatched)"
+    return {"bars": bars, "top": top, "note": note}
 
 
 def plot_transition_heatmap(result, ax=None, *, annotate=None, cmap="cividis", title=None):
@@ -131,9 +153,9 @@ def plot_transition_heatmap(result, ax=None, *, annotate=None, cmap="cividis", t
     if annotate:
         for i in range(r):
             for j in range(c):
-                if values[i, j] >= 0.5:
+                if values[i, j] >= _ANNOTATE_FROM:
                     ax.text(j, i, f"{values[i, j]:.0f}", ha="center", va="center", fontsize=7,
-                            color="black" if values[i, j] > 60 else "white")
+                            color=_cell_text_color(values[i, j]))
     ax.set_xticks(range(c))
     ax.set_xticklabels([_label(x) for x in p.columns], rotation=45, ha="right", fontsize=8)
     ax.set_yticks(range(r))
@@ -329,3 +351,162 @@ def journey_dashboard(funnel_result, transitions, *, title=None, figsize=(12, 4.
     plot_funnel(funnel_result, ax=ax1, title=title)
     plot_transition_heatmap(transitions, ax=ax2)
     return fig
+
+
+class JourneyDashboard:
+    """:func:`journey_dashboard` kept between redraws, for an interactive view.
+
+    :meth:`update` builds the figure the first time; later, while the funnel has the same number of steps and
+    the transitions the same number of states, it changes the data of the existing artists (bars, labels,
+    heatmap cells, tick labels) instead of building a new figure. :meth:`png` renders it: the parts that do not
+    change with the selection (titles, axis names, step and state names, colour bar) are drawn once and kept as
+    a picture, and only the bars, the customer axis, the cells and their labels are drawn over it. The PNG is
+    the one a new :func:`journey_dashboard` gives (saved with :data:`PNG_RC`), up to the antialiasing of the few
+    pixels where a tick mark meets an axis line. ``figure`` stays a normal figure: ``savefig`` draws it whole.
+
+    Parameters
+    ----------
+    title : str, optional
+        Funnel title (default the translated "Funnel: customers reaching each step").
+    figsize : tuple, default (12, 4.2)
+
+    Examples
+    --------
+    >>> dash = JourneyDashboard()                        # doctest: +SKIP
+    >>> fig = dash.update(funnel_result, transitions)    # doctest: +SKIP
+    >>> png = dash.png(dpi=64)                           # doctest: +SKIP
+    """
+
+    def __init__(self, *, title=None, figsize=(12, 4.2)):
+        self.title = title
+        self.figsize = figsize
+        self.figure = None
+        self.n_built = 0
+        self._shown = (None, None)
+        self._png = {}
+
+    def update(self, funnel_result, transitions):
+        """Show these results; returns the :class:`~matplotlib.figure.Figure`."""
+        if self.figure is not None and self._shown[0] is funnel_result and self._shown[1] is transitions:
+            return self.figure  # the same results: nothing to change, and the last PNG still holds
+        self._shown = (funnel_result, transitions)
+        self._png = {}
+        p = transitions.probabilities.fillna(0.0)
+        table, worst = _funnel_view(funnel_result)
+        shape = (len(table), p.shape)
+        if self.figure is None or shape != self._shape:
+            self._build(funnel_result, transitions)
+            self._shape = shape
+            return self.figure
+        ax1, ax2 = self.figure.axes[:2]
+        # funnel: bars, their labels, limits, step names and the drop-off note
+        bars = _funnel_bars(table, worst, OKABE_ITO[0])
+        for (rect, label), (w, left, face, hatch, text, text_color) in zip(self._bars, bars["bars"]):
+            rect.set_x(left)
+            rect.set_width(w)
+            rect.set_facecolor(face)
+            rect.set_hatch(hatch)
+            label.set_x(bars["top"] / 2)
+            label.set_text(text)
+            label.set_color(text_color)
+        ax1.set_xlim(0, bars["top"] * 1.02)
+        names = [_label(s) for s in table.index]
+        if names != self._names:
+            ax1.set_yticklabels(names, fontsize=9)
+            self._names = names
+            self._background = None  # the fixed part of the picture changed
+        self._note.set_text(bars["note"] or "")
+        self._note.set_visible(worst is not None)
+        # heatmap: cell colours, cell labels and state names
+        values = p.to_numpy() * 100
+        self._image.set_data(values)
+        for (i, j), cell in self._cells.items():
+            v = values[i, j]
+            cell.set_visible(bool(v >= _ANNOTATE_FROM))
+            cell.set_text(f"{v:.0f}")
+            cell.set_color(_cell_text_color(v))
+        axes = ([_label(x) for x in p.columns], [_label(x) for x in p.index])
+        if axes != self._states:
+            ax2.set_xticklabels(axes[0], rotation=45, ha="right", fontsize=8)
+            ax2.set_yticklabels(axes[1], fontsize=8)
+            self._states = axes
+            self._background = None
+        return self.figure
+
+    def _build(self, funnel_result, transitions):
+        fig = journey_dashboard(funnel_result, transitions, title=self.title, figsize=self.figsize)
+        ax1, ax2 = fig.axes[:2]
+        table, worst = _funnel_view(funnel_result)
+        n = len(table)
+        rects = list(ax1.patches)[:n]
+        texts = list(ax1.texts)
+        self._bars = list(zip(rects, texts[:n]))
+        if worst is None:
+            self._note = ax1.text(0.99, 0.02, "", transform=ax1.transAxes, ha="right", va="bottom", fontsize=8,
+                                  color=_GAP, visible=False)
+        else:
+            self._note = texts[n]
+        self._names = [_label(s) for s in table.index]
+        # one text per heatmap cell (hidden below the annotation threshold), in the order plot_transition_heatmap
+        # draws them, so that updates only change their content
+        p = transitions.probabilities.fillna(0.0)
+        values = p.to_numpy() * 100
+        self._image = ax2.images[0]
+        for t in list(ax2.texts):
+            t.remove()
+        self._cells = {}
+        if values.shape[1] <= 15:
+            for i in range(values.shape[0]):
+                for j in range(values.shape[1]):
+                    v = values[i, j]
+                    self._cells[(i, j)] = ax2.text(j, i, f"{v:.0f}", ha="center", va="center", fontsize=7,
+                                                   color=_cell_text_color(v), visible=bool(v >= _ANNOTATE_FROM))
+        self._states = ([_label(x) for x in p.columns], [_label(x) for x in p.index])
+        # the artists that change with the results are drawn over a saved picture of the rest (see png); they
+        # are "animated" only for the canvas's own drawing: savefig draws every artist as usual
+        moving = ([rect for rect, _ in self._bars] + list(ax1.texts) + [ax1.xaxis] + list(ax1.spines.values())
+                  + [self._image] + list(self._cells.values()) + list(ax2.spines.values()))
+        for artist in moving:
+            artist.set_animated(True)
+        moving = set(moving)
+        self._moving = [(ax, sorted((a for a in ax.get_children() if a in moving), key=lambda a: a.zorder))
+                        for ax in (ax1, ax2)]  # in the order Axes.draw uses (stable sort by zorder)
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)  # a canvas of its own, kept between redraws
+        self.figure = fig
+        self._background = None
+        self.n_built += 1
+
+    def png(self, dpi=64) -> bytes:
+        """PNG bytes of the current figure, drawn with :data:`PNG_RC` (kept until the next change)."""
+        import io
+
+        import matplotlib
+        import matplotlib.image
+
+        if self.figure is None:
+            raise ValueError("Nothing drawn yet: call update(funnel_result, transitions) first.")
+        if dpi not in self._png:
+            canvas = self.figure.canvas
+            with matplotlib.rc_context(PNG_RC):
+                if self._background is None or self._background[0] != dpi:
+                    # titles, axis names, tick labels of the steps and states, colour bar: drawn once per map
+                    self.figure.set_dpi(dpi)
+                    canvas.draw()
+                    self._background = (dpi, canvas.copy_from_bbox(self.figure.bbox))
+                else:
+                    canvas.restore_region(self._background[1])
+                for ax, artists in self._moving:
+                    for artist in artists:
+                        ax.draw_artist(artist)
+            buf = io.BytesIO()
+            matplotlib.image.imsave(buf, np.asarray(canvas.buffer_rgba()), format="png", dpi=dpi,
+                                    pil_kwargs={"compress_level": 1})  # fast zlib level
+            self._png = {dpi: buf.getvalue()}
+        return self._png[dpi]
+
+
+#: rcParams of :meth:`JourneyDashboard.png`: unhinted glyphs render a quarter faster, and small digits at
+#: screen resolution stay legible (the hinter squeezes them).
+PNG_RC = {"text.hinting": "none"}

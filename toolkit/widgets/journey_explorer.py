@@ -1,8 +1,11 @@
 """Journey map explorer: a state object (no ipywidgets) and a thin ipywidgets view.
 
 The state calls only the public :mod:`toolkit.journey` API on a built :class:`toolkit.Events` (CSR arrays built
-once; stage codes per journey map are cached on it). Each control change re-runs two cheap kernels (the stage
-funnel and the stage transition counts) for the selected customers.
+once; the stage codes of every offered map are computed when the state is built and kept on it). A control change
+re-runs at most two kernels for the selected customers: the stage funnel (kept per map, order, window and
+selection) and the stage transition counts (kept per map and selection: order and window do not change them).
+Customer masks are kept per selection, built from attribute values coded once. The view keeps one figure and
+updates its artists (:class:`toolkit.plotting.journey.JourneyDashboard`).
 
 Examples
 --------
@@ -19,13 +22,14 @@ In a notebook::
 from __future__ import annotations
 
 import html
+import warnings
 
 import numpy as np
 import pandas as pd
 
 from .. import journey
+from ..errors import DataQualityWarning
 from ..i18n import register, tr
-from ._common import figure_png
 
 __all__ = ["JourneyExplorerState", "journey_explorer", "ALL"]
 
@@ -88,7 +92,17 @@ class JourneyExplorerState:
         self.channel_options = sorted({str(c) for c in ch if c is not None and c == c})
         self.map_name, self.segment, self.group = map_name, segment, group
         self.channel, self.window, self.order = channel, window, order
+        # computed once: values as text codes and groups per attribute; masks per selection; results per setting
+        self._groups = {k: sorted({str(x) for x in v if x is not None and x == x}) for k, v in self.attributes.items()}
+        self._text_codes = {name: pd.factorize(pd.Series(values).astype(str).to_numpy())  # name None: channel
+                            for name, values in [(None, ch), *self.attributes.items()]}
         self._masks = {}
+        self._funnels = {}
+        self._transitions = {}
+        with warnings.catch_warnings():  # unmapped touchpoints are reported when a map is shown, not here
+            warnings.simplefilter("ignore", DataQualityWarning)
+            for jm in self.maps.values():
+                journey.stage_codes(events, jm)  # kept on the Events: changing maps needs no new codes
         self.n_updates = 0
         self._check()
         self._recompute()
@@ -101,8 +115,7 @@ class JourneyExplorerState:
         """Values of the current segment attribute."""
         if self.segment is None:
             return []
-        v = self.attributes[self.segment]
-        return sorted({str(x) for x in v if x is not None and x == x})
+        return list(self._groups[self.segment])
 
     def _check(self):
         if self.map_name not in self.maps:
@@ -125,29 +138,50 @@ class JourneyExplorerState:
         self._check()
         return self._recompute()
 
-    def mask(self):
-        """uint8 mask of the selected customers (cached per segment, group and channel)."""
+    def _mask_key(self):
         seg = self.segment if self.group not in (None, ALL) else None
         ch = self.channel if self.channel not in (None, ALL) else None
-        key = (seg, self.group if seg else None, ch)
+        return seg, self.group if seg else None, ch
+
+    def _equal_text(self, name, value):
+        """Customers whose attribute ``name`` (or the channel, name None) reads as ``str(value)``."""
+        codes, labels = self._text_codes[name]
+        hit = np.flatnonzero(labels == str(value))
+        return codes == hit[0] if len(hit) else np.zeros(len(codes), dtype=bool)
+
+    def mask(self):
+        """uint8 mask of the selected customers (cached per segment, group and channel)."""
+        key = self._mask_key()
         if key not in self._masks:
+            seg, group, ch = key
             sel = np.ones(self.events.n_customers, dtype=bool)
             if seg is not None:
-                sel &= (pd.Series(self.attributes[seg]).astype(str) == str(self.group)).to_numpy()
+                sel &= self._equal_text(seg, group)
             if ch is not None:
-                sel &= pd.Series(self._channel).astype(str).to_numpy() == str(ch)
-            self._masks[key] = sel.astype(np.uint8)
-        return self._masks[key]
+                sel &= self._equal_text(None, ch)
+            self._masks[key] = (sel.astype(np.uint8), int(sel.sum()))
+        return self._masks[key][0]
 
     def _recompute(self):
+        """Funnel and transitions of the current settings. Each is kept for the settings it depends on (the
+        transitions do not depend on order and window), so going back to a recent setting costs nothing."""
         self.n_updates += 1
-        m = self.mask()
-        self.n_selected = int(m.sum())
+        key = self._mask_key()
+        m = self.mask() if key != (None, None, None) else None  # None: every customer, no mask to read
         window = None if not self.window else float(self.window)
         jm = self.jmap
-        self.funnel = journey.funnel(self.events, list(jm.stages), journey_map=jm, order=self.order,
-                                     window=window, customers=m)
-        self.transitions = journey.transition_matrix(self.events, "stage", journey_map=jm, customers=m)
+        fkey = (self.map_name, self.order, window, key)
+        if fkey not in self._funnels:
+            _remember(self._funnels, fkey, journey.funnel(
+                self.events, list(jm.stages), journey_map=jm, order=self.order, window=window, customers=m),
+                      keep=4)  # a funnel over 500,000 customers holds about 40 MB
+        tkey = (self.map_name, key)
+        if tkey not in self._transitions:
+            _remember(self._transitions, tkey, journey.transition_matrix(self.events, "stage", journey_map=jm,
+                                                                        customers=m), keep=32)
+        self.n_selected = self._masks[key][1] if m is not None else self.events.n_customers
+        self.funnel = self._funnels[fkey]
+        self.transitions = self._transitions[tkey]
         return self.funnel
 
     def headline(self) -> str:
@@ -161,6 +195,13 @@ class JourneyExplorerState:
             line += (f" · {tr('journey.widget.biggest_drop', 'biggest drop-off before')} "
                      f"{tr('journey.' + self.funnel.biggest_drop, self.funnel.biggest_drop)}")
         return line
+
+
+def _remember(cache, key, value, keep):
+    """Store ``value`` under ``key``, forgetting the oldest entries beyond ``keep``."""
+    cache[key] = value
+    while len(cache) > keep:
+        del cache[next(iter(cache))]
 
 
 def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_name="five_processes",
@@ -221,6 +262,10 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
     box.add_class("cvt-journey-explorer")
     box.n_redraws = 0
     box.figure = None
+    if plots:
+        from ..plotting.journey import JourneyDashboard
+
+        dashboard = JourneyDashboard()
     syncing = {"on": False}
 
     def redraw():
@@ -229,11 +274,8 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
         table.value = state.funnel.table[["customers", "step_conversion", "overall_conversion", "drop_off",
                                           "median_time"]].round(3).to_html()
         if plots:
-            from ..plotting.journey import journey_dashboard
-
-            fig = journey_dashboard(state.funnel, state.transitions)
-            image.value = figure_png(fig, dpi=64)
-            box.figure = fig
+            box.figure = dashboard.update(state.funnel, state.transitions)  # same figure, artists updated
+            image.value = dashboard.png(dpi=64)
 
     def on_change(change):
         if syncing["on"]:
