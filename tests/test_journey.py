@@ -358,3 +358,20 @@ def test_plots_return_axes(ev, tx, company):
 
     assert plot_funnel is P.plot_funnel
     plt.close("all")
+
+
+def test_mixed_id_types_between_events_and_transactions_is_a_clear_error():
+    """Numbers in one table and text in the other would match no customer: say so instead of failing inside."""
+    import toolkit
+    from toolkit import datasets, journey
+    from toolkit.errors import SchemaError
+
+    company = datasets.load_company()
+    tx = toolkit.Transactions.from_frame(company.transactions.astype({"customer_id": str}),
+                                         **company.transaction_kwargs())
+    ev = toolkit.Events.from_frame(company.events, customer="customer_id", time="timestamp", event="event",
+                                   channel="channel")
+    with pytest.raises(SchemaError, match="numbers in the events .* text in the transactions"):
+        journey.stage_kpis(ev, journey.PRESETS["five_processes"], transactions=tx)
+    with pytest.raises(SchemaError, match="same id type"):
+        journey.journey_value(ev, tx)

@@ -38,7 +38,7 @@ _LAZY = {
         "cluster_customers",
     )},
     **{name: "toolkit.journey" for name in (
-        "JourneyMap", "journey_map", "check_map", "funnel", "transition_matrix", "top_paths", "flows", "dwell_times",
+        "JourneyMap", "journey_map", "check_map", "stage_codes", "funnel", "transition_matrix", "top_paths", "flows", "dwell_times",
         "journey_gaps", "nps", "stage_kpis", "journey_board", "affinity", "cross_sell", "journey_value",
     )},
     **{name: "toolkit.cohorts" for name in (

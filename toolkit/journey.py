@@ -1059,9 +1059,23 @@ class StageKPIs:
                 + _html_table("By acquisition channel", self.by_channel))
 
 
+def _check_same_ids(events, transactions):
+    """Events and transactions must name customers the same way (both numbers or both text)."""
+    ev = np.asarray(events.customer_id)
+    tx = np.asarray(transactions.arrays.customer_id)
+    numeric = (ev.dtype.kind in "iuf", tx.dtype.kind in "iuf")
+    if numeric[0] != numeric[1]:
+        kinds = ["numbers" if k else "text" for k in numeric]
+        raise SchemaError(
+            f"customer ids are {kinds[0]} in the events (e.g. {ev[:3].tolist()}) but {kinds[1]} in the "
+            f"transactions (e.g. {tx[:3].tolist()}), so no customer would match. Read both with the same id type, "
+            "e.g. events_frame['customer_id'] = events_frame['customer_id'].astype(str) before Events.from_frame.")
+
+
 def _purchases(events, transactions, purchase_events):
     """Per customer purchase times (ns) as a DataFrame ``customer_id, ns`` (orders)."""
     if transactions is not None:
+        _check_same_ids(events, transactions)
         f = transactions.frame
         if "order_id" in f:
             f = f.groupby(["customer_id", "order_id"], sort=False)["timestamp"].min().reset_index()
@@ -1642,6 +1656,7 @@ def journey_value(events, transactions, journey_map="five_processes", *, clv=Non
     the data, not a proven causal effect; the raw CLV means of both groups are shown for contrast
     (complainers are often the more active customers, so raw comparisons mislead).
     """
+    _check_same_ids(events, transactions)
     from .customers import customer_summary
 
     _check_events(events)
