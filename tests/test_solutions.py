@@ -65,6 +65,10 @@ def test_solutions_pass_their_checks(path):
     n = substitute_solutions(nb)
     assert n >= 1
     NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    # notebooks are product: no cell may print a warning or anything else on stderr
+    noisy = [(i, "".join(o.get("text", ""))[:300]) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
+             for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]
+    assert not noisy, f"{path.name} writes to stderr: {noisy}"
     for cell in nb.cells:
         if "solution" not in cell.metadata:
             continue

@@ -45,6 +45,7 @@ register({
     "journey.plot.passives": {"en": "passives 7-8", "zh": "被动者 7-8"},
     "journey.plot.promoters": {"en": "promoters 9-10", "zh": "推荐者 9-10"},
     "journey.plot.gap": {"en": "biggest gap", "zh": "最大缺口"},
+    "journey.plot.group": {"en": "group", "zh": "分组"},
 })
 
 
@@ -330,6 +331,7 @@ def plot_nps(result, ax=None, *, title=None):
     ax.set_xlim(0, 150)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(tr("journey.plot.nps_share", "share of answers (%)"))
+    ax.set_ylabel(tr("journey.plot.group", "group") if t.index.name in (None, "group") else str(t.index.name))
     ax.legend(loc="upper center", bbox_to_anchor=(0.35, -0.14), ncol=3, fontsize=7, frameon=False)
     ax.set_title(title or f"{tr('journey.plot.nps_title', 'Net Promoter Score')} "
                           f"({1 - result.alpha:.0%} CI)")

@@ -24,6 +24,7 @@ __all__ = ["figure_png", "plot_kpi_board", "plot_histogram", "plot_group_bars", 
 
 register({
     "report.kpi.title": {"en": "KPI board: gap to target", "zh": "KPI 看板：与目标的差距"},
+    "report.kpi.ylabel": {"en": "KPI and its target", "zh": "KPI 及其目标"},
     "report.kpi.xlabel": {"en": "gap = actual − target (% of |target|)",
                           "zh": "差距 = 实际 − 目标（占 |目标| 的百分比）"},
     "report.kpi.met": {"en": "met", "zh": "达成"},
@@ -120,6 +121,7 @@ def plot_kpi_board(board, ax=None, *, title=None):
     ax.set_yticklabels([textwrap.fill(str(v), 28) for v in board["label"]])
     ax.invert_yaxis()
     ax.set_xlabel(tr("report.kpi.xlabel", "gap = actual − target (% of |target|)"))
+    ax.set_ylabel(tr("report.kpi.ylabel", "KPI and its target"))
     ax.set_title(title or tr("report.kpi.title", "KPI board: gap to target"))
     ax.grid(axis="x", alpha=0.3)
     return ax
