@@ -342,26 +342,19 @@ def bgnbd_p_alive_checked(params, x, tx, T, modified, out):
         xi = x[i]
         ti = tx[i]
         Ti = T[i]
-        if not (math.isfinite(xi) and math.isfinite(ti) and math.isfinite(Ti)):
-            c0 += 1
+        h = _frt_rule_hits(xi, ti, Ti)
+        c0 += h[0]
+        c1 += h[1]
+        c2 += h[2]
+        c3 += h[3]
+        c4 += h[4]
+        c5 += h[5]
+        c6 += h[6]
+        if h[0]:
             out[i] = math.nan
-            continue
-        c1 += 1 if xi < 0.0 else 0
-        c2 += 1 if xi != math.floor(xi) else 0
-        c3 += 1 if ti < 0.0 else 0
-        c4 += 0 if Ti > 0.0 else 1
-        c5 += 1 if ti > Ti * (1.0 + 1e-12) else 0
-        c6 += 1 if (xi == 0.0 and ti != 0.0) else 0
-        out[i] = 1.0 / (1.0 + _bgnbd_odds_dead(r, alpha, a, b, xi, min(ti, Ti), Ti, modified))
-    counts = np.empty(7, dtype=np.int64)
-    counts[0] = c0
-    counts[1] = c1
-    counts[2] = c2
-    counts[3] = c3
-    counts[4] = c4
-    counts[5] = c5
-    counts[6] = c6
-    return counts
+        else:
+            out[i] = 1.0 / (1.0 + _bgnbd_odds_dead(r, alpha, a, b, xi, min(ti, Ti), Ti, modified))
+    return _rule_count_array(c0, c1, c2, c3, c4, c5, c6)
 
 
 @njit_serial(error_model="numpy")
@@ -762,6 +755,28 @@ def gg_loglik(params, x, m, w, grad):
     return total
 
 
+@njit_serial(error_model="numpy")
+def _frt_rule_hits(xi, ti, Ti):
+    """Which BTYD data rules one (frequency, recency, T) row breaks, as seven 0/1 ints (see frt_rule_counts)."""
+    if not (math.isfinite(xi) and math.isfinite(ti) and math.isfinite(Ti)):
+        return 1, 0, 0, 0, 0, 0, 0
+    return (0, 1 if xi < 0.0 else 0, 1 if xi != math.floor(xi) else 0, 1 if ti < 0.0 else 0,
+            0 if Ti > 0.0 else 1, 1 if ti > Ti * (1.0 + 1e-12) else 0, 1 if (xi == 0.0 and ti != 0.0) else 0)
+
+
+@njit_serial(error_model="numpy")
+def _rule_count_array(c0, c1, c2, c3, c4, c5, c6):
+    out = np.empty(7, dtype=np.int64)
+    out[0] = c0
+    out[1] = c1
+    out[2] = c2
+    out[3] = c3
+    out[4] = c4
+    out[5] = c5
+    out[6] = c6
+    return out
+
+
 @njit_parallel(error_model="numpy")
 def frt_rule_counts(x, tx, T):
     """One pass over (frequency, recency, T): how many rows break each data rule of the BTYD models.
@@ -778,24 +793,12 @@ def frt_rule_counts(x, tx, T):
     c5 = 0
     c6 = 0
     for i in prange(x.shape[0]):
-        xi = x[i]
-        ti = tx[i]
-        Ti = T[i]
-        if not (math.isfinite(xi) and math.isfinite(ti) and math.isfinite(Ti)):
-            c0 += 1
-        else:
-            c1 += 1 if xi < 0.0 else 0
-            c2 += 1 if xi != math.floor(xi) else 0
-            c3 += 1 if ti < 0.0 else 0
-            c4 += 0 if Ti > 0.0 else 1
-            c5 += 1 if ti > Ti * (1.0 + 1e-12) else 0
-            c6 += 1 if (xi == 0.0 and ti != 0.0) else 0
-    out = np.empty(7, dtype=np.int64)
-    out[0] = c0
-    out[1] = c1
-    out[2] = c2
-    out[3] = c3
-    out[4] = c4
-    out[5] = c5
-    out[6] = c6
-    return out
+        h = _frt_rule_hits(x[i], tx[i], T[i])
+        c0 += h[0]
+        c1 += h[1]
+        c2 += h[2]
+        c3 += h[3]
+        c4 += h[4]
+        c5 += h[5]
+        c6 += h[6]
+    return _rule_count_array(c0, c1, c2, c3, c4, c5, c6)
