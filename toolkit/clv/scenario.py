@@ -1185,27 +1185,16 @@ def customer_values(summary, *, margin=0.6, retention=0.8, discount_rate=0.1, ho
 
 
 def _given_current(current, summary):
-    """Per-customer current value from a column name, a Series (aligned by id) or an array; no gaps allowed."""
-    if isinstance(current, str):
-        if current not in summary.columns:
-            raise SchemaError(f"current={current!r} is not a column of the summary; columns are {list(summary.columns)}.")
-        values = summary[current]
-    elif isinstance(current, pd.Series):
-        values = current.reindex(summary.index)
-    else:
-        values = np.asarray(current, dtype=np.float64)
-        if values.shape != (len(summary),):
-            raise SchemaError(f"current has shape {values.shape}; it needs one value per customer ({len(summary)}).")
-        values = pd.Series(values, index=summary.index)
-    values = pd.to_numeric(values, errors="coerce").astype(np.float64)
-    bad = ~np.isfinite(values.to_numpy())
+    """Per-customer current value (column name, Series aligned by id, or array) with no gaps allowed."""
+    values = _per_customer(current, summary, None, "current")
+    bad = ~np.isfinite(values)
     if bad.any():
         raise DataQualityError(
             f"current value is missing or not finite for {int(bad.sum())} customer(s), e.g. "
             f"{list(summary.index[bad][:5])}: score every customer of the summary with the model "
             "(same summary, same index).", column="current", count=int(bad.sum()),
-            examples=pd.DataFrame({"current": values[bad]}).head())
-    return values.to_numpy()
+            examples=pd.DataFrame({"current": values[bad]}, index=summary.index[bad]).head())
+    return values
 
 
 def spend_gap(summary, *, by=None, q=0.75, min_tenure_years=1.0) -> pd.Series:
