@@ -639,7 +639,8 @@ def lifecycle_stage(n_days, tenure, since_last, span, drop_p, th, p_alive=None):
         return "lost", "lost_p_alive"
     if n_days >= 3 and tenure >= th["t_explore"] and since_last > th["k_det"] * gap:
         return "deterioration", "deterioration_lapse"
-    if drop_p == drop_p and drop_p < th["drop_alpha"]:
+    # compare as Python floats: under NumPy's promotion rules a float32 drop_p would round a tiny alpha to 0
+    if drop_p == drop_p and float(drop_p) < float(th["drop_alpha"]):
         return "deterioration", "deterioration_drop"
     if tenure < th["t_explore"]:
         return "exploration", "exploration_age"

@@ -4,7 +4,7 @@ teaching company's ground truth (seeds not used for tuning), transitions, migrat
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 import toolkit
@@ -97,6 +97,9 @@ thresholds = st.fixed_dictionaries({
 
 
 @given(st.lists(feature_rows, min_size=1, max_size=30), thresholds)
+@example(rows=[(1, 0, 0, 0, 0.0, 0.0)],  # a drop p of 0 against an alpha below float32's smallest value
+         t={"lost_gap": 1.0, "k_lost": 1.0, "k_det": 1.0, "drop_alpha": 1.5647930221087676e-99, "p_alive_min": 0.0,
+            "t_explore": 0.0, "t_stability": 0.0, "t_early": 0.0, "reach": 0.0, "loyal_duration": 0.0})
 def test_rules_match_naive(rows, t):
     nd, ten, since, span, dp, pa = (np.array(c) for c in zip(*rows))
     since = np.minimum(since, ten)
