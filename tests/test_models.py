@@ -215,9 +215,37 @@ def test_bgnbd_kernel_matches_naive(r, alpha, a, b, row, modified):
         assert ll == pytest.approx(ref, rel=1e-9, abs=1e-9)
     pa = lk.bgnbd_p_alive(params, *arr, modified, np.empty(1))[0]
     assert pa == pytest.approx(naive.bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified), rel=1e-10, abs=1e-300)
-    fused = np.empty(1)
-    counts = lk.bgnbd_p_alive_checked(params, *arr, modified, fused)
-    assert not counts.any() and fused[0] == pa
+
+
+@settings(max_examples=60)
+@given(pos, pos, pos, pos, st.lists(frt(), min_size=1, max_size=40), st.booleans(), st.booleans())
+def test_bgnbd_split_p_alive_matches_naive(r, alpha, a, b, rows, modified, int_frequency):
+    """The NumPy-SIMD split of P(alive) gives the naive numbers, with int64 or float64 frequencies."""
+    x, tx, T = (np.array(c) for c in zip(*rows))
+    if int_frequency:
+        x = x.astype(np.int64)
+    bad, got = lk.bgnbd_p_alive_split(np.array([r, alpha, a, b]), x, tx, T, modified)
+    assert bad == 0
+    ref = [naive.bgnbd_p_alive(r, alpha, a, b, *row, modified) for row in rows]
+    np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-300)
+
+
+def test_bgnbd_split_p_alive_underflows_to_zero_without_warning():
+    """Odds of being dead beyond float range give P(alive) = 0 quietly (a warning would show in a lesson)."""
+    x, tx, T = np.array([400]), np.array([0.01]), np.array([500.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        bad, got = lk.bgnbd_p_alive_split(np.array([0.243, 4.414, 0.793, 2.426]), x, tx, T, False)
+    assert bad == 0 and got[0] == 0.0
+
+
+row_values = st.one_of(st.floats(-2.0, 50.0), st.sampled_from([0.0, 1.0, np.nan, np.inf, -np.inf, 2.5]))
+
+
+@given(row_values, row_values, row_values)
+def test_frt_row_check_agrees_with_rule_hits(xi, ti, Ti):
+    """The branch-free row check of the P(alive) pass flags exactly the rows one of the seven rules flags."""
+    assert lk._frt_row_ok(xi, ti, Ti) == (sum(lk._frt_rule_hits(xi, ti, Ti)) == 0)
 
 
 @settings(max_examples=60)
@@ -617,6 +645,17 @@ def test_p_alive_fused_check_raises_like_fit(cdnow, column, value, message):
     assert info.value.count == 2
     good = model.p_alive(cdnow)
     assert good.index.equals(cdnow.index) and good.name == "p_alive" and good.between(0, 1).all()
+
+
+def test_p_alive_falls_back_to_scalar_kernel_for_huge_frequencies(cdnow):
+    """A frequency too large to tabulate per value takes the scalar kernel and gives the same numbers."""
+    model = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
+    data = cdnow.head(50).copy()
+    data.loc[data.index[0], ["frequency", "recency", "T"]] = [5e6, 39.0, 39.0]
+    got = model.p_alive(data)
+    x, tx, T = (data[c].to_numpy(dtype=float) for c in ("frequency", "recency", "T"))
+    ref = [naive.bgnbd_p_alive(0.243, 4.414, 0.793, 2.426, *row) for row in zip(x, tx, T)]
+    np.testing.assert_allclose(got.to_numpy(), ref, rtol=1e-12, atol=1e-300)
 
 
 def test_non_convergence_raises_with_advice(cdnow):

@@ -484,8 +484,11 @@ def check_rule(ok, summary, message, column):
                                examples=summary.loc[bad].head())
 
 
-def _numeric_columns(summary, columns, model_name):
-    """Required columns as float64 arrays, without the per-column finiteness check (done by the caller)."""
+def _numeric_columns(summary, columns, model_name, keep_int=False):
+    """Required columns as float64 arrays, without the per-column finiteness check (done by the caller).
+
+    ``keep_int=True`` passes an int64 column through as it is (no float copy), for kernels compiled for both.
+    """
     if not isinstance(summary, pd.DataFrame):
         raise SchemaError(f"{model_name} needs a pandas DataFrame with columns {list(columns)}, "
                           f"got {type(summary).__name__}.")
@@ -496,7 +499,9 @@ def _numeric_columns(summary, columns, model_name):
     out = []
     for c in columns:
         col = summary[c]
-        if pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
+        if keep_int and col.dtype == np.int64:
+            out.append(np.ascontiguousarray(col.to_numpy()))
+        elif pd.api.types.is_numeric_dtype(col.dtype) and not pd.api.types.is_bool_dtype(col.dtype):
             out.append(np.ascontiguousarray(col.to_numpy(dtype=np.float64, na_value=np.nan)))
         else:
             out.append(np.ascontiguousarray(pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)))

@@ -72,13 +72,15 @@ class BetaGeo(PurchaseModel):
         Returns a Series ``p_alive`` aligned with ``summary``. For BG/NBD a customer with no repeat purchase
         has P(alive) = 1 (drop-out happens only after a purchase); MBG/NBD lifts that.
         """
-        # One fused pass reads the columns, counts rule violations and computes P(alive); only when a rule is
-        # broken does the general validation run (to raise with the offending rows).
-        x, tx, T = _numeric_columns(summary, self._columns, type(self).__name__)
-        out = np.empty(len(x))
-        counts = _lk.bgnbd_p_alive_checked(self._params(), x, tx, T, self._modified, out)
-        if counts.any():
-            validate_frt(summary, type(self).__name__)  # raises with examples and the fix
+        # One pass reads the columns as they are (int64 frequency without a float copy) and counts rule
+        # violations; only when a rule is broken does the general validation run (to raise with the
+        # offending rows and the fix).
+        name = type(self).__name__
+        x, tx, T = _numeric_columns(summary, self._columns, name, keep_int=True)
+        bad, out = _lk.bgnbd_p_alive_split(self._params(), x, tx, T, self._modified)
+        if bad:  # a broken rule raises here; frequencies too large to tabulate take the scalar kernel
+            x, tx, T = validate_frt(summary, name)
+            out = _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, np.empty(len(x)))
         return pd.Series(out, index=summary.index, name="p_alive", copy=False)
 
     def _p_alive_arrays(self, data):
