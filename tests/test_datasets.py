@@ -199,6 +199,7 @@ EXPECTED_DTYPES = {
         "churn_date": "datetime64[ns]",
         "stage_at_end": "object",
         "pattern_determinable": "bool",
+        "pattern_evident": "bool",
     },
     "truth_stages": {"customer_id": "int64", "period": "period[M]", "stage": "object"},
 }
@@ -376,6 +377,13 @@ def test_stage_dates_are_ordered_and_match_the_pattern(company, joined):
     assert (tr.loc[lt, "pattern_determinable"] == (stab[lt] + L <= company.end)).all()
     # both determinable and right-censored customers exist
     assert 0.2 < tr["pattern_determinable"].mean() < 0.95
+    # evident = determinable and an order in the stage that names the pattern, from the order table itself
+    last = company.transactions.groupby("customer_id")["timestamp"].max().dt.normalize()
+    last = pd.Series(last.reindex(tr["customer_id"]).to_numpy(), index=tr.index)
+    reached = np.where(mt, last >= form, np.where(stable, last >= stab, True))
+    assert tr["pattern_evident"].equals(tr["pattern_determinable"] & reached)
+    assert tr.loc[ea, "pattern_evident"].equals(tr.loc[ea, "pattern_determinable"])
+    assert 0.8 < tr["pattern_evident"].sum() / tr["pattern_determinable"].sum() < 1.0
 
 
 def test_early_abortion_has_at_most_two_purchase_days(joined):

@@ -208,24 +208,31 @@ def company_fit():
     return company, tx, LifecycleClassifier().fit(tx)
 
 
-@pytest.mark.parametrize("seed", [7, 11])
-def test_accuracy_on_untuned_seeds(seed):
-    """Defaults were developed on seed 1; seeds 7 and 11 (5,000 customers) were not used for tuning."""
-    company = toolkit.datasets.make_company(5000, seed=seed)
+@pytest.mark.parametrize("seed,n", [(7, 5000), (11, 2000), (13, 10000)])
+def test_accuracy_on_untuned_seeds(seed, n):
+    """Defaults were developed on seed 1; these seeds and sizes were not used for tuning.
+
+    >= 90% on customers whose pattern the orders can show (``pattern_evident``); on every customer whose
+    pattern is fixed by the end (``pattern_determinable``, including mid-term abortions whose only order was
+    the first, which look exactly like early abortions) the accuracy is lower and only guarded here.
+    """
+    company = toolkit.datasets.make_company(n, seed=seed)
     clf = LifecycleClassifier().fit(company.to_transactions())
     truth = company.truth.set_index("customer_id")
-    rep = lifecycle_accuracy(clf.predict(), truth["pattern"], truth["pattern_determinable"])
+    rep = lifecycle_accuracy(clf.predict(), truth["pattern"], truth["pattern_evident"])
     assert rep.accuracy >= 0.90, rep
     assert rep.coverage >= 0.8
-    assert rep.confusion.to_numpy().sum() == rep.n == int(truth["pattern_determinable"].sum())
+    assert rep.confusion.to_numpy().sum() == rep.n == int(truth["pattern_evident"].sum())
     assert set(rep.per_class.index) == set(PATTERNS)
-    assert (rep.per_class[["precision", "recall"]] > 0.6).all().all()
+    assert (rep.per_class[["precision", "recall"]] > 0.8).all().all()
+    wide = lifecycle_accuracy(clf.predict(), truth["pattern"], truth["pattern_determinable"])
+    assert 0.85 <= wide.accuracy < rep.accuracy and wide.n > rep.n
 
 
 def test_bundled_company_accuracy_and_learned_thresholds(company_fit):
     company, tx, clf = company_fit
     truth = company.truth.set_index("customer_id")
-    rep = lifecycle_accuracy(clf.predict(), truth["pattern"], truth["pattern_determinable"])
+    rep = lifecycle_accuracy(clf.predict(), truth["pattern"], truth["pattern_evident"])
     assert rep.accuracy >= 0.90
     assert rep.strict_accuracy == pytest.approx(rep.accuracy * rep.coverage)
     th_ = clf.thresholds_

@@ -454,7 +454,7 @@ class Company:
             "transactions": "one row per order line: timestamp, order_id, amount (yuan, net), category, ...",
             "events": "touchpoints: ad_impression, visit, sign_up, ..., purchase/repurchase (one per order)",
             "nps": "survey responses: date and score 0-10",
-            "truth": "latent: pattern, need_class, stage dates, churned, pattern_determinable",
+            "truth": "latent: pattern, need_class, stage dates, churned, pattern_determinable, pattern_evident",
             "truth_stages": "latent: lifecycle stage of each customer in each month",
         }
         rows = [
@@ -751,7 +751,11 @@ def make_company(
         skips the stage; may lie after ``end``); ``churned`` bool (lost on or before ``end``);
         ``churn_date`` datetime64[ns] (= lost_date if churned, else NaT); ``stage_at_end`` str
         (:data:`STAGES`); ``pattern_determinable`` bool (the pattern can be known from data up to ``end``:
-        the customer is lost, or a long-term-retention customer has been stable for L days).
+        the customer is lost, or a long-term-retention customer has been stable for L days);
+        ``pattern_evident`` bool (determinable, and her orders reach the stage that names the pattern: an
+        order on or after ``formation_date`` for mid-term abortion, on or after ``reached_stability_date``
+        for early exit and long-term retention; a mid-term abortion whose only order is her first cannot be
+        told from an early abortion by any method).
 
         ``truth_stages`` (one row per customer and calendar month from the acquisition month to the end
         month): ``customer_id`` int64; ``period`` period[M]; ``stage`` str (:data:`STAGES`, the stage
@@ -1096,6 +1100,11 @@ def make_company(
     stage_end = _stage_at(np.full(n, end_day), b1, b2, b3, b4)
     churned = b4 <= end_day
     determinable = np.where(lt, b2 + L <= end_day, churned)
+    # evident: determinable, and the orders show the stage that names the pattern (a mid-term abortion who
+    # never ordered after her latent formation start looks exactly like an early abortion in any data set)
+    last_order_day = np.full(n, -1, dtype=np.int64)
+    np.maximum.at(last_order_day, o_cust, o_day)
+    evident = determinable & np.select([mt, ee | lt], [last_order_day >= b1, last_order_day >= b2], True)
     truth = pd.DataFrame(
         {
             "customer_id": ids,
@@ -1112,6 +1121,7 @@ def make_company(
             "churn_date": as_date(b4, churned),
             "stage_at_end": np.asarray(STAGES, dtype=object)[stage_end],
             "pattern_determinable": determinable,
+            "pattern_evident": evident,
         }
     )
     params = {
@@ -1169,7 +1179,8 @@ _DTYPES = {
     "events": {"customer_id": "int64", "order_id": "Int64"},
     "nps": {"customer_id": "int64", "score": "int64"},
     "truth": {"customer_id": "int64", "bad_experience": "bool", "purchase_rate": "float64",
-              "mean_item_price": "float64", "churned": "bool", "pattern_determinable": "bool"},
+              "mean_item_price": "float64", "churned": "bool", "pattern_determinable": "bool",
+              "pattern_evident": "bool"},
 }
 
 
