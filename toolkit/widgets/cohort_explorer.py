@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import cohorts
 from ..i18n import register, tr
-from ._common import figure_png
+from ._common import explorer_outputs, figure_png
 
 register({
     "widget.cohort.period": {"en": "period", "zh": "周期"},
@@ -226,16 +226,7 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
     for name, ctl in controls.items():
         ctl.add_class(f"cvt-cohort-{name.replace('_', '-')}")
         ctl._cvt_name = name
-    message = ipw.HTML()
-    message.add_class("cvt-cohort-message")
-    image = ipw.Image(format="png")
-    image.add_class("cvt-cohort-figure")
-    table = ipw.HTML()
-    table.add_class("cvt-cohort-table")
-    box = ipw.VBox()
-    box.add_class("cvt-cohort-explorer")
-    box.n_redraws = 0
-    box.figure = None
+    message, image, table, box = explorer_outputs(ipw, "cohort", "cvt-cohort-explorer")
     syncing = {"on": False}
 
     def redraw():

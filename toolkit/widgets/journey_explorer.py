@@ -30,6 +30,7 @@ import pandas as pd
 from .. import journey
 from ..errors import DataQualityWarning
 from ..i18n import register, tr
+from ._common import explorer_outputs
 
 __all__ = ["JourneyExplorerState", "journey_explorer", "ALL"]
 
@@ -252,16 +253,7 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
     for name, ctl in controls.items():
         ctl.add_class(f"cvt-journey-{name}")
         ctl._cvt_name = name
-    message = ipw.HTML()
-    message.add_class("cvt-journey-message")
-    image = ipw.Image(format="png")
-    image.add_class("cvt-journey-figure")
-    table = ipw.HTML()
-    table.add_class("cvt-journey-table")
-    box = ipw.VBox()
-    box.add_class("cvt-journey-explorer")
-    box.n_redraws = 0
-    box.figure = None
+    message, image, table, box = explorer_outputs(ipw, "journey", "cvt-journey-explorer")
     if plots:
         from ..plotting.journey import JourneyDashboard
 
