@@ -79,8 +79,7 @@ class BetaGeo(PurchaseModel):
         x, tx, T = _numeric_columns(summary, self._columns, name, keep_int=True)
         bad, out = _lk.bgnbd_p_alive_split(self._params(), x, tx, T, self._modified)
         if bad:  # a broken rule raises here; frequencies too large to tabulate take the scalar kernel
-            x, tx, T = validate_frt(summary, name)
-            out = _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, np.empty(len(x)))
+            out = self._p_alive_arrays(validate_frt(summary, name))
         return pd.Series(out, index=summary.index, name="p_alive", copy=False)
 
     def _p_alive_arrays(self, data):
