@@ -349,21 +349,22 @@ class BaseModel:
         return float(np.max(np.abs(g[inside]))) if inside.any() else 0.0
 
     def _hessian(self, logp, patterns, pattern_w, n_total):
-        """Hessian of the total negative log-likelihood (with penalty) on the log scale, by finite differences.
+        """Hessian of the total negative log-likelihood (with penalty) on the log scale, by central differences.
 
-        With an analytic gradient: forward differences of the gradient from the optimum, where the gradient is
-        already known (k evaluations; the O(h) error, ~1e-6 relative, is far below what standard errors and the
-        Newton polish need). Without one: central second differences of the objective.
+        Of the analytic gradient when there is one (2k evaluations), else of the objective. Central rather than
+        forward differences: the Newton polish needs the Hessian to ~1e-10 to bring the estimates to ~1e-12
+        (with forward differences two fits of the same data summed in another order differed by 1e-8).
         """
         k = len(logp)
         H = np.empty((k, k))
         if self._has_gradient:
-            h = 1e-6
-            g0 = self._objective(logp, patterns, pattern_w, n_total)[1]
+            h = 1e-5
             for j in range(k):
                 e = np.zeros(k)
                 e[j] = h
-                H[:, j] = (self._objective(logp + e, patterns, pattern_w, n_total)[1] - g0) / h
+                gp = self._objective(logp + e, patterns, pattern_w, n_total)[1]
+                gm = self._objective(logp - e, patterns, pattern_w, n_total)[1]
+                H[:, j] = (gp - gm) / (2 * h)
         else:
             h = 1e-4
             f0 = self._fun(logp, patterns, pattern_w, n_total)
@@ -413,20 +414,29 @@ class BaseModel:
         names = list(self._param_names)
         params = np.exp(logp)
         self.hessian_ = pd.DataFrame(H, index=[f"log_{n}" for n in names], columns=[f"log_{n}" for n in names])
+        unidentified = []
         try:
             np.linalg.cholesky(H)
             cov_log = np.linalg.inv(H)
         except np.linalg.LinAlgError:
             cov_log = np.full_like(H, np.nan)
+            # the badly determined directions: eigenvalues below 0.25 (a standard error of more than 2 on the log
+            # scale along the eigenvector, the rule for "barely determined" below); the parameters that weigh in
+            # them are the ones the data cannot pin down
+            vals, vecs = np.linalg.eigh(H)
+            flat = vals < 0.25
+            weight = np.max(np.abs(vecs[:, flat]), axis=1) if flat.any() else np.zeros(len(names))
+            unidentified = [n for n, v in zip(names, weight) if v > 0.3]
+            which = f" (along {unidentified})" if unidentified else ""
             msg = (f"{type(self).__name__}: the Hessian at the optimum is not positive definite, so standard "
-                   "errors are NaN. Some parameter combination is not identified by these data (often a "
-                   "parameter at a bound). Try more data or penalizer=0.001.")
+                   f"errors are NaN. Some parameter combination is not identified by these data{which}; often a "
+                   "parameter runs off to 0 or infinity. Try more data or penalizer=0.001.")
             warnings.warn(msg, ConvergenceWarning, stacklevel=3)
             notes.append(msg)
         se_log = np.sqrt(np.diag(cov_log))
         # se of log(theta) > 2 means the 95% interval spans a factor of more than e^8 ~ 3000
-        self.poorly_determined_ = [n for n, v in zip(names, se_log) if np.isfinite(v) and v > 2.0]
-        if self.poorly_determined_:
+        self.poorly_determined_ = unidentified or [n for n, v in zip(names, se_log) if np.isfinite(v) and v > 2.0]
+        if self.poorly_determined_ and not unidentified:
             msg = (f"{type(self).__name__}: parameter(s) {self.poorly_determined_} are barely determined by the "
                    "data (95% intervals span more than a factor of 3000); the likelihood is flat along them. "
                    "Predictions may still be fine, but do not interpret these values. Try: more customers or a "
