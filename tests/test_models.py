@@ -30,6 +30,7 @@ from toolkit.clv.models import (
     compress_rows,
     customer_lifetime_value,
 )
+from toolkit.clv.models.base import validate_frt
 from toolkit.errors import (
     ConvergenceError,
     ConvergenceWarning,
@@ -213,7 +214,9 @@ def test_bgnbd_kernel_matches_naive(r, alpha, a, b, row, modified):
     ref = naive.bgnbd_loglik(r, alpha, a, b, x, tx, T, modified)
     if np.isfinite(ref):
         assert ll == pytest.approx(ref, rel=1e-9, abs=1e-9)
-    pa = lk.bgnbd_p_alive(params, *arr, modified, np.empty(1))[0]
+    out = np.empty(1)
+    assert lk.bgnbd_p_alive(params, *arr, modified, out) == 0
+    pa = out[0]
     assert pa == pytest.approx(naive.bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified), rel=1e-10, abs=1e-300)
 
 
@@ -237,33 +240,55 @@ def test_bgnbd_loglik_and_gradient_on_many_rows(r, alpha, a, b, rows, modified):
 
 @settings(max_examples=60)
 @given(pos, pos, pos, pos, st.lists(frt(), min_size=1, max_size=40), st.booleans(), st.booleans())
-def test_bgnbd_split_p_alive_matches_naive(r, alpha, a, b, rows, modified, int_frequency):
-    """The NumPy-SIMD split of P(alive) gives the naive numbers, with int64 or float64 frequencies."""
+def test_bgnbd_p_alive_matches_naive_on_many_rows(r, alpha, a, b, rows, modified, int_frequency):
+    """The one-pass vectorised P(alive) gives the naive numbers, with int64 or float64 frequencies."""
     x, tx, T = (np.array(c) for c in zip(*rows))
     if int_frequency:
         x = x.astype(np.int64)
-    bad, got = lk.bgnbd_p_alive_split(np.array([r, alpha, a, b]), x, tx, T, modified)
-    assert bad == 0
+    got = np.empty(len(rows))
+    assert lk.bgnbd_p_alive(np.array([r, alpha, a, b]), x, tx, T, modified, got) == 0
     ref = [naive.bgnbd_p_alive(r, alpha, a, b, *row, modified) for row in rows]
     np.testing.assert_allclose(got, ref, rtol=1e-12, atol=1e-300)
 
 
-def test_bgnbd_split_p_alive_underflows_to_zero_without_warning():
+def test_bgnbd_p_alive_underflows_to_zero_without_warning():
     """Odds of being dead beyond float range give P(alive) = 0 quietly (a warning would show in a lesson)."""
-    x, tx, T = np.array([400]), np.array([0.01]), np.array([500.0])
+    x, tx, T = np.array([400, 100]), np.array([0.01, 0.01]), np.array([500.0, 500.0])
+    got = np.empty(2)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        bad, got = lk.bgnbd_p_alive_split(np.array([0.243, 4.414, 0.793, 2.426]), x, tx, T, False)
-    assert bad == 0 and got[0] == 0.0
+        bad = lk.bgnbd_p_alive(np.array([0.243, 4.414, 0.793, 2.426]), x, tx, T, False, got)
+    ref = naive.bgnbd_p_alive(0.243, 4.414, 0.793, 2.426, 100.0, 0.01, 500.0)
+    assert bad == 0 and got[0] == 0.0 and 0.0 < ref < 1e-200 and got[1] == pytest.approx(ref, rel=1e-12)
 
 
 row_values = st.one_of(st.floats(-2.0, 50.0), st.sampled_from([0.0, 1.0, np.nan, np.inf, -np.inf, 2.5]))
 
 
+def _validate_raises(xi, ti, Ti):
+    frame = pd.DataFrame({"frequency": [xi], "recency": [ti], "T": [Ti]})
+    try:
+        validate_frt(frame, "Model")
+    except DataQualityError:
+        return True
+    return False
+
+
 @given(row_values, row_values, row_values)
-def test_frt_row_check_agrees_with_rule_hits(xi, ti, Ti):
-    """The branch-free row check of the P(alive) pass flags exactly the rows one of the seven rules flags."""
-    assert lk._frt_row_ok(xi, ti, Ti) == (sum(lk._frt_rule_hits(xi, ti, Ti)) == 0)
+def test_frt_row_check_agrees_with_validation(xi, ti, Ti):
+    """The branch-free row check of the one-pass kernels flags exactly the rows validate_frt raises for."""
+    assert lk._frt_row_ok(xi, ti, Ti) == (not _validate_raises(xi, ti, Ti))
+
+
+@given(st.lists(st.tuples(row_values, row_values, row_values), min_size=1, max_size=30), st.booleans())
+def test_rows_that_break_a_rule_are_counted(rows, modified):
+    x, tx, T = (np.array(c, dtype=float) for c in zip(*rows))
+    broken = sum(_validate_raises(*row) for row in rows)
+    assert lk.frt_check(x, tx, T) == (broken, int(np.sum(tx > T)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # garbage rows must not warn either: the caller raises with the rows
+        assert lk.bgnbd_p_alive(np.array([0.243, 4.414, 0.793, 2.426]), x, tx, T, modified, np.empty(len(rows))) \
+            == broken
 
 
 @settings(max_examples=60)
@@ -665,8 +690,8 @@ def test_p_alive_fused_check_raises_like_fit(cdnow, column, value, message):
     assert good.index.equals(cdnow.index) and good.name == "p_alive" and good.between(0, 1).all()
 
 
-def test_p_alive_falls_back_to_scalar_kernel_for_huge_frequencies(cdnow):
-    """A frequency too large to tabulate per value takes the scalar kernel and gives the same numbers."""
+def test_p_alive_for_huge_frequencies(cdnow):
+    """A frequency of millions (a data feed counting events, not purchases) still gives the naive numbers."""
     model = BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426)
     data = cdnow.head(50).copy()
     data.loc[data.index[0], ["frequency", "recency", "T"]] = [5e6, 39.0, 39.0]

@@ -30,6 +30,7 @@ import math
 import numpy as np
 
 from ._jit import njit_serial, njit_parallel, prange
+from ._vmath import vexp, vlog
 
 __all__ = [
     "digamma",
@@ -37,7 +38,6 @@ __all__ = [
     "hyp2f1",
     "bgnbd_loglik",
     "bgnbd_p_alive",
-    "bgnbd_p_alive_split",
     "bgnbd_conditional_expected",
     "bgnbd_expected_new",
     "pnbd_loglik",
@@ -49,7 +49,7 @@ __all__ = [
     "bgbb_p_alive",
     "bgbb_conditional_expected",
     "gg_loglik",
-    "frt_rule_counts",
+    "frt_check",
 ]
 
 _LN_SCALE = 280.0 * math.log(10.0)
@@ -347,110 +347,46 @@ def _bgnbd_odds_dead(r, alpha, a, b, xi, txi, Ti, modified):
     return math.exp(math.log(a / (b + xi - 1.0)) + (r + xi) * math.log((alpha + Ti) / (alpha + txi)))
 
 
-@njit_parallel(error_model="numpy")
-def bgnbd_p_alive(params, x, tx, T, modified, out):
-    """P(alive | x, t_x, T): [FHL05a] (BG/NBD, 1 when x = 0) and [BDF07] (MBG/NBD)."""
-    r, alpha, a, b = params[0], params[1], params[2], params[3]
-    for i in prange(x.shape[0]):
-        out[i] = 1.0 / (1.0 + _bgnbd_odds_dead(r, alpha, a, b, x[i], tx[i], T[i], modified))
-    return out
-
-
-# P(alive) for many customers, split so that the transcendental functions run in NumPy's SIMD loops.
-# LLVM has no vector log/exp here (no SVML), so a numba loop pays a scalar log and exp per customer; NumPy's
-# AVX2/AVX-512 np.log and np.exp are several times faster per element. The arithmetic around them (reading
-# the columns, the data-rule check, the recency ratio, the per-frequency constant, the logistic) stays in
-# parallel numba passes that the compiler vectorises.
 @njit_serial(error_model="numpy")
 def _frt_row_ok(xi, ti, Ti):
-    """True when one (frequency, recency, T) row breaks none of the rules of :func:`frt_rule_counts`.
+    """True when one (frequency, recency, T) row breaks none of the BTYD data rules.
 
-    Branch-free comparisons (NaN fails every one of them, an infinite value fails a bound), so the loop that
-    calls it vectorises. ``tests/test_models.py`` checks it against :func:`_frt_rule_hits` row by row.
+    The rules: all finite, frequency a whole number >= 0, recency >= 0, T > 0, recency <= T (1e-12 relative
+    slack), recency 0 when frequency is 0. Branch-free comparisons (NaN fails every one of them, an infinite
+    value fails a bound), so the loop that calls it vectorises. ``tests/test_models.py`` checks it row by
+    row against ``validate_frt``, which raises for the same rows with the offending examples.
     """
     return ((xi >= 0.0) & (xi < math.inf) & (xi == math.floor(xi)) & (ti >= 0.0) & (Ti > 0.0) & (Ti < math.inf)
             & (ti <= Ti * (1.0 + 1e-12)) & ((xi != 0.0) | (ti == 0.0)))
 
 
-#: Largest frequency bgnbd_p_alive_split tabulates its per-frequency constant for (larger: the scalar kernel).
-SPLIT_MAX_FREQUENCY = 1_000_000
-
-
 @njit_parallel(error_model="numpy")
-def bgnbd_recency_ratio_checked(alpha, x, tx, T, out):
-    """First pass of :func:`bgnbd_p_alive_split`: out = (alpha+T)/(alpha+min(t_x, T)).
+def bgnbd_p_alive(params, x, tx, T, modified, out):
+    """P(alive | x, t_x, T) for every customer, in one vectorised pass that also checks the data rules.
 
-    Returns (rows that break a data rule or exceed SPLIT_MAX_FREQUENCY, largest frequency of the other rows).
-    ``x`` may be int64 or float64 (no conversion copy). Written so that the loop vectorises: no float
-    min/max (their NaN rules block it), an integer maximum.
+    [FHL05a]: P(alive) = 1 / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)); [BDF07] (MBG/NBD):
+    a/(b+x) in place of a/(b+x-1), for every x. Computed as ``c e / (c e + a)`` with c = b+x-1 (b+x) and
+    e = q^-(r+x), q = (alpha+T)/(alpha+t_x) >= 1: e lies in [0, 1], so nothing overflows and the result
+    underflows gracefully (to 0 beyond the float range). ``vlog``/``vexp`` (not libm) keep the loop
+    vectorised: one pass reads the three columns and writes ``out``.
+
+    ``x`` may be int64 or float64 (no conversion copy). Returns the number of rows that break a data rule
+    (:func:`_frt_row_ok`); their entries in ``out`` are meaningless, and the caller raises.
     """
+    r, alpha, a, b = params[0], params[1], params[2], params[3]
+    c0 = b if modified else b - 1.0
+    x_min = -1.0 if modified else 0.0  # BG/NBD: P(alive) = 1 without a repeat purchase
     bad = 0
-    xmax = 0
     for i in prange(x.shape[0]):
         xi = float(x[i])
         ti = tx[i]
         Ti = T[i]
-        fast = _frt_row_ok(xi, ti, Ti) & (xi <= SPLIT_MAX_FREQUENCY)
-        bad += 0 if fast else 1
-        xmax = max(xmax, int(xi) if fast else 0)
-        out[i] = (alpha + Ti) / (alpha + (ti if ti < Ti else Ti))
-    return bad, xmax
-
-
-# The log odds are clipped to +-_LOG_ODDS_CLIP before np.exp: NumPy's SIMD exp leaves its fast path for
-# -inf, underflow and overflow (a BG/NBD customer without repeat purchase has log odds -inf), which made it
-# 9-19x slower on real summaries. exp(-700) ~ 1e-304 gives P(alive) = 1.0 exactly, as -inf would; beyond +700
-# P(alive) < 1e-304 and is set to 0 (as exp's overflow to inf did).
-_LOG_ODDS_CLIP = 700.0
-_ODDS_CLIP = math.exp(_LOG_ODDS_CLIP)
-
-
-@njit_parallel(error_model="numpy")
-def _log_odds_from_log_ratio(r, x, log_const, out):
-    """out = (r + x) * out + log_const[x] clipped to +-700: the log odds of being dead, given out = log ratio."""
-    for i in prange(x.shape[0]):
-        xi = x[i]
-        v = (r + xi) * out[i] + log_const[int(xi)]
-        v = v if v > -_LOG_ODDS_CLIP else -_LOG_ODDS_CLIP
-        out[i] = v if v < _LOG_ODDS_CLIP else _LOG_ODDS_CLIP
-    return out
-
-
-@njit_parallel(error_model="numpy")
-def _p_from_odds(out):
-    """out = 1 / (1 + odds), 0 where the odds were clipped at the top (see _LOG_ODDS_CLIP)."""
-    for i in prange(out.shape[0]):
-        e = out[i]
-        out[i] = 1.0 / (1.0 + e) if e < _ODDS_CLIP else 0.0
-    return out
-
-
-def bgnbd_p_alive_split(params, x, tx, T, modified):
-    """P(alive) of :func:`bgnbd_p_alive` for many customers, with the data rules checked in the same pass.
-
-    [FHL05a]: P(alive) = 1 / (1 + [x > 0] a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x)); [BDF07] (MBG/NBD):
-    a/(b+x) for every x. Computed as 1 / (1 + exp((r+x) log q + log c_x)) with q the recency ratio and
-    c_x = a/(b+x-1) tabulated once per frequency value (-inf for a BG/NBD customer without repeat purchase).
-
-    Returns ``(bad, out)``: ``bad`` rows break a data rule or have a frequency above SPLIT_MAX_FREQUENCY;
-    then ``out`` is None and the caller validates (raising with the offending rows) or, when every rule
-    holds, uses the scalar :func:`bgnbd_p_alive`.
-    """
-    r, alpha, a, b = float(params[0]), float(params[1]), float(params[2]), float(params[3])
-    out = np.empty(x.shape[0])
-    bad, xmax = bgnbd_recency_ratio_checked(alpha, x, tx, T, out)
-    if bad:
-        return bad, None
-    k = np.arange(int(xmax) + 1, dtype=np.float64)
-    if modified:
-        log_const = math.log(a) - np.log(b + k)
-    else:
-        log_const = np.full(k.shape[0], -math.inf)
-        log_const[1:] = math.log(a) - np.log(b + k[1:] - 1.0)
-    np.log(out, out=out)
-    _log_odds_from_log_ratio(r, x, log_const, out)
-    np.exp(out, out=out)
-    return 0, _p_from_odds(out)
+        bad += 0 if _frt_row_ok(xi, ti, Ti) else 1
+        q = (alpha + Ti) / (alpha + (ti if ti < Ti else Ti))
+        ce = (c0 + xi) * vexp(-(r + xi) * vlog(q))
+        p = ce / (ce + a)
+        out[i] = p if xi > x_min else 1.0
+    return bad
 
 
 @njit_serial(error_model="numpy")
@@ -851,50 +787,19 @@ def gg_loglik(params, x, m, w, grad):
     return total
 
 
-@njit_serial(error_model="numpy")
-def _frt_rule_hits(xi, ti, Ti):
-    """Which BTYD data rules one (frequency, recency, T) row breaks, as seven 0/1 ints (see frt_rule_counts)."""
-    if not (math.isfinite(xi) and math.isfinite(ti) and math.isfinite(Ti)):
-        return 1, 0, 0, 0, 0, 0, 0
-    return (0, 1 if xi < 0.0 else 0, 1 if xi != math.floor(xi) else 0, 1 if ti < 0.0 else 0,
-            0 if Ti > 0.0 else 1, 1 if ti > Ti * (1.0 + 1e-12) else 0, 1 if (xi == 0.0 and ti != 0.0) else 0)
-
-
-@njit_serial(error_model="numpy")
-def _rule_count_array(c0, c1, c2, c3, c4, c5, c6):
-    out = np.empty(7, dtype=np.int64)
-    out[0] = c0
-    out[1] = c1
-    out[2] = c2
-    out[3] = c3
-    out[4] = c4
-    out[5] = c5
-    out[6] = c6
-    return out
-
-
 @njit_parallel(error_model="numpy")
-def frt_rule_counts(x, tx, T):
-    """One pass over (frequency, recency, T): how many rows break each data rule of the BTYD models.
+def frt_check(x, tx, T):
+    """One vectorised pass over (frequency, recency, T): (rows that break a BTYD data rule, rows with t_x > T).
 
-    Returns int64 (7,): not finite, frequency < 0, frequency not whole, recency < 0, T <= 0, recency > T,
-    recency != 0 while frequency == 0. The caller builds the error message (with examples) only when a count
-    is non-zero.
+    The rules are those of :func:`_frt_row_ok` (the checks of ``toolkit.clv.models.base.validate_frt``, which
+    locates the offending rows only when the first count is non-zero). The second count says whether a
+    recency needs clipping to T (allowed up to 1e-12 relative, rounding in the summary).
     """
-    c0 = 0
-    c1 = 0
-    c2 = 0
-    c3 = 0
-    c4 = 0
-    c5 = 0
-    c6 = 0
+    bad = 0
+    over = 0
     for i in prange(x.shape[0]):
-        h = _frt_rule_hits(x[i], tx[i], T[i])
-        c0 += h[0]
-        c1 += h[1]
-        c2 += h[2]
-        c3 += h[3]
-        c4 += h[4]
-        c5 += h[5]
-        c6 += h[6]
-    return _rule_count_array(c0, c1, c2, c3, c4, c5, c6)
+        ti = tx[i]
+        Ti = T[i]
+        bad += 0 if _frt_row_ok(float(x[i]), ti, Ti) else 1
+        over += 1 if ti > Ti else 0
+    return bad, over

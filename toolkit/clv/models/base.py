@@ -546,14 +546,15 @@ def _numeric_columns(summary, columns, model_name, keep_int=False):
 def validate_frt(summary, model_name, f="frequency", r="recency", t="T"):
     """Read frequency, recency and T and check the BTYD rules; returns three float64 arrays.
 
-    The rules are counted in one numba pass; only when one is broken are the offending rows located (with
-    NumPy) for the error message.
+    The rules are checked in one vectorised numba pass; only when one is broken are the offending rows
+    located (with NumPy) for the error message. Recency is clipped to T only where it exceeds it (by at most
+    1e-12 relative); otherwise the column's own array is returned, not a copy.
     """
-    from ..._kernels.likelihoods import frt_rule_counts
+    from ..._kernels.likelihoods import frt_check
 
     x, tx, T = _numeric_columns(summary, (f, r, t), model_name)
-    counts = frt_rule_counts(x, tx, T)
-    if counts.any():
+    bad, over = frt_check(x, tx, T)
+    if bad:
         require_columns(summary, (f, r, t), model_name)  # raises on missing / non-numeric values
         check_rule(x >= 0, summary, f"{model_name}: {f} must be >= 0", f)
         check_rule(x == np.round(x), summary,
@@ -562,7 +563,7 @@ def validate_frt(summary, model_name, f="frequency", r="recency", t="T"):
         check_rule(T > 0, summary, f"{model_name}: {t} (age at the end of calibration) must be > 0", t)
         check_rule(tx <= T * (1 + 1e-12), summary, f"{model_name}: {r} must not exceed {t}", r)
         check_rule((x > 0) | (tx == 0), summary, f"{model_name}: {r} must be 0 when {f} is 0", r)
-    return x, np.minimum(tx, T), T
+    return x, (np.minimum(tx, T) if over else tx), T
 
 
 class PurchaseModel(BaseModel):

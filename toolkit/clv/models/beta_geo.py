@@ -72,19 +72,21 @@ class BetaGeo(PurchaseModel):
         Returns a Series ``p_alive`` aligned with ``summary``. For BG/NBD a customer with no repeat purchase
         has P(alive) = 1 (drop-out happens only after a purchase); MBG/NBD lifts that.
         """
-        # One pass reads the columns as they are (int64 frequency without a float copy) and counts rule
-        # violations; only when a rule is broken does the general validation run (to raise with the
+        # One pass reads the columns as they are (int64 frequency without a float copy), checks the data rules
+        # and computes; only when a rule is broken does the general validation run (to raise with the
         # offending rows and the fix).
         name = type(self).__name__
         x, tx, T = _numeric_columns(summary, self._columns, name, keep_int=True)
-        bad, out = _lk.bgnbd_p_alive_split(self._params(), x, tx, T, self._modified)
-        if bad:  # a broken rule raises here; frequencies too large to tabulate take the scalar kernel
-            out = self._p_alive_arrays(validate_frt(summary, name))
+        out = np.empty(len(x))
+        if _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, out):
+            out = self._p_alive_arrays(validate_frt(summary, name))  # a broken rule raises here
         return pd.Series(out, index=summary.index, name="p_alive", copy=False)
 
     def _p_alive_arrays(self, data):
         x, tx, T = data
-        return _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, np.empty(len(x)))
+        out = np.empty(len(x))
+        _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, out)
+        return out
 
     def _cond_exp_arrays(self, t, data):
         """E[Y(t) | x, t_x, T]: [FHL05a] conditional expectation (BG/NBD) or its MBG/NBD form."""
