@@ -207,6 +207,23 @@ def scenario_current_value_pandas(frame):
 from scipy import special as _sp  # noqa: E402
 
 
+def _hyp2f1(a, b, c, z):
+    """scipy's 2F1; where it gives NaN (it does for c - a - b a whole number and z near 1, e.g.
+    2F1(9.504, 5; 15.504; 0.9975)), the Gauss series [AS64] 15.1.1 summed term by term (a, b, c > 0, 0 <= z < 1)."""
+    value = _sp.hyp2f1(a, b, c, z)
+    if np.isfinite(value):
+        return value
+    term, total, n = 1.0, 1.0, 0
+    while n < 10_000_000:
+        ratio = (a + n) * (b + n) / ((c + n) * (n + 1)) * z
+        term *= ratio
+        total += term
+        n += 1
+        if ratio < 1 and term * ratio / (1 - ratio) < 1e-17 * total:
+            break
+    return total
+
+
 def bgnbd_loglik(r, alpha, a, b, x, tx, T, modified=False):
     """BG/NBD (Fader, Hardie & Lee 2005) or MBG/NBD (Batislam et al. 2007) log-likelihood of one customer."""
     A = _sp.gamma(r + x) * alpha ** r / (_sp.gamma(r) * (alpha + T) ** (r + x))
@@ -228,7 +245,7 @@ def bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified=False):
 
 def bgnbd_conditional_expected(r, alpha, a, b, x, tx, T, t, modified=False):
     k = 1 if modified else 0
-    hyp = _sp.hyp2f1(r + x, b + x + k, a + b + x - 1 + k, t / (alpha + T + t))
+    hyp = _hyp2f1(r + x, b + x + k, a + b + x - 1 + k, t / (alpha + T + t))
     num = (a + b + x - 1 + k) / (a - 1) * (1 - ((alpha + T) / (alpha + T + t)) ** (r + x) * hyp)
     return float(num * bgnbd_p_alive(r, alpha, a, b, x, tx, T, modified))
 
@@ -236,8 +253,8 @@ def bgnbd_conditional_expected(r, alpha, a, b, x, tx, T, t, modified=False):
 def bgnbd_expected_new(r, alpha, a, b, t, modified=False):
     z = t / (alpha + t)
     if modified:
-        return b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * _sp.hyp2f1(r, b + 1, a + b, z))
-    return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * _sp.hyp2f1(r, b, a + b - 1, z))
+        return b / (a - 1) * (1 - (alpha / (alpha + t)) ** r * _hyp2f1(r, b + 1, a + b, z))
+    return (a + b - 1) / (a - 1) * (1 - (alpha / (alpha + t)) ** r * _hyp2f1(r, b, a + b - 1, z))
 
 
 def pnbd_A0(r, alpha, s, beta, x, tx, T):
