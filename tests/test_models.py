@@ -348,6 +348,47 @@ def test_pareto_nbd_kernels_match_naive(r, alpha, s, beta, row, t):
                                        rel=1e-6, abs=1e-12)
 
 
+@settings(max_examples=40, deadline=None)
+@given(pos, pos, pos, pos, st.lists(frt(), min_size=1, max_size=40), st.integers(0, 2**32 - 1))
+def test_pareto_p_alive_tables_match_the_row_formula(r, alpha, s, beta, pool, seed):
+    # The kernel keeps exponentials per (x, t_x) and per (x, T) in hash tables; rows drawn from a small pool
+    # repeat, as in real data. Each must equal the log-space formula for that row alone.
+    rows = np.array(pool)[np.random.default_rng(seed).integers(0, len(pool), size=400)]
+    x, tx, T = (np.ascontiguousarray(rows[:, j]) for j in range(3))
+    got = lk.pnbd_p_alive(np.array([r, alpha, s, beta]), x, tx, T, np.empty(len(x)))
+    ref = np.array([lk._pnbd_p_alive_row(r, alpha, s, beta, *row) for row in rows])
+    np.testing.assert_allclose(got, ref, rtol=1e-11, atol=1e-300)
+
+
+def test_pareto_p_alive_tables_overflow_and_huge_frequencies():
+    # 60,000 distinct (x, t_x) pairs overflow the tables (probing gives up and computes); frequencies up to
+    # 3,000 take the log-space path (their exponentials are out of range). Values agree with the row formula
+    # and with the naive quadrature where it is finite, and do not depend on the number of threads.
+    import numba
+
+    rng = np.random.default_rng(5)
+    n = 60_000
+    T = rng.integers(30, 400, size=n) / 7.0
+    x = rng.integers(0, 40, size=n).astype(float)
+    x[:300] = rng.integers(500, 3000, size=300)
+    tx = np.where(x > 0, rng.uniform(0.0, 1.0, size=n) * T, 0.0)
+    params = np.array([0.553, 10.578, 0.606, 11.669])
+    got = lk.pnbd_p_alive(params, x, tx, T, np.empty(n))
+    check = np.r_[0:300, rng.choice(np.arange(300, n), 700, replace=False)]
+    ref = np.array([lk._pnbd_p_alive_row(*params, x[i], tx[i], T[i]) for i in check])
+    np.testing.assert_allclose(got[check], ref, rtol=1e-11, atol=1e-300)
+    assert (got[:300] < 1e-6).any() and np.isfinite(got).all()
+    for i in check[300:320]:
+        assert got[i] == pytest.approx(naive.pnbd_p_alive(*params, x[i], tx[i], T[i]), rel=1e-8)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        one = lk.pnbd_p_alive(params, x, tx, T, np.empty(n))
+    finally:
+        numba.set_num_threads(threads)
+    np.testing.assert_array_equal(one, got)
+
+
 @settings(max_examples=60)
 @given(pos, pos, pos, pos, st.integers(1, 15), st.data())
 def test_bgbb_kernels_match_naive(alpha, beta, gamma, delta, n, data):
