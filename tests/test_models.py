@@ -360,6 +360,29 @@ def test_pareto_p_alive_tables_match_the_row_formula(r, alpha, s, beta, pool, se
     np.testing.assert_allclose(got, ref, rtol=1e-11, atol=1e-300)
 
 
+@settings(max_examples=30, deadline=None)
+@given(pos, pos, st.floats(1.2, 20), pos, st.lists(frt(), min_size=1, max_size=30),
+       st.lists(st.sampled_from([0.0, 1.0, 13.0, 52.0]), min_size=1, max_size=3), st.integers(0, 2**32 - 1))
+def test_conditional_expectation_tables_match_one_row_calls(p1, p2, p3, p4, pool, horizons, seed):
+    # BG/NBD, MBG/NBD and Pareto/NBD expectations cache per-(x, T, t) or per-(T, t) parts in hash tables; on
+    # rows that repeat (drawn from a small pool, a few horizons, t = 0 included) every value must equal the
+    # kernel's value for that row alone (an empty table: everything computed).
+    rng = np.random.default_rng(seed)
+    rows = np.array(pool)[rng.integers(0, len(pool), size=300)]
+    x, tx, T = (np.ascontiguousarray(rows[:, j]) for j in range(3))
+    t = np.array(horizons)[rng.integers(0, len(horizons), size=300)]
+    params = np.array([p1, p2, p3, p4])
+    kernels = [lambda *a: lk.bgnbd_conditional_expected(params, *a, False, np.empty(len(a[0]))),
+               lambda *a: lk.bgnbd_conditional_expected(params, *a, True, np.empty(len(a[0])))]
+    if abs(p3 - 1.0) > 1e-3:
+        kernels.append(lambda *a: lk.pnbd_conditional_expected(params, *a, np.empty(len(a[0]))))
+    for kernel in kernels:
+        got = kernel(t, x, tx, T)
+        alone = np.array([kernel(*(np.array([v]) for v in (t[i], x[i], tx[i], T[i])))[0] for i in range(len(x))])
+        np.testing.assert_allclose(got, alone, rtol=1e-12, atol=1e-300)
+        assert (got[t == 0.0] == 0.0).all()
+
+
 def test_pareto_p_alive_tables_overflow_and_huge_frequencies():
     # 60,000 distinct (x, t_x) pairs overflow the tables (probing gives up and computes); frequencies up to
     # 3,000 take the log-space path (their exponentials are out of range). Values agree with the row formula

@@ -338,16 +338,6 @@ def bgnbd_loglik(params, x, tx, T, w, modified, grad):
 
 
 @njit_serial(error_model="numpy")
-def _bgnbd_odds_dead(r, alpha, a, b, xi, txi, Ti, modified):
-    """a/(b+x-1) ((alpha+T)/(alpha+t_x))^(r+x) for BG/NBD (0 when x = 0); a/(b+x) (...) for MBG/NBD."""
-    if modified:
-        return math.exp(math.log(a / (b + xi)) + (r + xi) * math.log((alpha + Ti) / (alpha + txi)))
-    if xi <= 0.0:
-        return 0.0
-    return math.exp(math.log(a / (b + xi - 1.0)) + (r + xi) * math.log((alpha + Ti) / (alpha + txi)))
-
-
-@njit_serial(error_model="numpy")
 def _frt_row_ok(xi, ti, Ti):
     """True when one (frequency, recency, T) row breaks none of the BTYD data rules.
 
@@ -389,16 +379,40 @@ def bgnbd_p_alive(params, x, tx, T, modified, out):
     return bad
 
 
+@njit_serial(error_model="numpy", inline="always")
+def _probe(table, keys, shift):
+    """Slot of ``keys`` (a tuple of 2 or 3 floats) in an open-addressing table whose rows start with the keys
+    and go on with cached values; a row whose first column is -1 is empty (valid keys are >= 0).
+
+    Returns (slot, found): found = 1 when the row holds the keys, 0 when the slot is empty (store them there),
+    -1 when 16 probes met neither (compute without storing). The start slot mixes the keys' bit patterns
+    (multiply-xorshift, top ``64 - shift`` bits); linear probing after that. Keys match by exact equality.
+    """
+    h = 0
+    for j in range(len(keys)):
+        h = (h ^ _reinterpret(keys[j], np.int64)) * -7046029254386353131  # 0x9E3779B97F4A7C15 as int64
+        h ^= h >> 32
+    mask = (1 << (64 - shift)) - 1
+    slot = (h >> shift) & mask
+    for _ in range(16):
+        if table[slot, 0] == -1.0:
+            return slot, 0
+        same = True
+        for j in range(len(keys)):
+            same &= table[slot, j] == keys[j]
+        if same:
+            return slot, 1
+        slot = (slot + 1) & mask
+    return slot, -1
+
+
 @njit_serial(error_model="numpy")
-def _slot3(u, v, w, mask):
-    """Cache slot of a triple of non-negative floats below 1e9 (multiply-xorshift mixing, int64 wrap-around)."""
-    h = int(u * 1024.0) * -7046029254386353131  # 0x9E3779B97F4A7C15 as int64
-    h ^= int(v * 1048576.0) * -4658895280553007687
-    h ^= int(w * 1048576.0) * 7240739780546808700
-    h ^= (h >> 31) & 0x1FFFFFFFF
-    h *= -4265267296055464877
-    h ^= (h >> 29) & 0x7FFFFFFFF
-    return h & mask
+def _table_bits(n_rows):
+    """log2 of the table size for a chunk of ``n_rows``: twice the rows, 64 to 8,192 slots."""
+    bits = 6
+    while bits < 13 and (1 << bits) < 2 * n_rows:
+        bits += 1
+    return bits
 
 
 @njit_parallel(error_model="numpy")
@@ -411,21 +425,21 @@ def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
     MBG/NBD ([BDF07]): b+x -> b+x+1 in the hypergeometric term, (a+b+x)/(a-1) in front, and the
     denominator term a/(b+x) (...)^(r+x) present for every customer.
     ``t`` has one entry per customer.
+
+    The denominator is 1 / P(alive): the vectorised :func:`bgnbd_p_alive` writes P(alive) into ``out``
+    first. The bracket depends on the customer only through (x, T, t), which repeat a lot in real data
+    (whole x, day-resolution T, one horizon); each thread keeps it in a small hash table (:func:`_probe`,
+    exact keys), so a repeated combination costs a lookup and a multiply instead of a series.
     """
     r, alpha, a, b = params[0], params[1], params[2], params[3]
     shift = 1.0 if modified else 0.0
     n = x.shape[0]
-    # The hypergeometric part depends on the customer only through (x, T, t), which repeat a lot in real
-    # data (whole x, day-resolution T, one horizon). Each chunk keeps a small direct-mapped cache of it, keyed
-    # by exact equality, so repeated combinations cost a lookup instead of a series.
-    n_chunks = 8
+    bgnbd_p_alive(params, x, tx, T, modified, out)
+    n_chunks = get_num_threads()
     chunk = (n + n_chunks - 1) // n_chunks
+    bits = _table_bits(chunk)
     for c in prange(n_chunks):
-        size = 16384
-        key_x = np.full(size, -1.0)
-        key_T = np.empty(size)
-        key_t = np.empty(size)
-        val = np.empty(size)
+        table = np.full((1 << bits, 4), -1.0)  # rows [x, T, t, bracket]
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             xi = x[i]
             ti = t[i]
@@ -433,20 +447,19 @@ def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
             if ti <= 0.0:
                 out[i] = 0.0
                 continue
-            slot = 0
-            if xi < 1e9 and Ti < 1e9 and ti < 1e9:
-                slot = _slot3(xi, Ti, ti, size - 1)
-            if key_x[slot] == xi and key_T[slot] == Ti and key_t[slot] == ti:
-                part = val[slot]
+            slot, found = _probe(table, (xi, Ti, ti), 64 - bits)
+            if found == 1:
+                part = table[slot, 3]
             else:
                 big = alpha + Ti + ti
                 part = _bgnbd_bracket(r + xi, b + xi + shift, a + b + xi - 1.0 + shift, a,
                                       math.log((alpha + Ti) / big), ti / big)
-                key_x[slot] = xi
-                key_T[slot] = Ti
-                key_t[slot] = ti
-                val[slot] = part
-            out[i] = part / (1.0 + _bgnbd_odds_dead(r, alpha, a, b, xi, tx[i], Ti, modified))
+                if found == 0:
+                    table[slot, 0] = xi
+                    table[slot, 1] = Ti
+                    table[slot, 2] = ti
+                    table[slot, 3] = part
+            out[i] *= part
     return out
 
 
@@ -626,28 +639,6 @@ def _pnbd_p_alive_row(r, alpha, s, beta, xi, txi, Ti):
     return math.exp(-_logaddexp(0.0, log_ratio))
 
 
-@njit_serial(error_model="numpy", inline="always")
-def _probe(table, u, v, shift):
-    """Slot of the key (u, v) in an open-addressing table of rows ``[u, v, value, value]`` (u = -1: empty).
-
-    Returns (slot, found): found = 1 when the row holds the key, 0 when the slot is empty (store the key
-    there), -1 when 16 probes met neither (compute without storing). The start slot mixes the keys' bit
-    patterns (multiply-xorshift, top ``64 - shift`` bits); linear probing after that.
-    """
-    h = _reinterpret(u, np.int64) * -7046029254386353131 + _reinterpret(v, np.int64) * -4658895280553007687
-    h ^= h >> 32
-    h *= -4265267296055464877
-    mask = (1 << (64 - shift)) - 1
-    slot = (h >> shift) & mask
-    for _ in range(16):
-        if table[slot, 0] == u and table[slot, 1] == v:
-            return slot, 1
-        if table[slot, 0] == -1.0:
-            return slot, 0
-        slot = (slot + 1) & mask
-    return slot, -1
-
-
 @njit_serial(error_model="numpy")
 def _exp_or_nan(v):
     """exp(v) when |v| < 345 (so a product of two such values is a normal float), else NaN."""
@@ -681,9 +672,7 @@ def pnbd_p_alive(params, x, tx, T, out):
     c1 = 0.5 * (math.log(base) + math.log(base + t_max))
     n_chunks = get_num_threads()
     chunk = (n + n_chunks - 1) // n_chunks
-    bits = 6
-    while bits < 13 and (1 << bits) < 2 * chunk:
-        bits += 1
+    bits = _table_bits(chunk)
     shift = 64 - bits
     for c in prange(n_chunks):
         table_a = np.full((1 << bits, 4), -1.0)  # rows [x, t_x, e_A, -]
@@ -693,7 +682,7 @@ def pnbd_p_alive(params, x, tx, T, out):
             txi = tx[i]
             Ti = T[i]
             ck = (r + s + xi) * c1
-            sa, found = _probe(table_a, xi, txi, shift)
+            sa, found = _probe(table_a, (xi, txi), shift)
             if found == 1:
                 e_a = table_a[sa, 2]
             else:
@@ -702,7 +691,7 @@ def pnbd_p_alive(params, x, tx, T, out):
                     table_a[sa, 0] = xi
                     table_a[sa, 1] = txi
                     table_a[sa, 2] = e_a
-            sb, found = _probe(table_b, xi, Ti, shift)
+            sb, found = _probe(table_b, (xi, Ti), shift)
             if found == 1:
                 e_l = table_b[sb, 2]
                 e_b = table_b[sb, 3]
@@ -728,18 +717,36 @@ def pnbd_conditional_expected(params, t, x, tx, T, out):
     """E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
 
     [FHL05c] Section 6. The factor (1 - u^(s-1))/(s-1) is evaluated as -expm1((s-1) log u)/(s-1), which is
-    exact for s < 1 too and tends to -log u as s -> 1.
+    exact for s < 1 too and tends to -log u as s -> 1. Everything but (r+x) P(alive) depends on (T, t) only;
+    each thread keeps it in a small hash table (:func:`_probe`), as :func:`pnbd_p_alive` does its parts.
     """
     r, alpha, s, beta = params[0], params[1], params[2], params[3]
+    n = x.shape[0]
     pnbd_p_alive(params, x, tx, T, out)
-    for i in prange(x.shape[0]):
-        bT = beta + T[i]
-        log_u = math.log(bT / (bT + t[i]))
-        if abs(s - 1.0) < 1e-10:
-            factor = -log_u
-        else:
-            factor = -math.expm1((s - 1.0) * log_u) / (s - 1.0)
-        out[i] = (r + x[i]) * bT / (alpha + T[i]) * factor * out[i]
+    n_chunks = get_num_threads()
+    chunk = (n + n_chunks - 1) // n_chunks
+    bits = _table_bits(chunk)
+    for c in prange(n_chunks):
+        table = np.full((1 << bits, 4), -1.0)  # rows [T, t, (beta+T)/(alpha+T) * factor, -]
+        for i in range(c * chunk, min(n, (c + 1) * chunk)):
+            Ti = T[i]
+            ti = t[i]
+            slot, found = _probe(table, (Ti, ti), 64 - bits)
+            if found == 1:
+                g = table[slot, 2]
+            else:
+                bT = beta + Ti
+                log_u = math.log(bT / (bT + ti))
+                if abs(s - 1.0) < 1e-10:
+                    factor = -log_u
+                else:
+                    factor = -math.expm1((s - 1.0) * log_u) / (s - 1.0)
+                g = bT / (alpha + Ti) * factor
+                if found == 0:
+                    table[slot, 0] = Ti
+                    table[slot, 1] = ti
+                    table[slot, 2] = g
+            out[i] *= (r + x[i]) * g
     return out
 
 
