@@ -139,7 +139,11 @@ def test_fit_on_gathered_patterns(cdnow, model_class):
     got = scale.fit(model_class(), cdnow.dsummary, progress=False)
     _close(got.params_, expected.params_)
     _close(got.log_likelihood_, expected.log_likelihood_)
-    _close(got.standard_errors_, expected.standard_errors_)
+    # standard errors come from a finite-difference Hessian: the order of the patterns alone (here partitions
+    # gathered vs rows in memory; equally, shuffling the in-memory rows) moves them by up to ~2e-9 relative
+    # while the parameters agree to 1e-13, so they are held to 1e-7
+    np.testing.assert_allclose(got.standard_errors_.to_numpy(float), expected.standard_errors_.to_numpy(float),
+                               rtol=1e-7, atol=0)
     assert got.n_customers_ == expected.n_customers_ == cdnow.tx.n_customers
     assert got.n_patterns_ == expected.n_patterns_ < cdnow.tx.n_customers
     assert got.time_unit_ == expected.time_unit_ == "W"
