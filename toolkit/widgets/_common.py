@@ -36,3 +36,34 @@ def explorer_outputs(ipw, prefix, box_class):
     box.n_redraws = 0
     box.figure = None
     return message, image, table, box
+
+
+class SyncGuard:
+    """Marks the moments when a view sets its own controls, so that their observers ignore those changes.
+
+    ``with guard:`` around the programmatic updates; observers return early while ``guard.on``.
+    """
+
+    def __init__(self):
+        self.on = False
+
+    def __enter__(self):
+        self.on = True
+        return self
+
+    def __exit__(self, *exc):
+        self.on = False
+        return False
+
+
+def wire_controls(controls, prefix, on_change, attach_to=None):
+    """Name each control (``_cvt_name``, read by ``on_change``), give it the CSS class
+    ``cvt-<prefix>-<name>`` (underscores as hyphens: a stable hook for the browser tests) and observe its value.
+    With ``attach_to``, each control is also set as an attribute of that widget.
+    """
+    for name, ctl in controls.items():
+        ctl._cvt_name = name
+        ctl.add_class(f"cvt-{prefix}-{name.replace('_', '-')}")
+        ctl.observe(on_change, names="value")
+        if attach_to is not None:
+            setattr(attach_to, name, ctl)

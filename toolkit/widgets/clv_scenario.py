@@ -21,7 +21,7 @@ import math
 
 from .. import clv
 from ..i18n import register, tr
-from ._common import figure_png
+from ._common import SyncGuard, figure_png, wire_controls
 
 __all__ = ["SLIDERS", "PORTFOLIO_SLIDERS", "CLVScenarioState", "clv_scenario_widget"]
 
@@ -241,7 +241,7 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
     table = ipw.HTML()
     box = ipw.VBox()
     box.n_redraws = 0
-    syncing = {"on": False}
+    syncing = SyncGuard()
 
     def redraw(figures=True):
         box.n_redraws += 1
@@ -267,7 +267,7 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         table.value = r.years[["revenue", "survival", "discount_factor", "present_value", "cumulative_pv"]].round(3).to_html()
 
     def on_change(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         name = change["owner"]._cvt_name
         value = change["new"]
@@ -285,14 +285,11 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
     def sync_horizon():
         """Show the resolved horizon on the (disabled) slider when it follows the lifetime."""
         if auto.value and math.isfinite(state.result.horizon):
-            syncing["on"] = True
-            try:
+            with syncing:
                 controls["horizon"].value = int(min(state.result.horizon, controls["horizon"].max))
-            finally:
-                syncing["on"] = False
 
     def on_auto(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         controls["horizon"].disabled = change["new"]
         state.update(horizon=None if change["new"] else int(controls["horizon"].value))
@@ -301,8 +298,7 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
 
     def on_reset(_):
         state.reset()
-        syncing["on"] = True
-        try:
+        with syncing:
             for name, ctl in controls.items():
                 if name in SLIDERS and name not in ("horizon", "cac"):
                     v = state.params.get(name, 0.0)
@@ -313,17 +309,12 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
                     ctl.value = 0.0
             auto.value = state.horizon_is_lifetime
             controls["horizon"].disabled = auto.value
-        finally:
-            syncing["on"] = False
         if not state.horizon_is_lifetime:
             controls["horizon"].value = int(state.params["horizon"])
         sync_horizon()
         redraw()
 
-    for name, ctl in controls.items():
-        ctl._cvt_name = name
-        ctl.add_class(f"cvt-clv-{name.replace('_', '-')}")
-        ctl.observe(on_change, names="value")
+    wire_controls(controls, "clv", on_change)
     for widget, css in ((auto, "auto-horizon"), (reset, "reset"), (message, "message"), (summary, "summary"),
                         (dashboard, "dashboard"), (table, "year-table"), (box, "explorer")):
         widget.add_class(f"cvt-clv-{css}")

@@ -23,7 +23,7 @@ import pandas as pd
 
 from .. import cohorts
 from ..i18n import register, tr
-from ._common import explorer_outputs, figure_png
+from ._common import SyncGuard, explorer_outputs, figure_png, wire_controls
 
 register({
     "widget.cohort.period": {"en": "period", "zh": "周期"},
@@ -223,11 +223,8 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
                                                  description=tr("widget.cohort.cohorts"), continuous_update=False,
                                                  layout=ipw.Layout(width="520px")),
     }
-    for name, ctl in controls.items():
-        ctl.add_class(f"cvt-cohort-{name.replace('_', '-')}")
-        ctl._cvt_name = name
     message, image, table, box = explorer_outputs(ipw, "cohort", "cvt-cohort-explorer")
-    syncing = {"on": False}
+    syncing = SyncGuard()
 
     def redraw():
         box.n_redraws += 1
@@ -251,16 +248,13 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
         box.figure = fig
 
     def sync_groups():
-        syncing["on"] = True
-        try:
+        with syncing:
             controls["group"].options = state.groups
             controls["group"].value = state.group
             controls["group"].disabled = state.split is None
-        finally:
-            syncing["on"] = False
 
     def on_change(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         name = change["owner"]._cvt_name
         value = change["new"]
@@ -274,8 +268,7 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
             sync_groups()
         redraw()
 
-    for ctl in controls.values():
-        ctl.observe(on_change, names="value")
+    wire_controls(controls, "cohort", on_change)
     box.children = [
         ipw.HBox([controls["period"], controls["measure"], controls["absolute"]]),
         ipw.HBox([controls["split"], controls["group"]]),

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from .. import clv
 from ..i18n import register, tr
-from ._common import figure_png
+from ._common import SyncGuard, figure_png, wire_controls
 
 __all__ = ["COFFEE_CUP", "VALUE_PARTS", "COST_PARTS", "DeliveredValueState", "delivered_value_calculator"]
 
@@ -135,7 +135,7 @@ def delivered_value_calculator(*, plots=True, **parts):
     reset = ipw.Button(description=tr("widget.dv.reset"), icon="undo")
     box = ipw.VBox()
     box.n_redraws = 0
-    syncing = {"on": False}
+    syncing = SyncGuard()
 
     def redraw():
         box.n_redraws += 1
@@ -147,25 +147,19 @@ def delivered_value_calculator(*, plots=True, **parts):
             figure.value = figure_png(delivered_value_figure(state.result))
 
     def on_change(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         state.update(**{change["owner"]._cvt_name: change["new"]})
         redraw()
 
     def on_reset(_):
         state.update(**COFFEE_CUP)
-        syncing["on"] = True
-        try:
+        with syncing:
             for name, ctl in controls.items():
                 ctl.value = state.parts[name]
-        finally:
-            syncing["on"] = False
         redraw()
 
-    for name, ctl in controls.items():
-        ctl._cvt_name = name
-        ctl.add_class(f"cvt-dv-{name}")
-        ctl.observe(on_change, names="value")
+    wire_controls(controls, "dv", on_change)
     reset.on_click(on_reset)
     for widget, css in ((headline, "headline"), (message, "message"), (figure, "figure"), (reset, "reset"),
                         (box, "calculator")):

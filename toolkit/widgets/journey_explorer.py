@@ -30,7 +30,7 @@ import pandas as pd
 from .. import journey
 from ..errors import DataQualityWarning
 from ..i18n import register, tr
-from ._common import explorer_outputs
+from ._common import SyncGuard, explorer_outputs, wire_controls
 
 __all__ = ["JourneyExplorerState", "journey_explorer", "ALL"]
 
@@ -250,15 +250,12 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
     }
     names = {"map": "map_name", "segment": "segment", "group": "group", "channel": "channel", "window": "window",
              "order": "order"}
-    for name, ctl in controls.items():
-        ctl.add_class(f"cvt-journey-{name}")
-        ctl._cvt_name = name
     message, image, table, box = explorer_outputs(ipw, "journey", "cvt-journey-explorer")
     if plots:
         from ..plotting.journey import JourneyDashboard
 
         dashboard = JourneyDashboard()
-    syncing = {"on": False}
+    syncing = SyncGuard()
 
     def redraw():
         box.n_redraws += 1
@@ -270,7 +267,7 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
             image.value = dashboard.png(dpi=64)
 
     def on_change(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         name = change["owner"]._cvt_name
         value = change["new"]
@@ -278,17 +275,13 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
             value = None if not value else int(value)
         state.update(**{names[name]: value})
         if name == "segment":
-            syncing["on"] = True
-            try:
+            with syncing:
                 controls["group"].options = [ALL] + state.groups()
                 controls["group"].value = ALL
                 controls["group"].disabled = state.segment is None
-            finally:
-                syncing["on"] = False
         redraw()
 
-    for ctl in controls.values():
-        ctl.observe(on_change, names="value")
+    wire_controls(controls, "journey", on_change)
     box.children = [ipw.HBox([controls["map"], controls["order"]]),
                     ipw.HBox([controls["segment"], controls["group"], controls["channel"]]),
                     controls["window"], message, image if plots else table]

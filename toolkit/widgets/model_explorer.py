@@ -46,7 +46,7 @@ import pandas as pd
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
 from ..i18n import register, tr
-from ._common import add_setting_properties, figure_png
+from ._common import SyncGuard, add_setting_properties, figure_png, wire_controls
 
 register({
     "widget.model.customer": {"en": "customer id", "zh": "客户编号"},
@@ -425,7 +425,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     output = ipw.Output()
     box = ipw.VBox()
     box.n_redraws = 0
-    syncing = {"on": False}
+    syncing = SyncGuard()
 
     def redraw():
         box.n_redraws += 1
@@ -434,7 +434,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         _draw(state, output, plots)
 
     def on_change(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         name = change["owner"]._cvt_name
         value = change["new"]
@@ -442,18 +442,11 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
             return  # the box was cleared while typing
         state.update(**{name: value})
         if state.error and name == "customer":  # rejected: show the customer still in use
-            syncing["on"] = True
-            try:
+            with syncing:
                 controls["customer"].value = str(state.customer)
-            finally:
-                syncing["on"] = False
         redraw()
 
-    for name, ctl in controls.items():
-        ctl._cvt_name = name
-        ctl.add_class(f"cvt-model-{name.replace('_', '-')}")
-        ctl.observe(on_change, names="value")
-        setattr(box, name, ctl)
+    wire_controls(controls, "model", on_change, attach_to=box)
     for widget, css in ((key_numbers, "key-numbers"), (message, "message"), (output, "output"), (box, "explorer")):
         widget.add_class(f"cvt-model-{css}")
     box.children = [ipw.HBox([controls["customer"], controls["horizon"]]),

@@ -39,7 +39,7 @@ from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
 from ..i18n import register, tr
-from ._common import add_setting_properties, figure_png
+from ._common import SyncGuard, add_setting_properties, figure_png, wire_controls
 
 register({
     "widget.rfm.segment_map": {"en": "segment map", "zh": "细分规则表"},
@@ -372,7 +372,7 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
     output = ipw.Output()
     box = ipw.VBox()
     box.n_redraws = 0
-    syncing = {"on": False}
+    syncing = SyncGuard()
 
     def redraw():
         box.n_redraws += 1
@@ -381,14 +381,11 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         _draw(state, output, plots)
 
     def set_benchmark_control(value):
-        syncing["on"] = True
-        try:
+        with syncing:
             controls["benchmark_mean"].value = round(value, 2)
-        finally:
-            syncing["on"] = False
 
     def on_change(change):
-        if syncing["on"]:
+        if syncing.on:
             return
         name = change["owner"]._cvt_name
         state.update(**{name: change["new"]})
@@ -401,11 +398,7 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         set_benchmark_control(state.benchmark)
         redraw()
 
-    for name, ctl in controls.items():
-        ctl._cvt_name = name
-        ctl.add_class(f"cvt-rfm-{name.replace('_', '-')}")
-        ctl.observe(on_change, names="value")
-        setattr(box, name, ctl)
+    wire_controls(controls, "rfm", on_change, attach_to=box)
     use_data_mean.on_click(on_use_data_mean)
     for widget, css in ((use_data_mean, "use-data-mean"), (key_numbers, "key-numbers"), (message, "message"),
                         (output, "output"), (box, "explorer")):
