@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import optimize, special, stats
+from scipy import optimize, special
 
 from .errors import ConvergenceError, DataQualityError, NotFittedError, SchemaError
 
@@ -699,7 +699,7 @@ def kaplan_meier(durations, events=None, alpha=0.05):
     with np.errstate(divide="ignore", invalid="ignore"):
         surv = np.cumprod(np.where(at_risk > 0, 1.0 - d / at_risk, 1.0))
         var = np.cumsum(np.where((at_risk - d) > 0, d / (at_risk * (at_risk - d)), np.where(d > 0, np.inf, 0.0)))
-        z = stats.norm.ppf(1 - alpha / 2)
+        z = special.ndtri(1 - alpha / 2)  # the normal quantile, without importing scipy.stats (~0.4 s)
         log_s = np.log(surv)
         half = z * np.sqrt(var) / log_s
         lower = np.exp(-np.exp(np.log(-log_s) - half))

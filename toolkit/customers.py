@@ -12,6 +12,7 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
+from ._kernels._arrays import readonly
 from .config import DAYS_PER_UNIT, TIME_UNITS
 
 __all__ = ["CustomerArrays", "customer_summary", "build_arrays"]
@@ -59,6 +60,15 @@ class CustomerArrays:
     channel_labels: np.ndarray | None = None
     quantity: np.ndarray | None = None
     discount: np.ndarray | None = None
+
+    def __post_init__(self):
+        # read-only: the arrays are shared by every analysis of the log, and kernels then see one array type
+        # (one compiled version each, see toolkit._kernels._jit.readonly)
+        for name in ("customer_id", "offsets", "day", "amount", "order_code", "category", "channel", "quantity",
+                     "discount"):
+            value = getattr(self, name)
+            if isinstance(value, np.ndarray) and value.dtype != object:
+                object.__setattr__(self, name, readonly(value))
 
     @property
     def n_customers(self) -> int:

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy import stats
+from scipy import special
 
 from .config import DAYS_PER_UNIT
 from .errors import DataQualityError, DataQualityWarning, SchemaError
@@ -997,7 +997,7 @@ def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
         raise DataQualityError(f"{int(bad.sum()):,} NPS scores are not whole numbers 0-10 (e.g. "
                                f"{df.loc[bad, 'score'].head(5).tolist()}). Fix or remove them first.",
                                column="score", count=int(bad.sum()), examples=df[bad].head(5))
-    z = stats.norm.ppf(1 - alpha / 2)
+    z = special.ndtri(1 - alpha / 2)  # the normal quantile, without importing scipy.stats (~0.4 s)
     rows = {"all": _nps_row(s, z)}
     if by is not None:
         if isinstance(by, str):

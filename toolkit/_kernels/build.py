@@ -13,7 +13,6 @@ from ._jit import get_num_threads, njit_parallel, njit_serial, prange
 NS_PER_DAY = 86_400_000_000_000
 
 
-@njit_parallel
 def csr_order(codes, ns, amount, n_customers):
     """Permutation that groups rows by customer code and sorts each group by time.
 
@@ -43,8 +42,15 @@ def csr_order(codes, ns, amount, n_customers):
     amount_sorted : float64 array (m,)
         ``amount[perm]``.
     """
+    return _csr_order(codes, ns, amount, n_customers, get_num_threads())
+
+
+@njit_parallel
+def _csr_order(codes, ns, amount, n_customers, n_threads):
+    """:func:`csr_order` with the thread count passed in (``numba.get_num_threads`` inside a kernel would keep
+    numba from caching it on disk: it compiles to the address of a C function, a "dynamic global")."""
     m = codes.shape[0]
-    n_chunks = max(1, min(get_num_threads(), m // 65536 + 1))
+    n_chunks = max(1, min(n_threads, m // 65536 + 1))
     chunk = (m + n_chunks - 1) // n_chunks
     counts = np.zeros((n_chunks, n_customers), dtype=np.int64)
     for t in prange(n_chunks):

@@ -415,7 +415,6 @@ def _table_bits(n_rows):
     return bits
 
 
-@njit_parallel(error_model="numpy")
 def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
     """E[Y(t) | x, t_x, T], expected purchases in (T, T + t].
 
@@ -431,11 +430,16 @@ def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
     (whole x, day-resolution T, one horizon); each thread keeps it in a small hash table (:func:`_probe`,
     exact keys), so a repeated combination costs a lookup and a multiply instead of a series.
     """
+    return _bgnbd_conditional_expected(params, t, x, tx, T, modified, out, get_num_threads())
+
+
+@njit_parallel(error_model="numpy")
+def _bgnbd_conditional_expected(params, t, x, tx, T, modified, out, n_chunks):
+    """:func:`bgnbd_conditional_expected` with the thread count passed in (so that numba can cache it on disk)."""
     r, alpha, a, b = params[0], params[1], params[2], params[3]
     shift = 1.0 if modified else 0.0
     n = x.shape[0]
     bgnbd_p_alive(params, x, tx, T, modified, out)
-    n_chunks = get_num_threads()
     chunk = (n + n_chunks - 1) // n_chunks
     bits = _table_bits(chunk)
     for c in prange(n_chunks):
@@ -645,7 +649,6 @@ def _exp_or_nan(v):
     return math.exp(v) if -345.0 < v < 345.0 else math.nan
 
 
-@njit_parallel(error_model="numpy")
 def pnbd_p_alive(params, x, tx, T, out):
     """P(alive | x, t_x, T) = alive term / (alive term + s/(r+s+x) A_0), [FHL05c] Section 5.
 
@@ -661,6 +664,12 @@ def pnbd_p_alive(params, x, tx, T, out):
     the log-space path (:func:`_pnbd_p_alive_row`). Every value depends only on its key, so the result does
     not depend on the number of threads.
     """
+    return _pnbd_p_alive(params, x, tx, T, out, get_num_threads())
+
+
+@njit_parallel(error_model="numpy")
+def _pnbd_p_alive(params, x, tx, T, out, n_chunks):
+    """:func:`pnbd_p_alive` with the thread count passed in (so that numba can cache it on disk)."""
     r, alpha, s, beta = params[0], params[1], params[2], params[3]
     n = x.shape[0]
     if n == 0:
@@ -670,7 +679,6 @@ def pnbd_p_alive(params, x, tx, T, out):
         t_max = max(t_max, T[i])
     base = max(alpha, beta)
     c1 = 0.5 * (math.log(base) + math.log(base + t_max))
-    n_chunks = get_num_threads()
     chunk = (n + n_chunks - 1) // n_chunks
     bits = _table_bits(chunk)
     shift = 64 - bits
@@ -712,7 +720,6 @@ def pnbd_p_alive(params, x, tx, T, out):
     return out
 
 
-@njit_parallel(error_model="numpy")
 def pnbd_conditional_expected(params, t, x, tx, T, out):
     """E[Y(t) | x, t_x, T] = (r+x)(beta+T) / ((alpha+T)(s-1)) [1 - ((beta+T)/(beta+T+t))^(s-1)] P(alive).
 
@@ -720,10 +727,15 @@ def pnbd_conditional_expected(params, t, x, tx, T, out):
     exact for s < 1 too and tends to -log u as s -> 1. Everything but (r+x) P(alive) depends on (T, t) only;
     each thread keeps it in a small hash table (:func:`_probe`), as :func:`pnbd_p_alive` does its parts.
     """
+    return _pnbd_conditional_expected(params, t, x, tx, T, out, get_num_threads())
+
+
+@njit_parallel(error_model="numpy")
+def _pnbd_conditional_expected(params, t, x, tx, T, out, n_chunks):
+    """:func:`pnbd_conditional_expected` with the thread count passed in (so that numba can cache it on disk)."""
     r, alpha, s, beta = params[0], params[1], params[2], params[3]
     n = x.shape[0]
-    pnbd_p_alive(params, x, tx, T, out)
-    n_chunks = get_num_threads()
+    _pnbd_p_alive(params, x, tx, T, out, n_chunks)
     chunk = (n + n_chunks - 1) // n_chunks
     bits = _table_bits(chunk)
     for c in prange(n_chunks):

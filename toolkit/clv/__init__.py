@@ -68,15 +68,22 @@ __all__ = [
 
 
 def _warmup():
-    """Compile (or load from the numba cache) the scenario kernels on tiny inputs (``toolkit.warmup`` calls this).
+    """Compile (or load from the numba cache) the scenario kernels (``toolkit.warmup`` calls this).
 
-    The parallel kernels (used from 200,000 customers) are not cached; they compile when a large
-    :class:`Portfolio` is built, not at the first slider move.
+    Runs the public calls twice: as they are (serial kernels) and with the parallel threshold at 0, so the
+    parallel kernels that large portfolios (from 200,000 customers) use are compiled and cached as well.
     """
     import numpy as np
     import pandas as pd
 
-    textbook_example()
-    clv_components(np.array([100.0, 50.0]), 0.5, np.array([0.8, 0.6]), 0.1, np.array([5.0, np.inf]))
-    summary = pd.DataFrame({"revenue": [100.0, 50.0], "tenure_days": [400.0, 800.0], "g": ["a", "b"]})
-    Portfolio(summary, group="g").evaluate("a", retention_delta=0.01)
+    from . import scenario
+
+    threshold = scenario._PARALLEL_FROM
+    try:
+        for scenario._PARALLEL_FROM in (threshold, 0):
+            textbook_example()
+            clv_components(np.array([100.0, 50.0]), 0.5, np.array([0.8, 0.6]), 0.1, np.array([5.0, np.inf]))
+            summary = pd.DataFrame({"revenue": [100.0, 50.0], "tenure_days": [400.0, 800.0], "g": ["a", "b"]})
+            Portfolio(summary, group="g").evaluate("a", retention_delta=0.01)
+    finally:
+        scenario._PARALLEL_FROM = threshold

@@ -54,25 +54,26 @@ __all__ = [
 ]
 
 
-def _warmup():
-    """Compile the BG/NBD fit and the prediction kernels on a tiny summary (called by ``toolkit.warmup``).
+def _warmup(summary):
+    """Compile (or load from the numba cache) the models' kernels through their public methods.
 
-    Fitting every model here would cost seconds per process; predictions from known parameters compile the
-    same prediction kernels cheaply.
+    ``summary`` is a customer summary with some repeat buyers (``toolkit.warmup`` passes the CDNOW sample's):
+    each model is fitted and asked for P(alive), expected purchases and CLV, as the lessons and the report do.
     """
-    import warnings
+    import numpy as np
 
-    import pandas as pd
-
-    tiny = pd.DataFrame({"frequency": [0, 1, 2, 3, 0, 5], "recency": [0.0, 2.0, 5.0, 7.0, 0.0, 9.0],
-                         "T": [10.0, 10.0, 9.0, 8.0, 6.0, 10.0]})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        try:
-            BetaGeo().fit(tiny)
-        except Exception:  # a 6-customer fit may not converge; compiling is all we want here
-            pass
-        for model in (BetaGeo.from_params(r=0.243, alpha=4.414, a=0.793, b=2.426),
-                      ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669)):
-            model.p_alive(tiny)
-            model.conditional_expected_purchases(tiny, t=4)
+    repeaters = summary[summary["frequency"] > 0]
+    gg = GammaGamma().fit(repeaters)
+    gg.expected_spend(summary)
+    for model in (BetaGeo(), ModifiedBetaGeo(), ParetoNBD()):
+        model.fit(summary)
+        model.p_alive(summary)
+        model.conditional_expected_purchases(summary, t=4)
+        model.expected_purchases_new_customer(np.array([1.0, 4.0]))
+        customer_lifetime_value(model, summary, gg, horizon=12, period="M", discount_rate=0.01)
+    # BG/BB on discrete data drawn from the published donation fit ([FHS10]: 1.204, 0.750, 0.657, 2.783)
+    discrete = BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783).simulate(
+        np.full(300, 6), seed=1)[["frequency", "recency", "periods"]]
+    bgbb = BetaGeoBetaBinom().fit(discrete)
+    bgbb.p_alive(discrete)
+    bgbb.conditional_expected_purchases(discrete, 2)

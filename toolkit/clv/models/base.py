@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 from scipy import optimize
 
+from ..._kernels._arrays import readonly
 from ...errors import ConvergenceError, ConvergenceWarning, DataQualityError, NotFittedError, SchemaError
 
 __all__ = ["BaseModel", "compress_rows"]
@@ -540,7 +541,7 @@ def _numeric_columns(summary, columns, model_name, keep_int=False):
             out.append(np.ascontiguousarray(col.to_numpy(dtype=np.float64, na_value=np.nan)))
         else:
             out.append(np.ascontiguousarray(pd.to_numeric(col, errors="coerce").to_numpy(dtype=np.float64)))
-    return out
+    return [readonly(a) for a in out]  # one array type whether pandas gave a view or a copy (one compilation)
 
 
 def validate_frt(summary, model_name, f="frequency", r="recency", t="T"):

@@ -1,0 +1,219 @@
+"""Time to first answer: a fresh process with a warm cache compiles nothing.
+
+These tests count numba compilations (numba's event API) in fresh subprocesses; they never time anything, so a
+fast machine cannot hide a kernel that forgot the cache. The timings themselves are in ``make bench``
+(``python -m tests.benchmarks --only startup``).
+"""
+
+import json
+import os
+import pathlib
+import shutil
+import site
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+COMPANY = ROOT / "datasets" / "company"
+
+# Runs `body` in a fresh interpreter and prints the toolkit kernels numba compiled meanwhile, as JSON.
+COUNT_COMPILES = """
+import json, sys
+from numba.core import event
+
+compiled = []
+
+class Listener(event.Listener):
+    def on_start(self, ev):
+        func = ev.data["dispatcher"].py_func
+        compiled.append(f"{func.__module__}.{func.__qualname__}")
+
+    def on_end(self, ev):
+        pass
+
+event.register("numba:compile", Listener())
+{body}
+print("COMPILED=" + json.dumps(sorted(set(c for c in compiled if c.startswith("toolkit")))))
+"""
+
+
+def _compiled(body, *, env=None, python=sys.executable, cwd=ROOT):
+    out = subprocess.run([python, "-c", COUNT_COMPILES.replace("{body}", body)], cwd=cwd, env=env,
+                         capture_output=True, text=True, timeout=600)
+    assert out.returncode == 0, out.stderr[-3000:]
+    line = [ln for ln in out.stdout.splitlines() if ln.startswith("COMPILED=")][-1]
+    return json.loads(line.removeprefix("COMPILED=")), out
+
+
+@pytest.fixture(scope="module")
+def warm_cache():
+    """The cache as `make test` leaves it after its warm-up step (a no-op when already warm)."""
+    out = subprocess.run([sys.executable, "-m", "toolkit", "warmup", "--quiet"], cwd=ROOT, capture_output=True,
+                         text=True, timeout=900)
+    assert out.returncode == 0, out.stderr[-3000:]
+
+
+@pytest.fixture(scope="module")
+def tiny_export(tmp_path_factory):
+    """The first 400 lines of the teaching company's order export, as a client would send it."""
+    path = tmp_path_factory.mktemp("export") / "orders.csv"
+    lines = (COMPANY / "transactions.csv").read_text(encoding="utf-8").splitlines()[:401]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_report_in_a_fresh_process_compiles_nothing(warm_cache, tiny_export, tmp_path):
+    body = (f"from toolkit.__main__ import main\n"
+            f"code = main(['report', {str(tiny_export)!r}, '--customer', 'customer_id', '--time', 'timestamp',"
+            f" '--amount', 'amount', '--order', 'order_id', '-o', {str(tmp_path / 'r.html')!r}, '--quiet'])\n"
+            f"assert code == 0, code\n")
+    compiled, _ = _compiled(body)
+    assert compiled == [], f"kernels compiled although the cache is warm (not cached?): {compiled}"
+
+
+def test_report_with_events_and_nps_compiles_nothing(warm_cache, tmp_path):
+    body = (f"from toolkit.__main__ import main\n"
+            f"code = main(['report', {str(COMPANY / 'transactions.csv')!r}, '--customer', 'customer_id',"
+            f" '--time', 'timestamp', '--amount', 'amount', '--order', 'order_id', '--on-bad-rows', 'net',"
+            f" '--events', {str(COMPANY / 'events.csv')!r}, '--nps', {str(COMPANY / 'nps.csv')!r},"
+            f" '-o', {str(tmp_path / 'r.html')!r}, '--quiet'])\n"
+            f"assert code == 0, code\n")
+    compiled, _ = _compiled(body)
+    assert compiled == [], f"kernels compiled although the cache is warm (not cached?): {compiled}"
+
+
+def test_quickstart_compiles_nothing(warm_cache):
+    """The README's quick start and a BG/NBD fit on CDNOW, the first thing a student runs."""
+    body = """
+import warnings
+warnings.simplefilter("ignore")
+import toolkit
+from toolkit import datasets, rfm, cohorts
+from toolkit.clv.models import BetaGeo, GammaGamma, ParetoNBD
+raw = datasets.load_cdnow("sample")
+tx = toolkit.Transactions.from_frame(raw, customer="customer_id", time="date", amount="dollar_value",
+                                     duplicates="keep", time_unit="W")
+summary = toolkit.customer_summary(tx, observation_end="1997-09-30")
+rfm.assign_segments(rfm.rfm_scores(summary), "rf_grid")
+rfm.value_tiers(tx)
+cohorts.retention_matrix(tx, "M")
+for model in (BetaGeo(), ParetoNBD()):
+    model.fit(summary)
+    model.p_alive(summary)
+    model.conditional_expected_purchases(summary, t=52)
+GammaGamma().fit(summary[summary["frequency"] > 0])
+"""
+    compiled, _ = _compiled(body)
+    assert compiled == [], f"kernels compiled although the cache is warm (not cached?): {compiled}"
+
+
+def test_every_kernel_on_a_user_path_is_cached_after_warmup(warm_cache):
+    out = subprocess.run([sys.executable, "-c", "import toolkit._warmup as w, json;"
+                          "s = w.cache_status(); print(json.dumps({'missing': s.loc[s.cached_versions == 0,"
+                          " 'kernel'].tolist(), 'n': len(s), 'exempt': sorted(w._NOT_ON_USER_PATHS)}))"],
+                         cwd=ROOT, capture_output=True, text=True, check=True)
+    info = json.loads(out.stdout.strip().splitlines()[-1])
+    assert info["n"] >= 60  # every kernel module was found
+    assert set(info["missing"]) <= set(info["exempt"]), info["missing"]
+
+
+def test_warm_warmup_is_a_check_not_a_rerun(warm_cache):
+    """On a warm cache `toolkit.warmup()` only checks (no kernel is called, so nothing can compile)."""
+    compiled, out = _compiled("import toolkit\nprint('SECONDS', toolkit.warmup())")
+    assert compiled == []
+    seconds = float([ln for ln in out.stdout.splitlines() if ln.startswith("SECONDS")][0].split()[1])
+    assert seconds >= 0.0
+
+
+def test_kernels_do_not_ask_numba_for_the_thread_count():
+    """``numba.get_num_threads()`` inside a kernel silently disables its disk cache (a dynamic global): the
+    thread count must come in as an argument from a plain-Python wrapper."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "toolkit").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for func in ast.walk(tree):
+            if not isinstance(func, ast.FunctionDef):
+                continue
+            decorators = [ast.unparse(d) for d in func.decorator_list]
+            if not any("njit" in d or "jit(" in d for d in decorators):
+                continue
+            for node in ast.walk(func):
+                if isinstance(node, ast.Call):
+                    name = ast.unparse(node.func)
+                    if name.endswith(("get_num_threads", "get_thread_id")):
+                        offenders.append(f"{path.relative_to(ROOT)}:{node.lineno} {func.name}: {name}()")
+    assert not offenders, offenders
+
+
+def _read_only_runner(folder):
+    """A function that runs an argv with ``folder`` read-only for the child, and how it does so.
+
+    Root writes through permission bits, so as root the child gets a private mount namespace in which
+    ``folder`` is bind-mounted read-only (util-linux ``unshare``); other users get the write bits removed.
+    """
+    if os.geteuid() == 0:
+        if shutil.which("unshare") is None:
+            pytest.skip("running as root without unshare: cannot make a folder read-only for a child")
+        probe = subprocess.run(["unshare", "-m", "true"], capture_output=True)
+        if probe.returncode != 0:
+            pytest.skip(f"unshare -m is not permitted here: {probe.stderr.decode().strip()}")
+        mount = f"mount --bind '{folder}' '{folder}' && mount -o remount,bind,ro '{folder}' '{folder}' && exec \"$@\""
+
+        def run(argv, **kwargs):
+            return subprocess.run(["unshare", "-m", "sh", "-c", mount, "sh", *argv], **kwargs)
+
+        return run
+    for path in [folder, *folder.rglob("*")]:
+        if not path.is_symlink():
+            path.chmod(path.stat().st_mode & ~0o222)
+    return subprocess.run
+
+
+@pytest.mark.wheel
+def test_read_only_install_caches_in_the_user_folder(tmp_path):
+    """A wheel in a site-packages nobody may write to: numba falls back to the user's cache folder, and the
+    second process loads from it instead of compiling."""
+    src = tmp_path / "src"
+    shutil.copytree(ROOT, src, ignore=shutil.ignore_patterns(".venv", ".git", "__pycache__", "*.egg-info", "build",
+                                                            "dist", ".pytest_cache", ".hypothesis", "notebooks",
+                                                            ".ipynb_checkpoints", "tests"))
+    wheels = tmp_path / "wheels"
+    subprocess.run([sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps", "--no-build-isolation",
+                    "-w", str(wheels), str(src)], check=True)
+    (wheel,) = wheels.glob("customer_value_toolkit-*.whl")
+    target = tmp_path / "site"
+    subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", "--no-deps", "--no-compile", "--target",
+                    str(target), str(wheel)], check=True)
+    home = tmp_path / "home"
+    home.mkdir()
+    deps = [p for p in site.getsitepackages() if "site-packages" in p]
+    env = {"PYTHONPATH": ":".join([str(target), *deps]), "PATH": "/usr/bin:/bin", "HOME": str(home),
+           "PYTHONDONTWRITEBYTECODE": "1"}
+    body = """
+import toolkit
+assert toolkit.__file__.startswith({target!r}), toolkit.__file__
+raw = toolkit.datasets.load_cdnow("sample")
+tx = toolkit.Transactions.from_frame(raw, customer="customer_id", time="date", amount="dollar_value",
+                                     duplicates="keep", time_unit="W")
+toolkit.customer_summary(tx)
+""".replace("{target!r}", repr(str(target)))
+    run = _read_only_runner(target)
+    try:
+        runs = []
+        for _ in range(2):
+            out = run([sys.executable, "-c", COUNT_COMPILES.replace("{body}", body)], cwd=home, env=env,
+                      capture_output=True, text=True, timeout=600)
+            assert out.returncode == 0, out.stderr[-3000:]
+            runs.append(json.loads(out.stdout.strip().splitlines()[-1].removeprefix("COMPILED=")))
+        assert runs[0], "the first run of a new install should compile"
+        assert not list(target.rglob("*.nbi")), "numba wrote into the read-only install"
+        assert list(home.rglob("*.nbi")), "numba did not fall back to the user's cache folder"
+        assert runs[1] == [], f"the second process compiled again: {runs[1]}"
+    finally:
+        for path in [target, *target.rglob("*")]:  # let pytest clean up
+            if not path.is_symlink():
+                path.chmod(path.stat().st_mode | 0o200)
