@@ -29,6 +29,7 @@ __version__ = "0.1.0"
 _LAZY = {
     "warmup": "toolkit._warmup",
     "check_environment": "toolkit._warmup",
+    "cache_status": "toolkit._warmup",
     "set_language": "toolkit.i18n",
     "get_language": "toolkit.i18n",
     "build_report": "toolkit.report",

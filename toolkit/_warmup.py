@@ -53,9 +53,10 @@ def _kernel_dispatchers():
 def cache_status() -> pd.DataFrame:
     """Which kernels have a valid entry in numba's disk cache (one row per kernel).
 
-    Columns: ``kernel`` (module.function), ``parallel``, ``cached_versions`` (compiled versions on disk that
-    match the current source; 0 means the next call compiles) and ``cache_file``. With caching switched off
-    (``TOOLKIT_NUMBA_CACHE=0``) every count is 0.
+    Columns: ``kernel`` (module.function), ``parallel``, ``on_user_path`` (False for the few reference kernels
+    only the tests call), ``cached_versions`` (compiled versions on disk that match the current source; 0 means
+    the next call compiles) and ``cache_file``. With caching switched off (``TOOLKIT_NUMBA_CACHE=0``) every
+    count is 0.
     """
     rows = []
     for disp in _kernel_dispatchers():
@@ -70,9 +71,10 @@ def cache_status() -> pd.DataFrame:
                     versions = len(cache_file._load_index())  # {} when the source changed since
                 except Exception:  # an unreadable index is a cold cache, numba rewrites it
                     versions = 0
-        rows.append({"kernel": f"{disp.py_func.__module__.removeprefix('toolkit._kernels.')}.{disp.__name__}",
-                     "parallel": bool(disp.targetoptions.get("parallel", False)),
-                     "cached_versions": versions, "cache_file": path})
+        name = f"{disp.py_func.__module__.removeprefix('toolkit._kernels.')}.{disp.__name__}"
+        rows.append({"kernel": name, "parallel": bool(disp.targetoptions.get("parallel", False)),
+                     "on_user_path": name not in _NOT_ON_USER_PATHS, "cached_versions": versions,
+                     "cache_file": path})
     return pd.DataFrame(rows)
 
 
@@ -82,7 +84,7 @@ def _cache_is_warm() -> bool:
     if not config.NUMBA_CACHE:
         return False
     status = cache_status()
-    used = status[~status["kernel"].isin(_NOT_ON_USER_PATHS)]
+    used = status[status["on_user_path"]]
     return bool(len(used)) and bool((used["cached_versions"] > 0).all())
 
 

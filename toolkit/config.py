@@ -3,8 +3,8 @@
 Environment variables
 ---------------------
 TOOLKIT_NUMBA_CACHE
-    ``"1"`` (default) caches compiled serial kernels on disk (``__pycache__`` next to the module, or
-    ``NUMBA_CACHE_DIR`` when set: use that for read-only installs). ``"0"`` disables caching.
+    ``"1"`` (default) caches every compiled kernel on disk (``__pycache__`` next to the module; numba's
+    user cache folder when the install is read-only; ``NUMBA_CACHE_DIR`` when set). ``"0"`` disables caching.
 TOOLKIT_FASTMATH
     ``"1"`` (default) enables the fastmath flags below, ``"0"`` disables them.
 

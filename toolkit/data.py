@@ -19,6 +19,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from pandas.tseries.api import guess_datetime_format
 
 from .config import TIME_UNITS
 from .errors import DataQualityError, SchemaError
@@ -149,6 +150,60 @@ def _format_examples(ex):
         return ex.to_string()
 
 
+def _blank_strings(values):
+    """Boolean array: the value is a string of only whitespace (a missing value in a CSV export)."""
+    if len(values) == 0:
+        return np.zeros(0, dtype=bool)
+    obj = values.astype("object")
+    is_str = obj.map(type).to_numpy() == str if obj.dtype == object else np.ones(len(obj), dtype=bool)
+    if not is_str.any():
+        return np.zeros(len(obj), dtype=bool)
+    stripped = pd.Series(obj.to_numpy()[is_str]).astype("string").str.strip()
+    out = np.zeros(len(obj), dtype=bool)
+    out[is_str] = (stripped == "").fillna(False).to_numpy(dtype=bool)
+    return out
+
+
+def _parse_uniform_strings(obj, date_format):
+    """Fast path: every non-null value is a string in one format (given, or guessed from the first value)
+    without a UTC offset. Returns the parsed column, or None to take the general path.
+
+    pandas parses a column in a known format in C (~0.5 s for 500k values); ``format="mixed"`` parses value by
+    value (~8x slower). The result is the general path's wherever this returns: a value that does not match
+    the format sends the whole column to the general path, which also checks time zones.
+    """
+    if date_format is not None:
+        candidates = [date_format]
+    else:
+        present = obj.notna().to_numpy()
+        if not present.any() or not isinstance(obj.iloc[int(present.argmax())], str):
+            return None
+        first = obj.iloc[int(present.argmax())]
+        # month-first is pandas' reading of an ambiguous value such as 05/06/2024; the day-first reading is tried
+        # when the month-first format does not fit every value (25/06/2024), so one format serves the column
+        candidates = list(dict.fromkeys(f for f in (guess_datetime_format(first.strip(), dayfirst=d)
+                                                    for d in (False, True)) if f is not None))
+    candidates = [f for f in candidates if "%z" not in f and "%Z" not in f]
+    if not candidates:
+        return None
+    if not isinstance(obj.dtype, pd.StringDtype) and pd.api.types.infer_dtype(obj, skipna=True) != "string":
+        return None
+    present = obj.notna().to_numpy()
+    if len(candidates) > 1:  # a spread-out sample rules out a format cheaply before a full pass
+        sample = obj[present].iloc[np.linspace(0, int(present.sum()) - 1, 2000).astype(np.int64)]
+        fits = [f for f in candidates
+                if not pd.to_datetime(sample, format=f, errors="coerce").isna().any()]
+        candidates = fits or candidates
+    for fmt in candidates:
+        try:
+            parsed = pd.to_datetime(obj, format=fmt, errors="coerce")
+        except (ValueError, TypeError):
+            continue
+        if date_format is not None or not bool((parsed.isna() & present).any()):
+            return parsed.astype("datetime64[ns]")
+    return None  # several formats in one column: value by value
+
+
 def _parse_dates(values, column, date_format):
     """Parse a time column to naive datetime64[ns]. Returns (parsed, notes)."""
     notes = []
@@ -173,6 +228,9 @@ def _parse_dates(values, column, date_format):
             "timestamps is ambiguous. Convert it first, e.g. pd.to_datetime(df[col], unit='s')."
         )
     # strings or objects
+    fast = _parse_uniform_strings(s, date_format)
+    if fast is not None:
+        return fast, notes
     obj = s.astype("object")
     nonnull = obj[obj.notna()]
     tz_objects = {v.tzinfo for v in nonnull if isinstance(v, pd.Timestamp | np.datetime64) and getattr(v, "tzinfo", None)}
@@ -358,9 +416,7 @@ class Transactions:
         cust = raw[customer]
         cust_missing = cust.isna().to_numpy().copy()  # pandas >= 3 hands out read-only views
         if isinstance(cust.dtype, pd.StringDtype) or cust.dtype == object:
-            as_str = cust.astype("object")
-            blank = as_str.map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
-            cust_missing |= blank
+            cust_missing |= _blank_strings(cust)
         problems.append(("missing customer_id", customer, cust_missing))
 
         # timestamps ---------------------------------------------------------------
@@ -368,8 +424,9 @@ class Transactions:
         report.notes.extend(notes)
         ts_na = ts.isna().to_numpy()
         raw_na = raw[time].isna().to_numpy().copy()
-        if raw[time].dtype == object or isinstance(raw[time].dtype, pd.StringDtype):
-            raw_na |= raw[time].astype("object").map(lambda v: isinstance(v, str) and v.strip() == "").to_numpy(dtype=bool)
+        if (raw[time].dtype == object or isinstance(raw[time].dtype, pd.StringDtype)) and ts_na.any():
+            maybe = np.flatnonzero(ts_na & ~raw_na)  # a blank string parses to NaT: look only at those
+            raw_na[maybe] |= _blank_strings(raw[time].iloc[maybe])
         problems.append(("missing timestamp", time, raw_na))
         unparseable_ts = ts_na & ~raw_na
         if unparseable_ts.all() and m > 0:
