@@ -148,9 +148,10 @@ def build_arrays(frame, offsets, customer_ids, observation_end, time_unit):
     )
 
 
-_EMPTY_F = np.empty(0, dtype=np.float64)
-_EMPTY_I32 = np.empty(0, dtype=np.int32)
-_EMPTY_I64 = np.empty(0, dtype=np.int64)
+# stand-ins for absent optional columns: read-only like the arrays they stand for (one kernel version for both)
+_EMPTY_F = readonly(np.empty(0, dtype=np.float64))
+_EMPTY_I32 = readonly(np.empty(0, dtype=np.int32))
+_EMPTY_I64 = readonly(np.empty(0, dtype=np.int64))
 
 
 def customer_summary(data, observation_end=None, time_unit=None, **frame_kwargs):

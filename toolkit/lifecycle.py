@@ -31,6 +31,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ._kernels._arrays import readonly
 from .config import DAYS_PER_UNIT
 from .errors import DataQualityError, NotFittedError, SchemaError
 
@@ -286,7 +287,7 @@ def lifecycle_features(data, at=None, *, window=90, model=None, **frame_kwargs) 
         raise ValueError(f"window must be at least 1 day, got {window}.")
     dates, days = _snap_days(tx, at)
     arr = tx.arrays
-    first_day, *cols = snapshot_features(arr.offsets, arr.day, arr.amount, days, np.int64(window))
+    first_day, *cols = snapshot_features(arr.offsets, arr.day, arr.amount, readonly(days), np.int64(window))
     names = ("n_days", "tenure", "since_last", "span", "recent_n", "revenue", "base_rate", "drop_p", "rate_ratio",
              "spend_ratio")
     feats = LifecycleFeatures(customer_id=arr.customer_id, dates=dates, first_day=first_day, window=window,
@@ -1441,9 +1442,10 @@ def customer_timeline(classifier: LifecycleClassifier, customer_id, *, freq="W",
     dates = dates.union(pd.DatetimeIndex([tx.observation_end])).normalize()
     snaps = np.array([arr.day_of(d) for d in dates], dtype=np.int64)
     offs = np.array([0, hi - lo], dtype=np.int64)
-    _, nd, ten, since, span, rec, rev, br, dp, rr, sr = snapshot_features(offs, np.ascontiguousarray(days),
-                                                                          np.ascontiguousarray(amounts), snaps,
-                                                                          np.int64(th["window"]))
+    # read-only inputs, as from the customer arrays: the same compiled version as lifecycle_features
+    _, nd, ten, since, span, rec, rev, br, dp, rr, sr = snapshot_features(
+        readonly(offs), readonly(np.ascontiguousarray(days)), readonly(np.ascontiguousarray(amounts)),
+        readonly(snaps), np.int64(th["window"]))
     feats = LifecycleFeatures(customer_id=arr.customer_id[i:i + 1], dates=dates, first_day=days[:1].copy(),
                               n_days=nd, tenure=ten, since_last=since, span=span, recent_n=rec, revenue=rev,
                               base_rate=br, drop_p=dp, rate_ratio=rr, spend_ratio=sr, window=int(th["window"]),

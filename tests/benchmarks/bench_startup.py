@@ -105,25 +105,38 @@ def _cold_report(folder, export):
     return end - start, max(longest, end - last)
 
 
-def _notebook_seconds(path, runs):
-    import nbformat
-    from nbclient import NotebookClient
+RUN_ALL = """
+import sys, time, nbformat
+from nbclient import NotebookClient
+nb = nbformat.read(sys.argv[1], as_version=4)
+client = NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}})
+start = time.perf_counter()
+client.execute()
+print("SECONDS", time.perf_counter() - start)
+"""
 
+
+def _notebook_seconds(path, runs):
+    """Run All in a fresh kernel (nbclient in its own process; the kernel's start is inside the timing).
+
+    A run that does not finish within nbclient's 120 s cell timeout (a lost kernel message, seen once in ~50
+    runs) is retried and counted in the returned number of retries.
+    """
     times = []
-    for i in range(runs + 1):
-        nb = nbformat.read(path, as_version=4)
-        client = NotebookClient(nb, timeout=600, kernel_name="python3",
-                                resources={"metadata": {"path": str(path.parent)}})
-        start = time.perf_counter()
-        old = os.environ.pop("PYTHONDONTWRITEBYTECODE", None)  # the kernel inherits the environment
-        try:
-            client.execute()
-        finally:
-            if old is not None:
-                os.environ["PYTHONDONTWRITEBYTECODE"] = old
-        if i:  # the first run fills the cache for paths the warm-up does not take
-            times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
+    retries = 0
+    while len(times) < runs + 1:
+        out = subprocess.run([sys.executable, "-c", RUN_ALL, str(path), str(path.parent)], cwd=ROOT, env=_env(),
+                             capture_output=True, text=True)
+        if out.returncode != 0:
+            if "CellTimeoutError" in out.stderr or "TimeoutError" in out.stderr:
+                retries += 1
+                if retries > 3:
+                    raise RuntimeError(f"{path.name}: timed out 4 times")
+                continue
+            raise RuntimeError(f"{path.name} failed: {out.stderr[-2000:]}")
+        times.append(float(out.stdout.split("SECONDS")[-1]))
+    times = times[1:]  # the first run fills the cache for paths the warm-up does not take
+    return statistics.median(times), min(times), max(times), retries
 
 
 def _voila_first_widget(notebooks, runs):
@@ -191,9 +204,10 @@ def run(quick=False):
         subprocess.run([sys.executable, "-m", "toolkit", "warmup", "--quiet"], cwd=ROOT, env=_env(), check=True)
 
         def add(case, target, timing):
-            med, lo, hi = timing
-            rows.append({"case": case, "median s": med, "min s": lo, "max s": hi, "target": target})
-            print(f"  {case}: {med:.2f} s (min {lo:.2f}, max {hi:.2f})", flush=True)
+            med, lo, hi = timing[:3]
+            note = f", {timing[3]} retried after a timeout" if len(timing) > 3 and timing[3] else ""
+            rows.append({"case": case + note, "median s": med, "min s": lo, "max s": hi, "target": target})
+            print(f"  {case}: {med:.2f} s (min {lo:.2f}, max {hi:.2f}){note}", flush=True)
 
         add("CLI report, 400-row export, warm cache", "<= 3 s",
             _wall(_report_argv(export, folder / "r.html"), runs=runs))

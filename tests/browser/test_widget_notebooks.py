@@ -30,7 +30,7 @@ LAB_ALL_RUN_JS = """() => {
   return prompts.length > 0 && !prompts.some(p => p.includes('*')) && /^\\[\\d+\\]:$/.test(prompts[prompts.length - 1]);
 }"""
 NOTEBOOK_RUN_TIMEOUT_MS = 240_000
-VOILA_ATTEMPT_TIMEOUT_MS = 75_000  # a lesson renders in 5-40 s; a stalled execution never does
+VOILA_ATTEMPT_TIMEOUT_MS = 30_000  # a lesson renders in 3-8 s from a warm numba cache; a stalled execution never does
 
 
 def _present(case):

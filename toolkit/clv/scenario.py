@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from .._kernels._arrays import readonly
 from .._kernels.scenario import current_value as _cv_serial
 from .._kernels.scenario import current_value_parallel as _cv_parallel
 from .._kernels.scenario import scenario_current as _sc_serial
@@ -217,7 +218,8 @@ def _run_kernel(revenue, margin, retention, discount, horizon, growth, cost):
     factor_g = np.empty(n)
     factor = np.empty(n)
     kern = _cv_parallel if n >= _PARALLEL_FROM else _cv_serial
-    kern(revenue, margin, retention, discount, horizon, growth, cost, current, factor_g, factor)
+    # inputs read-only whatever their origin (a pandas view or a fresh array): one compiled version each
+    kern(*map(readonly, (revenue, margin, retention, discount, horizon, growth, cost)), current, factor_g, factor)
     return current, factor_g, factor
 
 
@@ -1367,8 +1369,9 @@ class Portfolio:
         """Per-customer current value under a scenario: one kernel pass over the cached arrays."""
         out = np.empty(self.n)
         kern = _sc_parallel if self.n >= _PARALLEL_FROM else _sc_serial
-        kern(self.codes, affected, self.revenue, self.margin, retention, self.discount, self._horizon_arr, self.growth,
-             self.cost, float(d_retention), float(price_change), float(d_cost), float(r_max), out)
+        kern(*map(readonly, (self.codes, affected, self.revenue, self.margin, retention, self.discount,
+                             self._horizon_arr, self.growth, self.cost)),
+             float(d_retention), float(price_change), float(d_cost), float(r_max), out)
         return out
 
     def _affected(self, segment):

@@ -584,7 +584,7 @@ class PurchaseModel(BaseModel):
 
     def _params(self):
         self._check_fitted()
-        return np.ascontiguousarray(self.params_.to_numpy(), dtype=np.float64)
+        return readonly(np.ascontiguousarray(self.params_.to_numpy(), dtype=np.float64))
 
     def _cond_exp_arrays(self, t, data):
         """Kernel call: expected purchases in the next t (array aligned with the data arrays)."""

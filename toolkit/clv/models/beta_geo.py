@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from ..._kernels import likelihoods as _lk
+from ..._kernels._arrays import readonly
 from .base import PurchaseModel, _numeric_columns, validate_frt
 
 __all__ = ["BetaGeo"]
@@ -76,22 +77,22 @@ class BetaGeo(PurchaseModel):
         # and computes; only when a rule is broken does the general validation run (to raise with the
         # offending rows and the fix).
         name = type(self).__name__
-        x, tx, T = _numeric_columns(summary, self._columns, name, keep_int=True)
+        x, tx, T = _numeric_columns(summary, self._columns, name, keep_int=True)  # read-only views
         out = np.empty(len(x))
         if _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, out):
             out = self._p_alive_arrays(validate_frt(summary, name))  # a broken rule raises here
         return pd.Series(out, index=summary.index, name="p_alive", copy=False)
 
     def _p_alive_arrays(self, data):
-        x, tx, T = data
+        x, tx, T = map(readonly, data)  # inputs read-only whatever their origin: one compiled version
         out = np.empty(len(x))
         _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, out)
         return out
 
     def _cond_exp_arrays(self, t, data):
         """E[Y(t) | x, t_x, T]: [FHL05a] conditional expectation (BG/NBD) or its MBG/NBD form."""
-        x, tx, T = data
-        return _lk.bgnbd_conditional_expected(self._params(), t, x, tx, T, self._modified, np.empty(len(x)))
+        x, tx, T = map(readonly, data)
+        return _lk.bgnbd_conditional_expected(self._params(), readonly(t), x, tx, T, self._modified, np.empty(len(x)))
 
     def expected_purchases_new_customer(self, t):
         """E[X(t)]: expected repeat purchases in the first ``t`` time units of a customer just acquired.
@@ -99,7 +100,7 @@ class BetaGeo(PurchaseModel):
         ``t`` is a float (returns a float) or an array (returns an array), in the model's time unit.
         """
         t_arr = np.atleast_1d(np.asarray(t, dtype=np.float64))
-        out = _lk.bgnbd_expected_new(self._params(), _f8(t_arr.ravel()), self._modified, np.empty(t_arr.size))
+        out = _lk.bgnbd_expected_new(self._params(), readonly(_f8(t_arr.ravel())), self._modified, np.empty(t_arr.size))
         return float(out[0]) if np.ndim(t) == 0 else out.reshape(t_arr.shape)
 
     # ------------------------------------------------------------------------------------------------------

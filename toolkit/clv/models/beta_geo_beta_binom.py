@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..._kernels import likelihoods as _lk
+from ..._kernels._arrays import readonly
 from .base import PurchaseModel, check_rule, require_columns
 
 __all__ = ["BetaGeoBetaBinom"]
@@ -56,14 +57,14 @@ class BetaGeoBetaBinom(PurchaseModel):
 
     def p_alive(self, summary, future_periods=1):
         """P(alive at opportunity n + ``future_periods``); the paper's P(alive) is ``future_periods=1``."""
-        x, tx, n = self._prepare(summary)
+        x, tx, n = map(readonly, self._prepare(summary))  # read-only inputs: one compiled version
         out = _lk.bgbb_p_alive(self._params(), x, tx, n, float(future_periods), np.empty(len(x)))
         return self._series(summary, out, "p_alive")
 
     def _cond_exp_arrays(self, t, data):
         """Expected transactions in the next t opportunities (whole numbers)."""
-        x, tx, n = data
-        return _lk.bgbb_conditional_expected(self._params(), t, x, tx, n, np.empty(len(x)))
+        x, tx, n = map(readonly, data)
+        return _lk.bgbb_conditional_expected(self._params(), readonly(t), x, tx, n, np.empty(len(x)))
 
     def expected_purchases_new_customer(self, t):
         """E[X(n)] in the first ``t`` opportunities of a new customer:

@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 
 from ..._kernels import likelihoods as _lk
+from ..._kernels._arrays import readonly
 from .base import PurchaseModel
 
 __all__ = ["ParetoNBD"]
@@ -52,12 +53,12 @@ class ParetoNBD(PurchaseModel):
     _compress_conditional = False
 
     def _p_alive_arrays(self, data):
-        x, tx, T = data
+        x, tx, T = map(readonly, data)  # inputs read-only whatever their origin: one compiled version
         return _lk.pnbd_p_alive(self._params(), x, tx, T, np.empty(len(x)))
 
     def _cond_exp_arrays(self, t, data):
-        x, tx, T = data
-        return _lk.pnbd_conditional_expected(self._params(), t, x, tx, T, np.empty(len(x)))
+        x, tx, T = map(readonly, data)
+        return _lk.pnbd_conditional_expected(self._params(), readonly(t), x, tx, T, np.empty(len(x)))
 
     def expected_purchases_new_customer(self, t):
         """E[X(t)] = r beta / (alpha (s - 1)) [1 - (beta / (beta + t))^(s-1)] (the note, Section 4).
