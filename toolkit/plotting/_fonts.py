@@ -16,7 +16,11 @@ from __future__ import annotations
 
 import warnings
 
-__all__ = ["SYSTEM_CJK_FAMILIES", "cjk_font_path", "cjk_family", "apply_language"]
+__all__ = ["SYSTEM_CJK_FAMILIES", "PNG_RC", "cjk_font_path", "cjk_family", "apply_language"]
+
+#: rcParams for figures rendered to PNG files (the report, the journey dashboard): unhinted glyphs lay out and
+#: render a quarter faster, and small digits at screen resolution stay legible (the hinter squeezes them).
+PNG_RC = {"text.hinting": "none"}
 
 #: System font families tried (in this order) when the bundled Noto Sans SC package is not installed.
 SYSTEM_CJK_FAMILIES = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",

@@ -13,6 +13,7 @@ from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
 from ..i18n import register, tr
+from ._fonts import PNG_RC
 
 __all__ = ["plot_funnel", "plot_transition_heatmap", "plot_sankey", "plot_journey_board", "plot_nps",
            "journey_dashboard", "JourneyDashboard"]
@@ -508,7 +509,3 @@ class JourneyDashboard:
             self._png = {dpi: buf.getvalue()}
         return self._png[dpi]
 
-
-#: rcParams of :meth:`JourneyDashboard.png`: unhinted glyphs render a quarter faster, and small digits at
-#: screen resolution stay legible (the hinter squeezes them).
-PNG_RC = {"text.hinting": "none"}
