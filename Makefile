@@ -6,13 +6,12 @@ PORT   ?= 8888
 STAMP_LAB  = $(VENV)/.installed-lab
 STAMP_TEST = $(VENV)/.installed-test
 
-.PHONY: lab test bench dashboard clean help warmup
+.PHONY: lab test bench dashboard clean help
 
 help:
 	@echo "make lab    - install (.venv) and open JupyterLab on notebooks/ (127.0.0.1:$(PORT))"
 	@echo "make test   - install test extras (.venv) and run the whole suite, notebooks included"
 	@echo "make bench  - run the benchmarks and print tables (not part of make test)"
-	@echo "make warmup - compile the kernels into numba's disk cache (done by lab, test and dashboard)"
 	@echo "make dashboard - the widget notebooks as Voila dashboards on 127.0.0.1:$(DASHBOARD_PORT) (open the URL it prints)"
 
 $(BIN)/python:
@@ -36,14 +35,15 @@ ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 # numba compiles the kernels once after install (~40 s, with a progress bar) and caches them on disk; afterwards
 # this only checks the cache (under a second), so every fresh kernel, CLI run or dashboard starts in seconds.
-warmup: | $(BIN)/python
-	@$(BIN)/python -m toolkit warmup
+WARMUP = $(BIN)/python -m toolkit warmup
 
-lab: $(STAMP_LAB) warmup
+lab: $(STAMP_LAB)
+	@$(WARMUP)
 	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
 		--ServerApp.root_dir=notebooks --LabApp.news_url=None $(LAB_ARGS)
 
-test: $(STAMP_TEST) warmup
+test: $(STAMP_TEST)
+	@$(WARMUP)
 	$(BIN)/python -m pytest tests notebooks --nbval -p no:cacheprovider $(PYTEST_ARGS)
 
 bench: $(STAMP_TEST)
@@ -52,7 +52,8 @@ bench: $(STAMP_TEST)
 # One Voila server on notebooks/ (loopback only): pick a lesson in the tree, or open /voila/render/<notebook>.
 # Only widgets and outputs are shown, no code. DASHBOARD_ARGS passes extra options (e.g. --theme=dark).
 DASHBOARD_PORT ?= 8866
-dashboard: $(STAMP_LAB) warmup
+dashboard: $(STAMP_LAB)
+	@$(WARMUP)
 	$(BIN)/python -m voila notebooks --no-browser --Voila.ip=127.0.0.1 --Voila.port=$(DASHBOARD_PORT) \
 		--Voila.port_retries=0 $(DASHBOARD_ARGS)
 
