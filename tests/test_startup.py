@@ -274,3 +274,41 @@ toolkit.customer_summary(tx)
         for path in [target, *target.rglob("*")]:  # let pytest clean up
             if not path.is_symlink():
                 path.chmod(path.stat().st_mode | 0o200)
+
+
+SLOW_COLD_WARMUP = """
+import time, toolkit, toolkit._warmup as w
+w._cache_is_warm = lambda: False           # as on the first run after an install
+w._STEPS = [(k, label, lambda state: time.sleep(1.6)) for k, label, _ in w._STEPS[:3]]  # slow steps, no compiling
+toolkit.warmup()
+"""
+
+
+def test_cold_warmup_shows_a_progress_bar_in_a_notebook():
+    """In Jupyter (and Voila) the first-run warm-up shows an ipywidgets progress bar, not a silent cell."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.v4.new_notebook()
+    nb.cells.append(nbformat.v4.new_code_cell(SLOW_COLD_WARMUP))
+    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
+    outputs = nb.cells[0].outputs
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert views, f"no widget displayed: {outputs}"
+    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    labels = " ".join(str(m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel")
+    labels = labels.replace("\u2007", " ")  # tqdm's figure spaces
+    assert "Preparing fast kernels" in labels and "3/3" in labels, labels
+
+
+def test_cold_warmup_on_the_terminal_redraws_while_a_step_runs():
+    """On a terminal the bar is redrawn every second while a step runs, so a long compilation never looks like a
+    hang. Counted, not timed: two steps of 2.5 s draw the bar 6 times without the ticker (start, a label and an
+    update per step, close) and 4 more times with it."""
+    code = SLOW_COLD_WARMUP.replace("time.sleep(1.6)", "time.sleep(2.5)").replace("[:3]", "[:2]")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    text = out.stderr.decode()
+    assert "Preparing fast kernels" in text and "2/2" in text, text[-500:]
+    redraws = text.count("\r")
+    assert redraws >= 6 + 3, f"{redraws} redraws: {text!r}"

@@ -209,7 +209,7 @@ def _progress_bar(progress, total):
     from tqdm.auto import tqdm
 
     bar = tqdm(total=total, desc="Preparing fast kernels (once after install, ~40 s)", unit="step",
-               bar_format="{desc}: {n_fmt}/{total_fmt} [{elapsed}] {postfix}", file=sys.stderr)
+               bar_format="{desc}: {n_fmt}/{total_fmt} [{elapsed}]{postfix}", file=sys.stderr)
     stop = threading.Event()
 
     def tick():
