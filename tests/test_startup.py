@@ -312,3 +312,16 @@ def test_cold_warmup_on_the_terminal_redraws_while_a_step_runs():
     assert "Preparing fast kernels" in text and "2/2" in text, text[-500:]
     redraws = text.count("\r")
     assert redraws >= 6 + 3, f"{redraws} redraws: {text!r}"
+
+
+@pytest.mark.parametrize("switch", ["TOOLKIT_NUMBA_CACHE=0", "NUMBA_DISABLE_JIT=1"])
+def test_warmup_does_nothing_when_nothing_would_persist(switch):
+    """Caching off, or the JIT off (debugging): the warm-up must not run the steps on every start."""
+    key, value = switch.split("=")
+    code = ("import toolkit, toolkit._warmup as w\n"
+            "def boom(state): raise AssertionError('a step ran')\n"
+            "w._STEPS = [(k, label, boom) for k, label, _ in w._STEPS]\n"
+            "toolkit.warmup()\nprint('OK')")
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, **{key: value}),
+                         capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0 and out.stdout.strip() == "OK", out.stderr[-2000:]

@@ -64,13 +64,12 @@ def cache_status() -> pd.DataFrame:
         cache_file = getattr(cache, "_cache_file", None)
         versions = 0
         path = ""
-        if cache_file is not None:
+        try:  # numba's cache internals: any surprise reads as a cold cache (the warm-up runs again)
             path = cache_file._index_path
             if os.path.exists(path):
-                try:
-                    versions = len(cache_file._load_index())  # {} when the source changed since
-                except Exception:  # an unreadable index is a cold cache, numba rewrites it
-                    versions = 0
+                versions = len(cache_file._load_index())  # {} when the source changed since
+        except Exception:
+            versions = 0
         name = f"{disp.py_func.__module__.removeprefix('toolkit._kernels.')}.{disp.__name__}"
         rows.append({"kernel": name, "parallel": bool(disp.targetoptions.get("parallel", False)),
                      "on_user_path": name not in _NOT_ON_USER_PATHS, "cached_versions": versions,
@@ -78,11 +77,16 @@ def cache_status() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def _cache_is_warm() -> bool:
+def _caching() -> bool:
+    """Whether compiled kernels persist: the toolkit's cache switch is on and numba compiles at all."""
+    import numba
+
     from . import config
 
-    if not config.NUMBA_CACHE:
-        return False
+    return bool(config.NUMBA_CACHE) and not numba.config.DISABLE_JIT
+
+
+def _cache_is_warm() -> bool:
     status = cache_status()
     used = status[status["on_user_path"]]
     return bool(len(used)) and bool((used["cached_versions"] > 0).all())
@@ -241,8 +245,8 @@ def warmup(progress="auto", force=False) -> float:
     user's cache folder (numba's fallback); ``NUMBA_CACHE_DIR`` overrides both.
     """
     start = time.perf_counter()
-    if not force and _cache_is_warm():
-        return time.perf_counter() - start
+    if not force and (not _caching() or _cache_is_warm()):
+        return time.perf_counter() - start  # nothing to fill (caching or the JIT switched off), or nothing missing
     bar, stop = _progress_bar(progress, len(_STEPS))
     state = {"bar": bar}
     try:
