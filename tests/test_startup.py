@@ -18,25 +18,22 @@ import pytest
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 COMPANY = ROOT / "datasets" / "company"
 
-# Runs `body` in a fresh interpreter and prints the toolkit kernels numba compiled meanwhile, as JSON.
-COUNT_COMPILES = """
-import json, sys
-from numba.core import event
-
-compiled = []
-
-class Listener(event.Listener):
+# Registers a numba compile listener that records the compiled functions in `_compiled` (module.qualname).
+COMPILE_PROBE = """
+from numba.core import event as _event
+_compiled = []
+class _Listener(_event.Listener):
     def on_start(self, ev):
         func = ev.data["dispatcher"].py_func
-        compiled.append(f"{func.__module__}.{func.__qualname__}")
-
+        _compiled.append(f"{func.__module__}.{func.__qualname__}")
     def on_end(self, ev):
         pass
-
-event.register("numba:compile", Listener())
-{body}
-print("COMPILED=" + json.dumps(sorted(set(c for c in compiled if c.startswith("toolkit")))))
+_event.register("numba:compile", _Listener())
 """
+PRINT_COMPILED = ('import json as _json; print("COMPILED=" + _json.dumps(sorted(set('
+                  'c for c in _compiled if c.startswith("toolkit")))))')
+# Runs `body` in a fresh interpreter and prints the toolkit kernels numba compiled meanwhile, as JSON.
+COUNT_COMPILES = COMPILE_PROBE + "{body}\n" + PRINT_COMPILED + "\n"
 
 
 def _compiled(body, *, env=None, python=sys.executable, cwd=ROOT):
@@ -133,26 +130,12 @@ def test_warm_warmup_is_a_check_not_a_rerun(warm_cache):
     assert seconds >= 0.0
 
 
-NOTEBOOK_PROBE = """
-from numba.core import event as _event
-_compiled = []
-class _Listener(_event.Listener):
-    def on_start(self, ev):
-        func = ev.data["dispatcher"].py_func
-        _compiled.append(f"{func.__module__}.{func.__qualname__}")
-    def on_end(self, ev):
-        pass
-_event.register("numba:compile", _Listener())
-"""
-
-
 RUN_WITH_PROBE = """
 import json, sys, nbformat
 from nbclient import NotebookClient
 nb = nbformat.read(sys.argv[1], as_version=4)
 nb.cells.insert(0, nbformat.v4.new_code_cell(sys.argv[3]))
-nb.cells.append(nbformat.v4.new_code_cell('import json as _json; print("COMPILED=" + _json.dumps(sorted(set('
-                                          'c for c in _compiled if c.startswith("toolkit")))))'))
+nb.cells.append(nbformat.v4.new_code_cell(sys.argv[4]))
 NotebookClient(nb, timeout=120, kernel_name="python3", resources={"metadata": {"path": sys.argv[2]}}).execute()
 print("".join(o.get("text", "") for o in nb.cells[-1].outputs))
 """
@@ -170,8 +153,8 @@ def test_every_lesson_compiles_nothing_after_warmup(warm_cache):
         for attempt in range(2):
             try:
                 out = subprocess.run([sys.executable, "-c", RUN_WITH_PROBE, str(path), str(path.parent),
-                                      NOTEBOOK_PROBE], cwd=ROOT, env=warm_cache, capture_output=True, text=True,
-                                     timeout=150)
+                                      COMPILE_PROBE, PRINT_COMPILED], cwd=ROOT, env=warm_cache,
+                                     capture_output=True, text=True, timeout=150)
             except subprocess.TimeoutExpired:
                 if attempt:
                     raise
