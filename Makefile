@@ -44,7 +44,7 @@ lab: $(STAMP_LAB)
 
 test: $(STAMP_TEST)
 	@$(WARMUP)
-	$(BIN)/python -m pytest tests notebooks --nbval -p no:cacheprovider $(PYTEST_ARGS)
+	$(BIN)/python -m pytest tests notebooks --nbval -p no:cacheprovider --durations=30 $(PYTEST_ARGS)
 
 bench: $(STAMP_TEST)
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
