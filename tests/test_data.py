@@ -354,3 +354,35 @@ def test_id_factorisation_equals_sorted_pandas_factorize(ids):
     codes, uniques = _factorize_ids(pd.Series(np.asarray(ids, dtype=np.int64)))
     ref_codes, ref_uniques = pd.factorize(np.asarray(ids, dtype=np.int64), sort=True)
     assert list(codes) == list(ref_codes) and list(uniques) == list(ref_uniques)
+
+
+def test_text_dates_in_one_format_are_read_with_one_format():
+    """A day-first column is read day-first throughout (not value by value: 05/06 as 6 May beside 25/06 as
+    25 June); ISO, month-first and given formats agree with pandas' own reading in that format."""
+    import warnings
+
+    from toolkit.data import _parse_dates
+
+    dayfirst = pd.Series(["05/06/2024", "25/06/2024", None, "01/02/2024 "])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # no pandas "dayfirst" warning reaches the user
+        got, _ = _parse_dates(dayfirst, "t", None)
+        iso, _ = _parse_dates(pd.Series(["2024-01-05 10:00:00", "2024-02-03 11:30:00"]), "t", None)
+    assert got.iloc[0] == pd.Timestamp("2024-06-05") and got.iloc[1] == pd.Timestamp("2024-06-25")
+    assert pd.isna(got.iloc[2]) and got.iloc[3] == pd.Timestamp("2024-02-01")  # a padded value is stripped
+    assert iso.tolist() == [pd.Timestamp("2024-01-05 10:00"), pd.Timestamp("2024-02-03 11:30")]
+    monthfirst, _ = _parse_dates(pd.Series(["05/06/2024", "06/25/2024"]), "t", None)
+    assert monthfirst.tolist() == [pd.Timestamp("2024-05-06"), pd.Timestamp("2024-06-25")]
+    given, _ = _parse_dates(pd.Series(["05/06/2024", "oops"]), "t", "%d/%m/%Y")
+    assert given.iloc[0] == pd.Timestamp("2024-06-05") and pd.isna(given.iloc[1])
+    mixed = pd.Series(["2024-01-05", "5 March 2024"])  # two formats: value by value, as before
+    assert _parse_dates(mixed, "t", None)[0].tolist() == [pd.Timestamp("2024-01-05"), pd.Timestamp("2024-03-05")]
+
+
+def test_blank_text_dates_are_missing_not_unparseable():
+    raw = pd.DataFrame({"c": [1, 1, 2, 3], "t": ["2024-01-01", "   ", "2024-01-03", "nonsense"],
+                        "a": [1.0, 2.0, 3.0, 4.0]})
+    tx = toolkit.Transactions.from_frame(raw, customer="c", time="t", amount="a", on_bad_rows="drop")
+    dropped = tx.report.dropped
+    assert tx.report.rows_in == tx.report.rows_kept + sum(dropped.values()) == 4
+    assert dropped.get("missing timestamp") == 1 and dropped.get("unparseable timestamp") == 1, dropped

@@ -14,6 +14,7 @@ from __future__ import annotations
 import difflib
 import html
 import re
+import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -181,8 +182,10 @@ def _parse_uniform_strings(obj, date_format):
         first = obj.iloc[int(present.argmax())]
         # month-first is pandas' reading of an ambiguous value such as 05/06/2024; the day-first reading is tried
         # when the month-first format does not fit every value (25/06/2024), so one format serves the column
-        candidates = list(dict.fromkeys(f for f in (guess_datetime_format(first.strip(), dayfirst=d)
-                                                    for d in (False, True)) if f is not None))
+        with warnings.catch_warnings():  # pandas warns when dayfirst=True meets a year-first value
+            warnings.simplefilter("ignore", UserWarning)
+            guesses = [guess_datetime_format(first.strip(), dayfirst=d) for d in (False, True)]
+        candidates = list(dict.fromkeys(f for f in guesses if f is not None))
     candidates = [f for f in candidates if "%z" not in f and "%Z" not in f]
     if not candidates:
         return None
@@ -194,9 +197,14 @@ def _parse_uniform_strings(obj, date_format):
         fits = [f for f in candidates
                 if not pd.to_datetime(sample, format=f, errors="coerce").isna().any()]
         candidates = fits or candidates
+    stripped = None
     for fmt in candidates:
         try:
             parsed = pd.to_datetime(obj, format=fmt, errors="coerce")
+            if date_format is None and bool((parsed.isna() & present).any()):
+                # padded values (" 2024-01-05") are common in exports: strip once, only when needed
+                stripped = obj.astype("string").str.strip() if stripped is None else stripped
+                parsed = pd.to_datetime(stripped, format=fmt, errors="coerce")
         except (ValueError, TypeError):
             continue
         if date_format is not None or not bool((parsed.isna() & present).any()):
