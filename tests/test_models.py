@@ -926,6 +926,34 @@ def test_split_rejects_bad_dates(cdnow_tx):
         calibration_holdout_split(cdnow_tx, "1997-09-30", "1999-01-01")
 
 
+def test_split_leaves_out_customers_acquired_on_the_calibration_end():
+    """A first purchase on the calibration end gives T = 0, which no model can fit: those customers are left
+    out and counted, and every model fits what the split returns."""
+    import toolkit
+    from toolkit.clv.evaluation import calibration_holdout_split
+
+    rng = np.random.default_rng(7)
+    rows = []
+    for c in range(60):
+        first = pd.Timestamp("2024-01-01") + pd.Timedelta(days=int(rng.integers(0, 150)))
+        if c < 5:
+            first = pd.Timestamp("2024-06-30")  # acquired on the calibration end itself
+        days = np.unique(np.r_[0, rng.integers(0, 300, size=int(rng.integers(0, 6)))])
+        rows += [(c, first + pd.Timedelta(days=int(d)), 10.0 + d % 7) for d in days]
+    raw = pd.DataFrame(rows, columns=["c", "t", "a"])
+    raw = raw[raw["t"] <= "2024-12-31"]
+    tx = toolkit.Transactions.from_frame(raw, customer="c", time="t", amount="a", time_unit="W",
+                                         observation_end="2024-12-31")
+    split = calibration_holdout_split(tx, "2024-06-30")
+    assert split.attrs["left_out_t0"] == 5
+    assert not split.index.isin(range(5)).any() and (split["T"] > 0).all()
+    assert len(split) == raw.loc[raw["t"] <= "2024-06-30", "c"].nunique() - 5
+    for model in (BetaGeo(), ModifiedBetaGeo(), ParetoNBD()):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            model.fit(split)  # raised "T must be > 0" before
+
+
 def test_evaluation_report_on_cdnow(cdnow_split, cdnow_tx):
     from toolkit.clv.evaluation import evaluate_model
 

@@ -49,7 +49,12 @@ def calibration_holdout_split(tx, calibration_end, holdout_end=None, time_unit=N
         - ``monetary_value_holdout``: mean spend per holdout purchase day (0 without holdout purchases),
         - ``duration_holdout``: length of the holdout period in the time unit (same for everyone).
 
-        ``attrs``: ``time_unit``, ``observation_end`` (= calibration end), ``calibration_end``, ``holdout_end``.
+        Customers whose first purchase falls on ``calibration_end`` itself have no calibration time (T = 0): no
+        model can be fitted on them, so they are left out and counted in ``attrs["left_out_t0"]``; every row
+        returned can be fitted by every model.
+
+        ``attrs``: ``time_unit``, ``observation_end`` (= calibration end), ``calibration_end``, ``holdout_end``,
+        ``left_out_t0``.
     """
     from ..customers import customer_summary
 
@@ -63,6 +68,9 @@ def calibration_holdout_split(tx, calibration_end, holdout_end=None, time_unit=N
         raise ValueError(f"holdout_end ({hold_end:%Y-%m-%d}) is after the end of the log "
                          f"({tx.observation_end:%Y-%m-%d}): purchases in between were not observed.")
     summary = customer_summary(tx, observation_end=cal_end, time_unit=unit)
+    acquired_at_end = summary["T"].to_numpy() <= 0
+    if acquired_at_end.any():
+        summary = summary.loc[~acquired_at_end]
     arr = tx.arrays
     cal_day = arr.day_of(cal_end)
     hold_day = arr.day_of(hold_end)
@@ -86,7 +94,7 @@ def calibration_holdout_split(tx, calibration_end, holdout_end=None, time_unit=N
                                                  by_id["revenue_holdout"].to_numpy() / out["frequency_holdout"], 0.0)
     out["duration_holdout"] = (hold_day - cal_day) / DAYS_PER_UNIT[unit]
     out.attrs = dict(summary.attrs, time_unit=unit, observation_end=cal_end, calibration_end=cal_end,
-                     holdout_end=hold_end)
+                     holdout_end=hold_end, left_out_t0=int(acquired_at_end.sum()))
     return out
 
 
