@@ -1031,3 +1031,31 @@ def test_plots_return_axes(bgnbd_fit, cdnow_split, cdnow_tx):
     assert pm.plot_p_alive_history(hist, ax=axes[1, 2]) is axes[1, 2]
     assert pm.plot_tracking(rep).figure is not fig  # ax=None makes a new figure
     plt.close("all")
+
+
+def test_gamma_gamma_with_q_at_most_one_never_returns_negative_spend():
+    """q <= 1 (heavy-tailed spend): the mean spend does not exist where p x + q <= 1. The model says so and
+    returns inf there, never the negative number the formula gives."""
+    gg = GammaGamma.from_params(p=0.4, q=0.5, gamma=20.0)
+    summary = pd.DataFrame({"frequency": [0, 1, 2, 10], "monetary_value": [0.0, 30.0, 25.0, 40.0]})
+    with pytest.warns(DataQualityWarning, match="infinite for 2 customer"):
+        spend = gg.expected_spend(summary)
+    assert np.isinf(spend.iloc[0]) and np.isinf(spend.iloc[1])  # p x + q - 1 = -0.5, -0.1
+    p, q, g = 0.4, 0.5, 20.0
+    assert spend.iloc[2] == pytest.approx((g + 2 * 25.0) * p / (p * 2 + q - 1))
+    assert spend.iloc[3] == pytest.approx((g + 10 * 40.0) * p / (p * 10 + q - 1))
+    assert (spend > 0).all()
+    assert gg.expected_spend_new_customer() == np.inf
+    healthy = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)  # CDNOW: no warning, finite everywhere
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert np.isfinite(healthy.expected_spend(summary)).all()
+
+
+def test_gamma_gamma_fit_warns_when_q_is_at_most_one():
+    freq = np.random.default_rng(3).integers(1, 8, 3000)
+    sim = GammaGamma.from_params(p=2.0, q=0.8, gamma=5.0).simulate(freq, seed=4)
+    with pytest.warns(DataQualityWarning, match="q = 0.7.* <= 1"):
+        gg = GammaGamma().fit(sim[["frequency", "monetary_value"]])
+    assert gg.params_["q"] < 1 and any("heavy-tailed" in n for n in gg.fit_notes_)
+    assert (gg.expected_spend(sim.assign(frequency=np.maximum(sim["frequency"], 1))) > 0).all()

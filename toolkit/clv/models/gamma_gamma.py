@@ -68,6 +68,14 @@ class GammaGamma(BaseModel):
             self.fit_notes_.append(f"{self._n_dropped} customers without repeat purchases were left out "
                                    "(no spend information).")
         self.frequency_spend_correlation_ = self._correlation
+        q = float(self.params_["q"])
+        if q <= 1.0:
+            msg = (f"Gamma-Gamma fitted q = {q:.3g} <= 1: spend is so heavy-tailed that the model's mean spend is "
+                   "infinite (a few very large baskets? check the amounts for outliers, or cap them). Expected "
+                   "spend is infinite, not a number, for customers with p * frequency + q <= 1 and for new "
+                   "customers.")
+            warnings.warn(msg, DataQualityWarning, stacklevel=2)
+            self.fit_notes_.append(msg)
         if np.isfinite(self._correlation) and abs(self._correlation) > 0.3:
             msg = (f"Gamma-Gamma assumes spend is independent of purchase frequency, but their correlation is "
                    f"{self._correlation:.2f}: expected spend may be biased.")
@@ -89,13 +97,22 @@ class GammaGamma(BaseModel):
 
         E[M | p, q, gamma, x, m] = (q - 1)/(px + q - 1) * gamma p/(q - 1) + px/(px + q - 1) * m, a weighted
         average of the population mean and her own mean; customers with ``frequency == 0`` get the population
-        mean gamma p/(q - 1) (infinite when q <= 1). Series ``expected_spend`` aligned with ``summary``.
+        mean gamma p/(q - 1). Where p x + q <= 1 (a fitted q <= 1, on heavy-tailed spend) the expectation does
+        not exist: the value is ``inf`` with a ``DataQualityWarning``, never a negative spend. Series ``expected_spend`` aligned with ``summary``.
         """
         self._check_fitted()
         p, q, g = self.params_.to_numpy()
         x, m = self._prepare(summary, for_fit=False)
         m = np.where(x > 0, m, 0.0)
-        out = (g + x * m) * p / (p * x + q - 1.0)
+        denominator = p * x + q - 1.0
+        # the posterior mean of 1/nu exists only while p x + q > 1; beyond, it is infinite (never negative)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(denominator > 0.0, (g + x * m) * p / denominator, np.inf)
+        infinite = int(np.count_nonzero(denominator <= 0.0))
+        if infinite:
+            warnings.warn(f"Gamma-Gamma: expected spend is infinite for {infinite} customer(s) because "
+                          f"p * frequency + q <= 1 (p = {p:.3g}, q = {q:.3g}): the fitted spend distribution has "
+                          "no mean for them. Check the amounts for outliers.", DataQualityWarning, stacklevel=2)
         return pd.Series(out, index=summary.index, name="expected_spend")
 
     def expected_spend_new_customer(self):
