@@ -423,6 +423,3 @@ def test_plots(company_fit, monthly):
     assert ax.get_xlabel() and len(ax.texts) == rep.confusion.size
     plt.close("all")
 
-
-def test_warmup_runs():
-    lifecycle._warmup()

@@ -36,8 +36,8 @@ PRINT_COMPILED = ('import json as _json; print("COMPILED=" + _json.dumps(sorted(
 COUNT_COMPILES = COMPILE_PROBE + "{body}\n" + PRINT_COMPILED + "\n"
 
 
-def _compiled(body, *, env=None, python=sys.executable, cwd=ROOT):
-    out = subprocess.run([python, "-c", COUNT_COMPILES.replace("{body}", body)], cwd=cwd, env=env,
+def _compiled(body, *, env=None):
+    out = subprocess.run([sys.executable, "-c", COUNT_COMPILES.replace("{body}", body)], cwd=ROOT, env=env,
                          capture_output=True, text=True, timeout=600)
     assert out.returncode == 0, out.stderr[-3000:]
     line = [ln for ln in out.stdout.splitlines() if ln.startswith("COMPILED=")][-1]
@@ -270,7 +270,7 @@ toolkit.customer_summary(tx)
 SLOW_COLD_WARMUP = """
 import time, toolkit, toolkit._warmup as w
 w._cache_is_warm = lambda: False           # as on the first run after an install
-w._STEPS = [(k, label, lambda state: time.sleep(1.6)) for k, label, _ in w._STEPS[:3]]  # slow steps, no compiling
+w._STEPS = [(label, lambda state: time.sleep(1.6)) for label, _ in w._STEPS[:3]]  # slow steps, no compiling
 toolkit.warmup()
 """
 
@@ -311,7 +311,7 @@ def test_warmup_does_nothing_when_nothing_would_persist(switch):
     key, value = switch.split("=")
     code = ("import toolkit, toolkit._warmup as w\n"
             "def boom(state): raise AssertionError('a step ran')\n"
-            "w._STEPS = [(k, label, boom) for k, label, _ in w._STEPS]\n"
+            "w._STEPS = [(label, boom) for label, _ in w._STEPS]\n"
             "toolkit.warmup()\nprint('OK')")
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=dict(os.environ, **{key: value}),
                          capture_output=True, text=True, timeout=120)

@@ -88,13 +88,6 @@ def _nps(args, read_kwargs):
     return raw.rename(columns={k: v for k, v in rename.items() if k in raw.columns and k != v})
 
 
-def _prepare_kernels(quiet):
-    """On the first run after an install: compile the kernels once, behind a progress bar (milliseconds later)."""
-    from ._warmup import warmup
-
-    warmup(progress=not quiet)
-
-
 def _warmup(args) -> int:
     from ._warmup import cache_status, warmup
 
@@ -113,11 +106,12 @@ def _warmup(args) -> int:
 def _report(args) -> int:
     from pathlib import Path
 
+    from ._warmup import warmup
     from .data import read_transactions
     from .report import ReportSettings, build_report, read_targets
 
     started = time.perf_counter()
-    _prepare_kernels(args.quiet)
+    warmup(progress=not args.quiet)  # first run after an install: compile once, behind a progress bar
     read_kwargs = {}
     if args.sep:
         read_kwargs["sep"] = args.sep

@@ -193,15 +193,16 @@ def _step_models(state):
     models._warmup(summary)
 
 
+#: (what the progress bar says, the step)
 _STEPS = [
-    ("data", "validation and customer arrays", _step_data),
-    ("report", "client report sections", _step_report),
-    ("rfm", "RFM scores and value tiers", _step_rfm),
-    ("cohorts", "cohorts and survival", _step_cohorts),
-    ("lifecycle", "lifecycle features", _step_lifecycle),
-    ("journey", "journey funnels and paths", _step_journey),
-    ("scenario", "CLV scenarios", _step_scenario),
-    ("models", "CLV models", _step_models),
+    ("validation and customer arrays", _step_data),
+    ("client report sections", _step_report),
+    ("RFM scores and value tiers", _step_rfm),
+    ("cohorts and survival", _step_cohorts),
+    ("lifecycle features", _step_lifecycle),
+    ("journey funnels and paths", _step_journey),
+    ("CLV scenarios", _step_scenario),
+    ("CLV models", _step_models),
 ]
 
 
@@ -252,7 +253,7 @@ def warmup(progress="auto", force=False) -> float:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # tiny inputs: binning, convergence and data-quality notes
-            for _, label, step in _STEPS:
+            for label, step in _STEPS:
                 if bar is not None:
                     bar.set_postfix_str(label, refresh=True)
                 step(state)

@@ -1071,24 +1071,3 @@ class ShiftedBetaGeometric:
         if not hasattr(self, "params_"):
             return "<p>ShiftedBetaGeometric (not fitted)</p>"
         return f"<p><b>{html.escape(repr(self))}</b></p>" + self.summary.to_html(float_format=lambda v: f"{v:.4g}")
-
-
-# ------------------------------------------------------------------------------------------------------
-def _warmup():
-    """Compile the cohort kernels on a tiny log (called by ``toolkit.warmup``)."""
-    from ._kernels.cohorts import lapse_durations as k_lapse
-    from ._kernels.cohorts import integer_event_counts, period_status, retention_grid
-
-    offsets = np.array([0, 2, 3], dtype=np.int64)
-    day = np.array([0, 40, 5], dtype=np.int64)
-    amount = np.array([1.0, 2.0, 3.0])
-    lookup = np.arange(41, dtype=np.int64) // 30
-    rows = np.array([0, 0], dtype=np.int64)
-    retention_grid(offsets, day, amount, np.empty(0, dtype=np.int64), np.int64(0), lookup, np.int64(0), rows,
-                   np.zeros(2, dtype=np.int64), np.int64(1), np.int64(2))
-    retention_grid(offsets, day, amount, np.array([0, 1, 2], dtype=np.int64), np.int64(3), lookup, np.int64(0),
-                   rows, np.zeros(2, dtype=np.int64), np.int64(1), np.int64(2))
-    k_lapse(offsets, day, np.int64(10), np.int64(40), np.array([0, 5], dtype=np.int64), True)
-    integer_event_counts(np.array([0.0, 2.0]), np.array([True, False]), np.int64(10))
-    period_status(offsets, day, np.int64(10), np.array([0, 30], dtype=np.int64), np.array([29, 59], dtype=np.int64),
-                  rows, np.int64(1))

@@ -63,7 +63,7 @@ class CustomerArrays:
 
     def __post_init__(self):
         # read-only: the arrays are shared by every analysis of the log, and kernels then see one array type
-        # (one compiled version each, see toolkit._kernels._jit.readonly)
+        # (one compiled version each, see toolkit._kernels._arrays.readonly)
         for name in ("customer_id", "offsets", "day", "amount", "order_code", "category", "channel", "quantity",
                      "discount"):
             value = getattr(self, name)

@@ -153,16 +153,8 @@ def _format_examples(ex):
 
 def _blank_strings(values):
     """Boolean array: the value is a string of only whitespace (a missing value in a CSV export)."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=bool)
-    obj = values.astype("object")
-    is_str = obj.map(type).to_numpy() == str if obj.dtype == object else np.ones(len(obj), dtype=bool)
-    if not is_str.any():
-        return np.zeros(len(obj), dtype=bool)
-    stripped = pd.Series(obj.to_numpy()[is_str]).astype("string").str.strip()
-    out = np.zeros(len(obj), dtype=bool)
-    out[is_str] = (stripped == "").fillna(False).to_numpy(dtype=bool)
-    return out
+    # as text, a non-string value (a number, a date) is never blank and a missing one is NA
+    return (values.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool)
 
 
 def _parse_uniform_strings(obj, date_format):
@@ -173,13 +165,13 @@ def _parse_uniform_strings(obj, date_format):
     value (~8x slower). The result is the general path's wherever this returns: a value that does not match
     the format sends the whole column to the general path, which also checks time zones.
     """
+    present = obj.notna().to_numpy()
     if date_format is not None:
         candidates = [date_format]
     else:
-        present = obj.notna().to_numpy()
-        if not present.any() or not isinstance(obj.iloc[int(present.argmax())], str):
+        first = obj.iloc[int(present.argmax())] if present.any() else None
+        if not isinstance(first, str):
             return None
-        first = obj.iloc[int(present.argmax())]
         # month-first is pandas' reading of an ambiguous value such as 05/06/2024; the day-first reading is tried
         # when the month-first format does not fit every value (25/06/2024), so one format serves the column
         with warnings.catch_warnings():  # pandas warns when dayfirst=True meets a year-first value
@@ -191,7 +183,6 @@ def _parse_uniform_strings(obj, date_format):
         return None
     if not isinstance(obj.dtype, pd.StringDtype) and pd.api.types.infer_dtype(obj, skipna=True) != "string":
         return None
-    present = obj.notna().to_numpy()
     if len(candidates) > 1:  # a spread-out sample rules out a format cheaply before a full pass
         sample = obj[present].iloc[np.linspace(0, int(present.sum()) - 1, 2000).astype(np.int64)]
         fits = [f for f in candidates

@@ -1718,26 +1718,3 @@ def journey_value(events, transactions, journey_map="five_processes", *, clv=Non
 
     complaint = _complaint_cost(events, transactions, per, complaint_event, margin, horizon_days)
     return JourneyValue(per, _group_value(per, "entry_channel"), by_path, by_exit, referral, complaint)
-
-
-# ------------------------------------------------------------------------------------------------------
-def _warmup():
-    """Compile (or load from the numba cache) the journey kernels on a tiny log (``toolkit.warmup`` calls this)."""
-    from ._kernels import journey as k
-
-    offsets = np.array([0, 3, 4], dtype=np.int64)
-    ns = np.array([0, 5, 5, 1], dtype=np.int64)
-    code = np.array([0, 1, 2, 0], dtype=np.int32)
-    mask = np.ones((3, 2), dtype=np.uint8)
-    empty = np.empty(0, dtype=np.uint8)
-    k.funnel_steps(offsets, ns, code, mask, np.int64(-1), True, empty)
-    k.funnel_steps(offsets, ns, code, mask, np.int64(10), False, np.ones(2, dtype=np.uint8))
-    k.transition_counts(offsets, ns, code, 3, True, np.int64(-1), empty)
-    k.path_codes(offsets, code, 3, True, 3, empty)
-    k.path_matrix(offsets, code, 3, True, 3, empty)
-    k.stage_visits(offsets, ns, code, np.int64(10), empty)
-    k.first_event_index(offsets, code, empty)
-    k.last_state(offsets, code, empty)
-    k.max_state(offsets, code, empty)
-    k.customers_per_code(offsets, code, 3)
-    k.funnel_durations(np.array([2, 0]), np.array([[0, 5], [-1, -1]], dtype=np.int64), True, np.array([True, False]))

@@ -1462,17 +1462,3 @@ def customer_timeline(classifier: LifecycleClassifier, customer_id, *, freq="W",
     return CustomerTimeline(customer_id=arr.customer_id[i], dates=dates, stages=labels, purchases=purchases,
                             explanation=res.explain(arr.customer_id[i]), thresholds=th)
 
-
-def _warmup():
-    """Compile the lifecycle kernels on tiny arrays (called by ``toolkit.warmup``)."""
-    from ._kernels.lifecycle import learning_stats, pattern_rules, snapshot_features, stage_rules
-
-    offsets = np.array([0, 3, 4], dtype=np.int64)
-    day = np.array([0, 40, 200, 5], dtype=np.int64)
-    amount = np.array([1.0, 2.0, 3.0, 4.0])
-    snaps = np.array([100, 300], dtype=np.int64)
-    _, nd, ten, since, span, rec, rev, br, dp, rr, sr = snapshot_features(offsets, day, amount, snaps, np.int64(30))
-    stage, _ = stage_rules(nd.reshape(-1), ten.reshape(-1), since.reshape(-1), span.reshape(-1), dp.reshape(-1),
-                           np.empty(0), 100.0, 3.0, 2.3, 0.05, 0.0, 30.0, 180.0)
-    pattern_rules(stage[-2:], nd[-1], span[-1], 30.0, 220.0, 180.0, 500.0)
-    learning_stats(offsets, day, np.int64(300), np.int64(60), np.int64(15))

@@ -1341,11 +1341,3 @@ def cluster_customers(data, k=4, features=("since_last", "n_days", "revenue"), *
     prof.index.name = "cluster"
     return ClusterResult(labels, best, scores, prof, transforms, features, sample)
 
-
-def _warmup():
-    """Compile the scoring kernels on a tiny frame (called by :func:`toolkit.warmup`)."""
-    tiny = pd.DataFrame({"since_last": [1.0, 5.0, 9.0, 2.0, 3.0], "n_days": [5, 1, 2, 3, 4],
-                         "revenue": [50.0, 5.0, 10.0, 20.0, 30.0]})
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        assign_segments(rfm_scores(tiny), "rf_grid")

@@ -13,9 +13,8 @@ from __future__ import annotations
 import numba
 
 from .. import config
-from ._arrays import readonly
 
-__all__ = ["njit_serial", "njit_parallel", "prange", "get_num_threads", "readonly"]
+__all__ = ["njit_serial", "njit_parallel", "prange", "get_num_threads"]
 
 prange = numba.prange
 get_num_threads = numba.get_num_threads
@@ -37,4 +36,3 @@ def njit_parallel(func=None, **kwargs):
     if func is None:
         return lambda f: numba.njit(**options)(f)
     return numba.njit(**options)(func)
-
