@@ -5,17 +5,22 @@ Loaders (``load_*``) read the files shipped in ``datasets/`` (installed wheels c
 the customer-lifecycle patterns of the course (exploration, formation, stability, deterioration, lost), and
 returns the observable tables together with the latent truth, so every analysis can be checked against the
 answer it should find. :func:`load_company` reads the small pre-generated copy in ``datasets/company/``.
+:func:`make_order_lines` simulates a raw order-line export of an online retailer (cancellations, guest rows
+without ids, duplicates, fee lines, text dates) with the exact cleaned totals; :func:`load_order_lines` reads
+the sample in ``datasets/retail/``.
 
-This module uses pandas and NumPy only. ``python -m toolkit.datasets`` regenerates the bundled company copy.
+This module uses pandas and NumPy only. ``python -m toolkit.datasets`` regenerates the bundled company copy,
+``python -m toolkit.datasets --order-lines`` the order-line sample.
 See ``datasets/README.md`` for the full datasheet.
 """
 
 from __future__ import annotations
 
+import hashlib
 import importlib.resources
 import json
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
 import numpy as np
@@ -33,6 +38,13 @@ __all__ = [
     "make_company",
     "load_company",
     "write_company",
+    "OrderLinesTruth",
+    "make_order_lines",
+    "load_order_lines",
+    "write_order_lines",
+    "ORDER_LINE_COLUMNS",
+    "NON_PRODUCT_CODES",
+    "ORDER_LINES_SAMPLE_ARGS",
     "CHANNELS",
     "CATEGORIES",
     "EVENTS",
@@ -1282,9 +1294,748 @@ def load_company() -> Company:
     )
 
 
+# --------------------------------------------------------------------------------------------------------
+# raw order-line exports (an online retailer's invoice lines) with exact truth
+# --------------------------------------------------------------------------------------------------------
+
+#: Columns of :func:`make_order_lines`, in order: the layout of a public online retailer's order-line export.
+ORDER_LINE_COLUMNS = (
+    "InvoiceNo", "StockCode", "Description", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID", "Country"
+)
+
+#: Stock codes that are not products (postage, carriage, fees, manual lines, a test item) and their descriptions.
+NON_PRODUCT_CODES = {
+    "POST": "POSTAGE",
+    "DOT": "DOTCOM POSTAGE",
+    "C2": "CARRIAGE",
+    "M": "Manual",
+    "BANK CHARGES": "Bank Charges",
+    "AMAZONFEE": "AMAZON FEE",
+    "TEST001": "This is a test product.",
+}
+_NP_CODES = tuple(NON_PRODUCT_CODES)
+
+#: Arguments of the bundled sample ``datasets/retail/order_lines_sample.csv`` (see :func:`load_order_lines`).
+ORDER_LINES_SAMPLE_ARGS = {"n_customers": 150, "months": 9, "seed": 17, "mean_lines_per_invoice": 6.0}
+
+_FIRST_INVOICE_NO = 536365
+_CATALOGUE_SEED = 20101201  # the shop's catalogue is the same for every seed
+_OL_COUNTRIES = (
+    "United Kingdom", "Germany", "France", "EIRE", "Spain", "Netherlands", "Belgium", "Switzerland", "Portugal",
+    "Australia", "Norway", "Italy", "Channel Islands", "Finland", "Cyprus", "Sweden", "Austria", "Denmark",
+    "Japan", "Poland", "USA", "Israel",
+)
+_OL_UK, _OL_EIRE = 0, 3
+_OL_COUNTRY_P = np.array(
+    [880, 22, 20, 8, 7, 5, 6, 5, 5, 3, 3, 3, 2, 2, 2, 2, 2, 2, 2, 2, 1, 1], dtype=float
+)
+_OL_COUNTRY_P /= _OL_COUNTRY_P.sum()
+_OL_GUEST_P = np.zeros(len(_OL_COUNTRIES))
+_OL_GUEST_P[[0, 3, 2, 4, 7, 10]] = [0.975, 0.008, 0.006, 0.004, 0.004, 0.003]
+_OL_HOURS = np.arange(7, 21)
+_OL_HOUR_P = np.array([0.5, 3.0, 6.5, 9.0, 11.0, 12.5, 11.5, 10.5, 8.0, 5.0, 1.5, 0.4, 0.3, 0.3])
+_OL_HOUR_P /= _OL_HOUR_P.sum()
+_OL_QTY = np.array([1, 2, 3, 4, 6, 8, 10, 12, 24, 25, 36, 48, 72, 96, 144])
+_OL_QTY_CHEAP = np.array([14, 10, 5, 6, 9, 3, 4, 20, 9, 3, 2, 4, 1.5, 1.2, 0.8])
+_OL_QTY_CHEAP /= _OL_QTY_CHEAP.sum()
+_OL_QTY_DEAR = np.array([40, 22, 8, 9, 8, 2, 1, 3, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+_OL_QTY_DEAR /= _OL_QTY_DEAR.sum()
+_OL_COLOURS = (
+    "WHITE", "RED", "PINK", "BLUE", "GREEN", "IVORY", "BLACK", "CREAM", "SILVER", "GOLD", "PURPLE", "YELLOW",
+    "ORANGE", "BROWN", "GREY", "TURQUOISE",
+)
+_OL_STYLES = (
+    "VINTAGE", "RETROSPOT", "REGENCY", "HANGING HEART", "SPOTTY", "FLORAL", "ANTIQUE", "WOODEN", "GLASS",
+    "CERAMIC", "ENAMEL", "PAPER", "LACE", "FELTCRAFT", "PAISLEY", "DOLLY GIRL", "SPACEBOY", "WOODLAND",
+    "CHRISTMAS", "PARTY", "BIRD", "ROSE", "STRAWBERRY", "POLKADOT", "SCANDINAVIAN", "JUMBO", "MINI", "LARGE",
+    "SMALL", "HOME SWEET HOME", "SKULL", "ALPHABET", "BAROQUE", "EDWARDIAN", "FRENCH",
+)
+_OL_NOUNS = (
+    "T-LIGHT HOLDER", "LANTERN", "CAKE STAND", "TEACUP AND SAUCER", "LUNCH BAG", "SHOPPER BAG", "NAPKINS",
+    "CANDLE", "PHOTO FRAME", "DOORMAT", "MUG", "BUNTING", "ALARM CLOCK", "NOTEBOOK", "WATER BOTTLE",
+    "BAKING SET", "CHOPSTICKS", "COAT HANGER", "METAL SIGN", "STORAGE TIN", "PAPER CHAIN KIT", "CUSHION COVER",
+    "WRAP", "GIFT BAG", "PURSE", "LUGGAGE TAG", "HOT WATER BOTTLE", "CAKE CASES", "PLATE", "BOWL", "JUG",
+    "DRAWER KNOB", "HAND WARMER", "TISSUES", "PENCILS", "STICKER SHEET", "GARLAND", "WALL CLOCK", "TRINKET BOX",
+    "SPOON", "PARASOL", "DOOR STOP", "BIRD ORNAMENT", "HEART DECORATION", "JAM MAKING SET", "APRON",
+)
+
+
+@dataclass(frozen=True)
+class OrderLinesTruth:
+    """The exact answers behind an order-line export made by :func:`make_order_lines`.
+
+    Every number comes from the generator's own bookkeeping (which line is a copy, which line a cancellation
+    cancels), not from cleaning the frame. Money is ``Quantity * UnitPrice`` summed to the cent (the
+    bookkeeping is in integer pence, so the values are exact to 2 dp).
+
+    The cleaning rules the numbers assume:
+
+    1. rows without ``CustomerID`` are dropped;
+    2. a duplicate is a row equal in every column; one copy of each is kept. Copies only occur among
+       positive lines that have a customer id, so steps 1-3 can run in any order. Distinct lines of an
+       invoice (different ``StockCode``) with equal ``Quantity * UnitPrice`` are *not* duplicates;
+    3. amount = ``Quantity * UnitPrice``; cancellations are the negative lines (``InvoiceNo`` starting "C");
+    4. ``"drop"``: negative lines are dropped; ``"net"``: each cancellation is netted against the same
+       customer's strictly earlier purchases (same invoice first, then the latest purchases first); money
+       it cannot match is unmatched and dropped.
+
+    Attributes
+    ----------
+    seed, n_customers, months : int
+        Generator arguments (all of them are in ``params``).
+    start : pandas.Timestamp
+        First day of the export window (midnight).
+    observation_end : pandas.Timestamp
+        Last day of the window (midnight; lines of that whole day are in the window). Pass it as
+        ``observation_end``.
+    first_invoice, last_invoice : pandas.Timestamp
+        Earliest and latest ``InvoiceDate`` in the frame (any row).
+    rows : int
+        Rows of the raw frame.
+    missing_id_rows : int
+        Rows with ``CustomerID`` NaN (whole invoices: guest check-outs, and a few of their cancellations).
+    missing_id_money : float
+        Signed sum of ``Quantity * UnitPrice`` over those rows.
+    duplicate_rows : int
+        Extra copies of full-row duplicates (a line present three times counts 2).
+    duplicate_money : float
+        Sum of ``Quantity * UnitPrice`` over the extra copies (all positive).
+    purchase_lines : int
+        Kept positive lines: customer id present, duplicates removed (product and non-product lines).
+    customers : int
+        Distinct ``CustomerID`` with a kept positive line. Equals ``n_customers``: a few more ids occur only
+        on pre-window cancellations and are not customers of the window.
+    orders : int
+        Distinct positive ``InvoiceNo`` with a customer id. Every such invoice holds a product line, so the
+        count is the same with non-product lines excluded.
+    revenue_drop : float
+        Sum of ``Quantity * UnitPrice`` over the kept positive lines ("drop" mode).
+    revenue_drop_products : float
+        The same without the :data:`NON_PRODUCT_CODES` lines.
+    cancellation_lines, cancellation_invoices : int
+        Negative lines, and distinct "C" invoices, with a customer id.
+    cancelled_matched_lines : int
+        In-window cancellation lines. Each cancels part or all of the quantity of one specific earlier
+        product line of the same customer (same ``StockCode`` and ``UnitPrice``, strictly earlier
+        ``InvoiceDate``, each line cancelled at most once), so the customer's earlier purchases always cover
+        the refund and netting matches it in full, whichever earlier purchases it takes the money from.
+    cancelled_matched : float
+        Their money, as a positive number.
+    cancelled_unmatched_lines : int
+        Pre-window cancellation lines: "C" invoices of purchases made before the export starts. Their
+        customers' first purchase in the window comes strictly after the cancellation (some never buy in
+        the window), so netting finds nothing to match.
+    cancelled_unmatched : float
+        Their money, as a positive number.
+    pre_window_customers : int
+        Distinct customers with a pre-window cancellation.
+    revenue_net : float
+        ``revenue_drop - cancelled_matched`` ("net" mode).
+    revenue_net_products : float
+        ``revenue_drop_products - cancelled_matched`` (non-product lines are never cancelled, and the
+        product purchases alone cover every in-window refund).
+    non_product_lines, non_product_money : dict
+        By code of :data:`NON_PRODUCT_CODES` (every code present, 0 if absent): kept positive lines and their
+        money.
+    params : dict
+        All arguments of :func:`make_order_lines` (``start`` as ``YYYY-MM-DD``).
+    cancellations : pandas.DataFrame or None
+        The generator's link table (not part of equality, not written to ``truth.json``; ``None`` after
+        :func:`load_order_lines`): one row per cancellation line with a customer id, columns ``row``
+        (position in the frame), ``cancels_row`` (position of the line it cancels; -1 for pre-window) and
+        ``kind`` (``"matched"`` or ``"pre_window"``).
+    """
+
+    seed: int
+    n_customers: int
+    months: int
+    start: pd.Timestamp
+    observation_end: pd.Timestamp
+    first_invoice: pd.Timestamp
+    last_invoice: pd.Timestamp
+    rows: int
+    missing_id_rows: int
+    missing_id_money: float
+    duplicate_rows: int
+    duplicate_money: float
+    purchase_lines: int
+    customers: int
+    orders: int
+    revenue_drop: float
+    revenue_drop_products: float
+    cancellation_lines: int
+    cancellation_invoices: int
+    cancelled_matched_lines: int
+    cancelled_matched: float
+    cancelled_unmatched_lines: int
+    cancelled_unmatched: float
+    pre_window_customers: int
+    revenue_net: float
+    revenue_net_products: float
+    non_product_lines: dict
+    non_product_money: dict
+    params: dict
+    cancellations: pd.DataFrame | None = field(default=None, compare=False, repr=False)
+
+    _TIMES = ("start", "observation_end", "first_invoice", "last_invoice")
+
+    def to_dict(self) -> dict:
+        """JSON-ready dict of every field but ``cancellations`` (timestamps as ISO text)."""
+        out = {}
+        for f in fields(self):
+            if f.name == "cancellations":
+                continue
+            value = getattr(self, f.name)
+            out[f.name] = value.isoformat() if f.name in self._TIMES else value
+        return out
+
+    @classmethod
+    def from_dict(cls, data: dict) -> OrderLinesTruth:
+        """Inverse of :meth:`to_dict`."""
+        kwargs = dict(data)
+        for name in cls._TIMES:
+            kwargs[name] = pd.Timestamp(kwargs[name])
+        return cls(**kwargs)
+
+
+def _order_line_catalogue():
+    """The shop's products (fixed, seed-independent) followed by the non-product codes.
+
+    Returns codes and descriptions (object arrays, products then :data:`NON_PRODUCT_CODES`), the products'
+    list prices in pence, their popularity weights and the number of products.
+    """
+    rng = np.random.default_rng(_CATALOGUE_SEED)
+    n_base = 2600
+    base = rng.choice(np.arange(10002, 90000), size=n_base, replace=False)
+    n_var = np.where(rng.random(n_base) < 0.78, 1, rng.integers(2, 5, size=n_base))
+    owner, rank = _segments(n_var)
+    lone_letter = (n_var[owner] == 1) & (rng.random(owner.size) < 0.06)  # e.g. a lone '85099B'
+    letter = np.where(lone_letter, rng.integers(0, 6, size=owner.size), rank)
+    lettered = (n_var[owner] > 1) | lone_letter
+    colour0 = rng.integers(0, len(_OL_COLOURS), size=n_base)
+    colour = (colour0[owner] + rank) % len(_OL_COLOURS)  # variants of one design differ in colour
+    with_colour = (n_var[owner] > 1) | (rng.random(owner.size) < 0.3)
+    style = rng.integers(0, len(_OL_STYLES), size=n_base)[owner]
+    noun = rng.integers(0, len(_OL_NOUNS), size=n_base)[owner]
+    codes = [f"{b}{'ABCDEFGH'[k] if let else ''}" for b, k, let in zip(base[owner], letter, lettered)]
+    descs = [
+        f"{_OL_COLOURS[c] + ' ' if wc else ''}{_OL_STYLES[s]} {_OL_NOUNS[w]}"
+        for c, wc, s, w in zip(colour, with_colour, style, noun)
+    ]
+    pounds = np.exp(rng.normal(np.log(2.1), 0.8, size=n_base))
+    pence = np.clip(np.round(pounds * 20.0).astype(np.int64) * 5, 10, 25000)  # prices in steps of 5p
+    price = pence[owner]
+    popularity = rng.permutation(owner.size)
+    weights = 1.0 / (popularity + 25.0) ** 1.05
+    weights /= weights.sum()
+    codes = np.asarray(codes + list(_NP_CODES), dtype=object)
+    descs = np.asarray(descs + list(NON_PRODUCT_CODES.values()), dtype=object)
+    return codes, descs, price, weights, owner.size
+
+
+def _check_order_line_args(n_customers, months, seed, mean_lines_per_invoice, shares):
+    for name, value, lo in (("n_customers", n_customers, 1), ("months", months, 1), ("seed", seed, 0)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
+            raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}.")
+    if months > 60:
+        raise ValueError(f"months must be at most 60, got {months!r}.")
+    if not (np.isfinite(mean_lines_per_invoice) and 1.0 <= mean_lines_per_invoice <= 200.0):
+        raise ValueError(f"mean_lines_per_invoice must be in [1, 200], got {mean_lines_per_invoice!r}.")
+    for name, value in shares.items():
+        if not (np.isfinite(value) and 0.0 <= value < 0.9):
+            raise ValueError(f"{name} must be in [0, 0.9), got {value!r}.")
+
+
+def _text_times(minutes: np.ndarray, start: pd.Timestamp) -> np.ndarray:
+    """Minutes since ``start`` as export text, month first, no zero padding: ``'12/1/2010 8:26'``."""
+    ts = pd.DatetimeIndex(start + pd.to_timedelta(minutes, unit="m"))
+    parts = zip(ts.month, ts.day, ts.year, ts.hour, ts.minute)
+    return np.asarray([f"{mo}/{d}/{y} {h}:{mi:02d}" for mo, d, y, h, mi in parts], dtype=object)
+
+
+def make_order_lines(
+    n_customers: int = 4500,
+    months: int = 12,
+    seed: int = 0,
+    *,
+    start="2010-12-01",
+    mean_lines_per_invoice: float = 20.0,
+    missing_id_share: float = 0.2,
+    duplicate_share: float = 0.01,
+    cancel_share: float = 0.07,
+    pre_window_share: float = 0.03,
+) -> tuple[pd.DataFrame, OrderLinesTruth]:
+    """Simulate a raw order-line export of an online gift retailer, with the exact answers.
+
+    The frame looks like the public export of a UK online retailer that sells giftware to shops and
+    consumers: one row per invoice line, text columns, cancellations as negative "C" invoices, guest
+    check-outs without a customer id, postage and fee lines, and a few rows exported twice. The truth is
+    kept by the generator while it builds the lines, so cleaning code can be checked against it.
+
+    Parameters
+    ----------
+    n_customers : int, default 4500
+        Customers who buy in the window (each has at least one invoice). At the other defaults the export
+        has about 110 lines per customer and year: 4,500 customers over 12 months give about 500,000 lines,
+        the size of the public export.
+    months : int, default 12
+        Length of the window in calendar months (6-12 is typical of the public exports; 1-60 allowed).
+    seed : int, default 0
+        Seed of ``numpy.random.default_rng``. The product catalogue is the same for every seed.
+    start : date-like, default "2010-12-01"
+        First day of the window.
+    mean_lines_per_invoice : float, default 20.0
+        Mean product lines of a customer's invoice (geometric, heavy-tailed; guest invoices have twice as
+        many).
+    missing_id_share : float, default 0.2
+        Approximate share of rows from guest invoices, whose ``CustomerID`` is NaN.
+    duplicate_share : float, default 0.01
+        Approximate share of extra full-row copies (of positive lines with a customer id).
+    cancel_share : float, default 0.07
+        Share of customers' invoices that are partly or wholly cancelled later in the window.
+    pre_window_share : float, default 0.03
+        Share of customers with a cancellation of a purchase made before the window (dated before their
+        first purchase in the window); a quarter as many again appear with only such a cancellation.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Columns :data:`ORDER_LINE_COLUMNS`, sorted by invoice number (= time order) as exported:
+
+        - ``InvoiceNo`` (str): six digits from 536365 up, numbered in time order; cancellations are "C"
+          plus a number of the same sequence (``"C536379"``).
+        - ``StockCode`` (str): five digits with an optional letter (``"85123A"``; variants of one design
+          share the digits), or a :data:`NON_PRODUCT_CODES` code: ``POST`` (postage, most invoices to
+          customers abroad), ``C2`` (carriage, Ireland), ``DOT`` (web postage, mostly guests), ``M``
+          (manual line), ``BANK CHARGES``, ``AMAZONFEE`` (guests only), ``TEST001``. Distinct within an
+          invoice.
+        - ``Description`` (str): upper-case product name, fixed per code.
+        - ``Quantity`` (int64): > 0 on purchases, < 0 on cancellations.
+        - ``InvoiceDate`` (str): month first, minute resolution, no padding: ``"12/1/2010 8:26"``
+          (parse with ``format="%m/%d/%Y %H:%M"``). Same for all lines of an invoice. The shop is closed
+          on Saturdays.
+        - ``UnitPrice`` (float64): pounds, > 0, whole pence (bulk lines of 48+ get 15% off).
+        - ``CustomerID`` (float64): id as a float (``17850.0``; five digits up to about 87,000 ids), NaN on
+          guest invoices.
+        - ``Country`` (str): the customer's country (``"United Kingdom"``, ``"EIRE"``, ...).
+
+    truth : OrderLinesTruth
+        The exact counts and money behind the frame and the rules they assume (see there).
+
+    Notes
+    -----
+    What is dirty, on purpose:
+
+    - about ``missing_id_share`` of the rows have no customer id (whole guest invoices, some of them "C");
+    - about ``duplicate_share`` extra copies of rows (10% of the copied lines appear three times), at random
+      positions within their invoice;
+    - a third of the multi-line invoices hold two distinct lines with equal ``Quantity * UnitPrice``
+      (mostly the same quantity and price, sometimes twice the quantity at half the price): they are not
+      duplicates, and only ``StockCode`` tells them apart;
+    - in-window cancellations ("C" invoices) take back all or part of the quantity of lines of one earlier
+      invoice, minutes to weeks later, at the original price;
+    - pre-window cancellations refer to purchases that are not in the export;
+    - postage, carriage, fee, manual and test lines among the products;
+    - text dates, text invoice numbers, float customer ids.
+
+    ``frame.to_csv(path, index=False)`` writes the file as such exports look (``CustomerID`` as
+    ``17850.0``, empty when missing); :func:`write_order_lines` adds ``truth.json``.
+
+    The generator is vectorised: 500,000 lines take about a second.
+
+    Examples
+    --------
+    >>> frame, truth = make_order_lines(50, months=6, seed=1)
+    >>> frame.columns.tolist()
+    ['InvoiceNo', 'StockCode', 'Description', 'Quantity', 'InvoiceDate', 'UnitPrice', 'CustomerID', 'Country']
+    >>> truth.customers
+    50
+    """
+    shares = {
+        "missing_id_share": missing_id_share,
+        "duplicate_share": duplicate_share,
+        "cancel_share": cancel_share,
+        "pre_window_share": pre_window_share,
+    }
+    _check_order_line_args(n_customers, months, seed, mean_lines_per_invoice, shares)
+    n = int(n_customers)
+    rng = np.random.default_rng(int(seed))
+    start_ts = pd.Timestamp(start).normalize()
+    end_ts = start_ts + pd.DateOffset(months=int(months)) - pd.Timedelta(days=1)
+    n_days = int((end_ts - start_ts).days) + 1
+    window_end = n_days * 1440  # minutes
+    weekday = pd.date_range(start_ts, periods=n_days, freq="D").day_of_week.to_numpy()
+    open_days = np.flatnonzero(weekday != 5).astype(np.int64)  # closed on Saturdays
+    n_open = open_days.size
+    codes, descs, list_price, weights, n_prod = _order_line_catalogue()
+    fee_code = {c: n_prod + i for i, c in enumerate(_NP_CODES)}
+
+    def clock(day):
+        """A minute within opening hours on each given day."""
+        day = np.asarray(day, dtype=np.int64)
+        hour = rng.choice(_OL_HOURS, size=day.size, p=_OL_HOUR_P)
+        return day * 1440 + hour * 60 + rng.integers(0, 60, size=day.size)
+
+    def draw_lines(n_invoices, mean):
+        """Distinct products per invoice, in random order: (invoice, product), grouped by invoice."""
+        k = 1 + rng.negative_binomial(1.0, 1.0 / mean, size=n_invoices)
+        owner, _ = _segments(np.minimum(k, 300))
+        prod = rng.choice(n_prod, size=owner.size, p=weights)
+        key = np.unique(owner.astype(np.int64) * n_prod + prod)  # a product once per invoice
+        owner, prod = key // n_prod, key % n_prod
+        order = np.lexsort((rng.random(owner.size), owner))
+        return owner[order], prod[order]
+
+    def quantity_price(prod):
+        price = list_price[prod]
+        dear = price >= 500
+        qty = np.where(
+            dear,
+            rng.choice(_OL_QTY, size=prod.size, p=_OL_QTY_DEAR),
+            rng.choice(_OL_QTY, size=prod.size, p=_OL_QTY_CHEAP),
+        ).astype(np.int64)
+        bulk = np.maximum(np.round(price * 0.85).astype(np.int64), 1)
+        return qty, np.where(qty >= 48, bulk, price).astype(np.int64)
+
+    # ---- customers and their invoices ----------------------------------------------------------------
+    n_only = int(rng.binomial(n, pre_window_share / 4.0))  # ids seen only on a pre-window cancellation
+    n_ids = n + n_only
+    span = max(6000, 2 * n_ids) if 2 * n_ids <= 87654 else max(87654, n_ids)  # five digits while they fit
+    ids = 12346 + rng.choice(span, size=n_ids, replace=False)
+    country = rng.choice(len(_OL_COUNTRIES), size=n + n_only, p=_OL_COUNTRY_P)
+    existing = rng.random(n) < 0.45
+    acq = np.where(existing, rng.integers(0, min(31, n_days), size=n), rng.integers(0, n_days, size=n))
+    a_open = np.minimum(np.searchsorted(open_days, acq), n_open - 1)
+    rate = rng.gamma(0.7, 0.4 / 0.7, size=n)  # invoices per month
+    n_inv = np.minimum(1 + rng.poisson(rate * (n_days - open_days[a_open]) / _DAYS_PER_MONTH), 400)
+    inv_cust, rank = _segments(n_inv)
+    lo = a_open[inv_cust]
+    pick = np.where(rank == 0, lo, lo + np.floor(rng.random(inv_cust.size) * (n_open - lo)).astype(np.int64))
+    inv_min = clock(open_days[pick])
+    m_id = inv_cust.size
+
+    # product lines of customers' invoices
+    l_inv, l_prod = draw_lines(m_id, mean_lines_per_invoice)
+    l_qty, l_price = quantity_price(l_prod)
+    starts = np.flatnonzero(np.r_[True, l_inv[1:] != l_inv[:-1]])  # every invoice has a line: starts[i] is i's
+    n_lines = np.diff(np.r_[starts, l_inv.size])
+    first = starts[(n_lines >= 2) & (rng.random(m_id) < 0.35)]
+    halve = (rng.random(first.size) < 0.2) & (l_price[first] % 2 == 0)
+    l_qty[first + 1] = np.where(halve, 2 * l_qty[first], l_qty[first])  # equal line totals, distinct codes
+    l_price[first + 1] = np.where(halve, l_price[first] // 2, l_price[first])
+
+    # ---- in-window cancellations: lines of one earlier invoice, taken back minutes to weeks later ----------
+    chosen = rng.random(m_id) < cancel_share
+    ci = np.flatnonzero(chosen)
+    o_min = inv_min[ci]
+    soon = rng.random(ci.size) < 0.5
+    later = np.searchsorted(open_days, o_min // 1440 + rng.integers(1, 46, size=ci.size))
+    c_min = np.where(soon, o_min + rng.integers(1, 181, size=ci.size), clock(open_days[np.minimum(later, n_open - 1)]))
+    ok = np.where(soon, c_min < window_end, later < n_open)
+    chosen[ci[~ok]] = False
+    ci, c_min = ci[ok], c_min[ok]
+    whole = rng.random(m_id) < 0.3
+    take = chosen[l_inv] & (whole[l_inv] | (rng.random(l_inv.size) < 0.35))
+    none_taken = chosen & (np.bincount(l_inv[take], minlength=m_id) == 0)
+    take[starts[none_taken]] = True
+    cl = np.flatnonzero(take)  # cancelled product lines (indices into the l_ arrays)
+    c_of_inv = np.full(m_id, -1, dtype=np.int64)
+    c_of_inv[ci] = np.arange(ci.size)
+    c_qty = np.where(rng.random(cl.size) < 0.6, l_qty[cl], rng.integers(1, l_qty[cl] + 1))
+
+    # ---- non-product lines on customers' invoices ----------------------------------------------------
+    cty = country[inv_cust]
+    abroad = (cty != _OL_UK) & (cty != _OL_EIRE)
+    u = rng.random((5, m_id))
+    fee_specs = (
+        ("POST", abroad & (u[0] < 0.7), lambda k: rng.choice([1, 1, 1, 2, 2, 3, 4], size=k),
+         lambda k: rng.choice([1500, 1800, 1800, 2800, 4000], size=k)),
+        ("C2", (cty == _OL_EIRE) & (u[1] < 0.3), lambda k: np.ones(k, dtype=np.int64),
+         lambda k: np.full(k, 5000)),
+        ("DOT", u[2] < 0.002, lambda k: np.ones(k, dtype=np.int64),
+         lambda k: np.round(np.exp(rng.normal(np.log(9000), 0.7, size=k)))),
+        ("M", u[3] < 0.003, lambda k: rng.choice([1, 1, 1, 2, 4, 12], size=k),
+         lambda k: np.round(np.exp(rng.normal(np.log(250), 1.0, size=k))) + 1),
+        ("BANK CHARGES", u[4] < 0.001, lambda k: np.ones(k, dtype=np.int64), lambda k: np.full(k, 1500)),
+        ("TEST001", u[4] > 0.9995, lambda k: np.full(k, 5), lambda k: np.full(k, 450)),
+    )
+
+    def fee_lines(specs):
+        inv, code, qty, price = [], [], [], []
+        for name, mask, q, p in specs:
+            idx = np.flatnonzero(mask)
+            inv.append(idx)
+            code.append(np.full(idx.size, fee_code[name]))
+            qty.append(np.asarray(q(idx.size), dtype=np.int64))
+            price.append(np.asarray(p(idx.size), dtype=np.int64))
+        return tuple(np.concatenate(a) for a in (inv, code, qty, price))
+
+    f_inv, f_code, f_qty, f_price = fee_lines(fee_specs)
+
+    # ---- pre-window cancellations: dated before the customer's first purchase in the window ---------------
+    first_min = np.full(n, np.iinfo(np.int64).max)
+    np.minimum.at(first_min, inv_cust, inv_min)
+    open_before = np.searchsorted(open_days, first_min // 1440)  # open days strictly before the first day
+    candidate = open_before >= 1
+    p_pre = min(1.0, pre_window_share * n / max(int(candidate.sum()), 1))
+    pre = np.flatnonzero(candidate & (rng.random(n) < p_pre))
+    pre_day = open_days[np.floor(rng.random(pre.size) * open_before[pre]).astype(np.int64)]
+    pre_cust = np.concatenate([pre, np.arange(n, n + n_only)])
+    pre_min = np.concatenate([clock(pre_day), clock(open_days[rng.integers(0, n_open, size=n_only)])])
+    p_inv, p_prod = draw_lines(pre_cust.size, 1.5)
+    p_qty, p_price = quantity_price(p_prod)
+
+    # ---- guest invoices (no customer id) and their cancellations -------------------------------------
+    id_rows = l_inv.size + f_inv.size + cl.size + p_inv.size
+    guest_mean = 2.0 * mean_lines_per_invoice
+    n_guest = int(round(missing_id_share / (1.0 - missing_id_share) * id_rows / (guest_mean + 0.4)))
+    g_min = clock(open_days[rng.integers(0, n_open, size=n_guest)])
+    g_country = rng.choice(len(_OL_COUNTRIES), size=n_guest, p=_OL_GUEST_P)
+    g_inv, g_prod = draw_lines(n_guest, guest_mean)
+    g_qty, g_price = quantity_price(g_prod)
+    v = rng.random((3, n_guest))
+    gf_inv, gf_code, gf_qty, gf_price = fee_lines((
+        ("DOT", v[0] < 0.35, lambda k: np.ones(k, dtype=np.int64),
+         lambda k: np.round(np.exp(rng.normal(np.log(9000), 0.8, size=k)))),
+        ("POST", v[1] < 0.02, lambda k: np.ones(k, dtype=np.int64), lambda k: np.full(k, 1800)),
+        ("AMAZONFEE", v[2] < 0.003, lambda k: np.ones(k, dtype=np.int64),
+         lambda k: rng.integers(100000, 600000, size=k)),
+    ))
+    n_gc = int(rng.binomial(n_guest, 0.03))
+    gc_min = clock(open_days[rng.integers(0, n_open, size=n_gc)])
+    gc_inv, gc_prod = draw_lines(n_gc, 1.5)
+    gc_qty, gc_price = quantity_price(gc_prod)
+
+    # ---- all invoices: customers', in-window C, pre-window C, guests', guest C ----------------------------
+    base_c = m_id
+    base_p = base_c + ci.size
+    base_g = base_p + pre_cust.size
+    base_gc = base_g + n_guest
+    n_invoices = base_gc + n_gc
+    i_min = np.concatenate([inv_min, c_min, pre_min, g_min, gc_min])
+    i_cancel = np.zeros(n_invoices, dtype=bool)
+    i_cancel[base_c:base_g] = True
+    i_cancel[base_gc:] = True
+    i_cust = np.concatenate([inv_cust, inv_cust[ci], pre_cust, np.full(n_guest + n_gc, -1)])
+    gc_country = rng.choice(len(_OL_COUNTRIES), size=n_gc, p=_OL_GUEST_P)
+    i_country = np.where(i_cust >= 0, country[np.maximum(i_cust, 0)], np.concatenate(
+        [np.zeros(base_g, dtype=np.int64), g_country, gc_country]))
+
+    # ---- all lines ------------------------------------------------------------------------------------
+    # kind: 0 customer purchase, 1 in-window cancellation, 2 pre-window cancellation, 3 guest line, 4 guest C
+    n_l = l_inv.size
+    line_inv = np.concatenate([l_inv, f_inv, base_c + c_of_inv[l_inv[cl]], base_p + p_inv, base_g + g_inv,
+                               base_g + gf_inv, base_gc + gc_inv])
+    line_code = np.concatenate([l_prod, f_code, l_prod[cl], p_prod, g_prod, gf_code, gc_prod])
+    line_qty = np.concatenate([l_qty, f_qty, -c_qty, -p_qty, g_qty, gf_qty, -gc_qty])
+    line_price = np.concatenate([l_price, f_price, l_price[cl], p_price, g_price, gf_price, gc_price])
+    sizes = (n_l + f_inv.size, cl.size, p_inv.size, g_inv.size + gf_inv.size, gc_inv.size)
+    line_kind = np.repeat(np.arange(5, dtype=np.int8), sizes)
+    line_cancels = np.full(line_inv.size, -1, dtype=np.int64)
+    line_cancels[n_l + f_inv.size:n_l + f_inv.size + cl.size] = cl
+
+    # full-row duplicates of customers' purchase lines
+    eligible = np.flatnonzero(line_kind == 0)
+    q_dup = min(1.0, duplicate_share * line_inv.size / (1.1 * max(eligible.size, 1)))
+    dup = eligible[rng.random(eligible.size) < q_dup]
+    dup = np.repeat(dup, 1 + (rng.random(dup.size) < 0.1))
+    is_copy = np.r_[np.zeros(line_inv.size, dtype=bool), np.ones(dup.size, dtype=bool)]
+    line_inv, line_code, line_qty, line_price, line_kind = (
+        np.r_[a, a[dup]] for a in (line_inv, line_code, line_qty, line_price, line_kind)
+    )
+    line_cancels = np.r_[line_cancels, np.full(dup.size, -1, dtype=np.int64)]
+
+    # ---- export order: invoices numbered in time order, lines shuffled within an invoice ---------------
+    inv_rank = np.empty(n_invoices, dtype=np.int64)
+    inv_rank[np.lexsort((rng.random(n_invoices), i_min))] = np.arange(n_invoices)
+    perm = np.lexsort((rng.random(line_inv.size), inv_rank[line_inv]))
+    pos = np.empty(perm.size, dtype=np.int64)
+    pos[perm] = np.arange(perm.size)
+    inv_no = np.asarray(
+        [("C" if c else "") + str(_FIRST_INVOICE_NO + r) for c, r in zip(i_cancel, inv_rank)], dtype=object
+    )
+    inv_text = _text_times(i_min, start_ts)
+    li = line_inv[perm]
+    cust = i_cust[li]
+    frame = pd.DataFrame(
+        {
+            "InvoiceNo": inv_no[li],
+            "StockCode": codes[line_code[perm]],
+            "Description": descs[line_code[perm]],
+            "Quantity": line_qty[perm],
+            "InvoiceDate": inv_text[li],
+            "UnitPrice": line_price[perm] / 100.0,
+            "CustomerID": np.where(cust >= 0, ids[np.maximum(cust, 0)], np.nan).astype(np.float64),
+            "Country": np.asarray(_OL_COUNTRIES, dtype=object)[i_country[li]],
+        }
+    )
+
+    # ---- truth, from the bookkeeping ---------------------------------------------------------------------
+    line_cust = i_cust[line_inv]
+    pence = line_qty * line_price
+    has_id = line_cust >= 0
+    buy = has_id & ~is_copy & (line_qty > 0)
+    product = line_code < n_prod
+    matched, unmatched = line_kind == 1, line_kind == 2
+
+    def cents(mask):
+        return int(pence[mask].sum())
+
+    def money(mask):
+        return cents(mask) / 100.0
+
+    np_lines, np_money = {}, {}
+    for name in _NP_CODES:
+        sel = buy & (line_code == fee_code[name])
+        np_lines[name] = int(sel.sum())
+        np_money[name] = money(sel)
+    revenue, revenue_products, refunded = cents(buy), cents(buy & product), -cents(matched)
+    links_at = np.flatnonzero(matched | unmatched)
+    links = pd.DataFrame(
+        {
+            "row": pos[links_at],
+            "cancels_row": np.where(line_cancels[links_at] >= 0, pos[np.maximum(line_cancels[links_at], 0)], -1),
+            "kind": np.where(matched[links_at], "matched", "pre_window").astype(object),
+        }
+    ).sort_values("row", ignore_index=True)
+    params = {"n_customers": n, "months": int(months), "seed": int(seed), "start": str(start_ts.date()),
+              "mean_lines_per_invoice": float(mean_lines_per_invoice),
+              **{k: float(v) for k, v in shares.items()}}
+    truth = OrderLinesTruth(
+        seed=int(seed),
+        n_customers=n,
+        months=int(months),
+        start=start_ts,
+        observation_end=end_ts,
+        first_invoice=start_ts + pd.Timedelta(minutes=int(i_min.min())),
+        last_invoice=start_ts + pd.Timedelta(minutes=int(i_min.max())),
+        rows=int(line_inv.size),
+        missing_id_rows=int((~has_id).sum()),
+        missing_id_money=money(~has_id),
+        duplicate_rows=int(is_copy.sum()),
+        duplicate_money=money(is_copy),
+        purchase_lines=int(buy.sum()),
+        customers=int(np.unique(line_cust[buy]).size),
+        orders=int(np.unique(line_inv[buy]).size),
+        revenue_drop=revenue / 100.0,
+        revenue_drop_products=revenue_products / 100.0,
+        cancellation_lines=int((has_id & (line_qty < 0)).sum()),
+        cancellation_invoices=int(np.unique(line_inv[has_id & (line_qty < 0)]).size),
+        cancelled_matched_lines=int(matched.sum()),
+        cancelled_matched=refunded / 100.0,
+        cancelled_unmatched_lines=int(unmatched.sum()),
+        cancelled_unmatched=-cents(unmatched) / 100.0,
+        pre_window_customers=int(np.unique(line_cust[unmatched]).size),
+        revenue_net=(revenue - refunded) / 100.0,
+        revenue_net_products=(revenue_products - refunded) / 100.0,
+        non_product_lines=np_lines,
+        non_product_money=np_money,
+        params=params,
+        cancellations=links,
+    )
+    return frame, truth
+
+
+_ORDER_LINES_FILE = "order_lines_sample.csv"
+_ORDER_LINE_DTYPES = {
+    "InvoiceNo": str, "StockCode": str, "Description": str, "Quantity": "int64", "InvoiceDate": str,
+    "UnitPrice": "float64", "CustomerID": "float64", "Country": str,
+}
+
+
+def write_order_lines(frame: pd.DataFrame, truth: OrderLinesTruth, folder) -> list[Path]:
+    """Write an export as ``order_lines_sample.csv`` plus ``truth.json`` and ``SHA256SUMS`` into ``folder``.
+
+    The CSV is ``frame.to_csv(index=False)``: text as exported, ``CustomerID`` as ``17850.0``, empty when
+    missing.
+
+    Parameters
+    ----------
+    frame : pandas.DataFrame
+        From :func:`make_order_lines`.
+    truth : OrderLinesTruth
+        Its truth (``cancellations`` is not written).
+    folder : str or pathlib.Path
+        Created if needed.
+
+    Returns
+    -------
+    list of pathlib.Path
+        The three files written.
+    """
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    csv_path = folder / _ORDER_LINES_FILE
+    frame.to_csv(csv_path, index=False, lineterminator="\n")
+    truth_path = folder / "truth.json"
+    meta = {**truth.to_dict(), "generated_by": "toolkit.datasets.make_order_lines(**params)"}
+    truth_path.write_text(json.dumps(meta, indent=2) + "\n", encoding="utf-8")
+    sums = folder / "SHA256SUMS"
+    sums.write_text(
+        "".join(f"{hashlib.sha256(p.read_bytes()).hexdigest()}  {p.name}\n" for p in (csv_path, truth_path)),
+        encoding="utf-8",
+    )
+    return [csv_path, truth_path, sums]
+
+
+def load_order_lines() -> tuple[pd.DataFrame, OrderLinesTruth]:
+    """Load the bundled order-line export sample and its truth (``datasets/retail/``).
+
+    The file is ``make_order_lines(**ORDER_LINES_SAMPLE_ARGS)`` (150 customers, 9 months, seed 17, 6 lines
+    per invoice) written with :func:`write_order_lines`; a test keeps both in sync.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Columns and dtypes as :func:`make_order_lines` (text stays text: parse ``InvoiceDate`` with
+        ``format="%m/%d/%Y %H:%M"``). Size: (4,138, 8).
+    truth : OrderLinesTruth
+        Read from ``truth.json``; ``cancellations`` is ``None``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        If the bundled files are missing.
+
+    Notes
+    -----
+    Synthetic data, generated by this package (MIT licence). Money in pounds sterling.
+
+    Examples
+    --------
+    >>> frame, truth = load_order_lines()
+    >>> len(frame) == truth.rows
+    True
+    """
+    frame = pd.read_csv(
+        dataset_path("retail", _ORDER_LINES_FILE),
+        dtype=_ORDER_LINE_DTYPES,
+        keep_default_na=False,
+        na_values={"CustomerID": [""]},
+    )
+    meta = json.loads(dataset_path("retail", "truth.json").read_text(encoding="utf-8"))
+    meta.pop("generated_by", None)
+    return frame, OrderLinesTruth.from_dict(meta)
+
+
+
 def _main(argv: list[str]) -> int:
-    """Regenerate the bundled company copy: ``python -m toolkit.datasets [output_folder]``."""
+    """Regenerate the bundled company copy: ``python -m toolkit.datasets [output_folder]``.
+
+    ``python -m toolkit.datasets --order-lines [output_folder]`` regenerates the order-line sample instead
+    (default folder ``datasets/retail``).
+    """
     repo = Path(__file__).resolve().parents[1]
+    if argv[:1] == ["--order-lines"]:
+        argv = argv[1:]
+        if not argv and not (repo / "pyproject.toml").exists():
+            sys.stderr.write("Not a source checkout: pass the output folder\n")
+            return 2
+        folder = Path(argv[0]) if argv else repo / "datasets" / "retail"
+        frame, truth = make_order_lines(**ORDER_LINES_SAMPLE_ARGS)
+        paths = write_order_lines(frame, truth, folder)
+        sys.stdout.write(f"wrote {len(paths)} files ({len(frame):,} lines) to {folder}\n")
+        return 0
     if not argv and not (repo / "pyproject.toml").exists():
         sys.stderr.write("Not a source checkout: pass the output folder, python -m toolkit.datasets FOLDER\n")
         return 2
