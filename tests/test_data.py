@@ -351,7 +351,7 @@ def test_as_transactions_requires_column_names():
 def test_id_factorisation_equals_sorted_pandas_factorize(ids):
     from toolkit.data import _factorize_ids
 
-    codes, uniques = _factorize_ids(pd.Series(np.asarray(ids, dtype=np.int64)))
+    codes, uniques, _ = _factorize_ids(pd.Series(np.asarray(ids, dtype=np.int64)))
     ref_codes, ref_uniques = pd.factorize(np.asarray(ids, dtype=np.int64), sort=True)
     assert list(codes) == list(ref_codes) and list(uniques) == list(ref_uniques)
 

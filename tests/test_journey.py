@@ -367,8 +367,9 @@ def test_mixed_id_types_between_events_and_transactions_is_a_clear_error():
     from toolkit.errors import SchemaError
 
     company = datasets.load_company()
-    tx = toolkit.Transactions.from_frame(company.transactions.astype({"customer_id": str}),
-                                         **company.transaction_kwargs())
+    # text ids that are not numbers ("C1001"); digit strings such as "1001" are read as integers (one id rule)
+    tx = toolkit.Transactions.from_frame(company.transactions.assign(customer_id="C" + company.transactions[
+        "customer_id"].astype(str)), **company.transaction_kwargs())
     ev = toolkit.Events.from_frame(company.events, customer="customer_id", time="timestamp", event="event",
                                    channel="channel")
     with pytest.raises(SchemaError, match="numbers in the events .* text in the transactions"):

@@ -8,6 +8,7 @@ from __future__ import annotations
 __all__ = [
     "ToolkitError",
     "SchemaError",
+    "FileFormatError",
     "DataQualityError",
     "ConvergenceError",
     "NotFittedError",
@@ -23,6 +24,27 @@ class ToolkitError(Exception):
 
 class SchemaError(ToolkitError, ValueError):
     """A column is missing, misnamed, duplicated or of a type that cannot be used."""
+
+
+class FileFormatError(SchemaError):
+    """A file cannot be read as a table: wrong separator, broken quoting, another encoding, no header row.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    line : int or None
+        1-based line of the file where reading failed, when known.
+    expected, found : int or None
+        Fields the header has and fields the failing line has, for a field-count mismatch.
+    """
+
+    def __init__(self, message, *, path=None, line=None, expected=None, found=None):
+        super().__init__(message)
+        self.path = path
+        self.line = line
+        self.expected = expected
+        self.found = found
 
 
 class DataQualityError(ToolkitError, ValueError):

@@ -109,6 +109,15 @@ def combine_reports(reports):
         for note in r.notes:
             if note not in out.notes:
                 out.notes.append(note)
+    out.money_in = float(sum(r.money_in for r in reports))
+    out.money_kept = float(sum(r.money_kept for r in reports))
+    out.cancelled_later = float(sum(r.cancelled_later for r in reports))
+    for attr in ("money_dropped", "money_moved"):
+        total = {}
+        for r in reports:
+            for reason, value in getattr(r, attr).items():
+                total[reason] = total.get(reason, 0.0) + float(value)
+        setattr(out, attr, total)
     out.dropped = dict(sorted(dropped.items(), key=lambda kv: order.get(kv[0], len(order))))
     out.kept_notes = kept
     out.examples = {reason: examples[reason] for reason in out.dropped if reason in examples}
