@@ -306,8 +306,11 @@ def test_p_alive_feature(company_fit):
 
 
 def test_too_little_history_raises():
+    # two months of one customer cannot support the purchase-rate curve at all: a typed error that says what
+    # the lifecycle needs and what the log has (short but usable logs give caveats: tests/test_lifecycle_short.py)
     tx = make_tx([(1, "2024-01-01", 5.0), (1, "2024-02-01", 5.0)], "2024-03-01")
-    with pytest.raises(DataQualityError, match="time_to_stability"):
+    needs_has = r"needs at least 4 months of history \(120 days\), this log has 2 months \(60 days"
+    with pytest.raises(DataQualityError, match=needs_has):
         LifecycleClassifier().fit(tx)
 
 

@@ -33,7 +33,7 @@ import pandas as pd
 
 from ._kernels._arrays import readonly
 from .config import DAYS_PER_UNIT
-from .errors import DataQualityError, NotFittedError, SchemaError
+from .errors import DataQualityError, DataQualityWarning, NotFittedError, SchemaError
 
 __all__ = [
     "STAGES", "PATTERNS", "TOO_EARLY", "STAGE_RULES", "PATTERN_RULES", "ACTIONS",
@@ -340,7 +340,28 @@ def _restricted_mean(durations, events, min_at_risk=0.1):
     tau = float(t[at_risk >= min_at_risk * at_risk[0]].max())
     keep = t <= tau
     grid = np.append(t[keep], tau)
-    return float(np.sum(np.diff(grid) * s[keep])), tau
+    return float(np.sum(np.diff(grid) * s[keep])), tau, float(s[keep][-1])
+
+
+#: Age range (days) of the purchase-rate curve when the observed window allows it (``horizon_days="auto"``).
+FULL_HORIZON_DAYS = 360
+#: Customers needed to learn a threshold from the data (survivors of the curve, first repeat gaps, stable ones).
+_MIN_LEARN = 30
+#: Share of "too early to tell" from which the classifier says so in its caveats.
+_TOO_EARLY_CAVEAT = 0.5
+_DAYS_PER_MONTH = 365.25 / 12
+
+
+def _history(days):
+    """Length of a history in words: months (rounded) from about 1.5 months on, else days."""
+    days = float(days)
+    months = days / _DAYS_PER_MONTH
+    return f"{months:.0f} months" if months >= 1.5 else f"{days:.0f} days"
+
+
+def _months(days):
+    """Whole months needed to cover ``days`` (rounded up, but 364-366 days is 12 months)."""
+    return int(math.ceil(float(days) / _DAYS_PER_MONTH - 0.05))
 
 
 _SLIDER_THRESHOLDS = ("lost_gap", "k_lost", "k_det", "drop_alpha", "p_alive_min", "t_explore", "t_stability",
@@ -371,11 +392,15 @@ class LifecycleClassifier:
         purchase cycles (1 / plateau rate) after the typical time to reach stability.
     time_to_stability, loyal_duration, lost_gap : "auto" or float (days)
         ``"auto"`` learns them (see Notes); a number fixes them (e.g. a business's own expected loyal
-        duration).
+        duration) and always wins over what the data would give.
     recent_window : "auto" or int (days)
         Window of the recent-activity comparison; auto = 3 stable-phase purchase cycles.
-    horizon_days : int, default 360
-        Age range of the purchase-rate curve used to learn the time to reach stability.
+    horizon_days : "auto" or int, default "auto"
+        Age range of the purchase-rate curve used to learn the time to reach stability. ``"auto"``: 360 days
+        when at least 30 customers are followed that long (still buying 360 days after their first purchase),
+        else half the observed window (whole bins), so that the customers acquired in the first half of the
+        window can be followed over it; shorter still when fewer than 30 customers are followed that long. A
+        number is used as given.
     bin_days : int, default 15
         Width of the age bins of that curve.
     p_alive_min : float, optional
@@ -387,7 +412,17 @@ class LifecycleClassifier:
         Every threshold the rules use (days unless stated): ``lost_gap``, ``k_lost``, ``k_det``, ``drop_alpha``,
         ``p_alive_min``, ``t_explore``, ``t_early``, ``t_stability``, ``reach``, ``loyal_duration``, ``window``.
     learned_ : pandas.DataFrame
-        How each threshold was obtained (value and derivation).
+        How each threshold was obtained (value and derivation): learned, given, or an assumption the data
+        forced (the derivation says which, and why).
+    caveats_ : list of str
+        Plain-language caveats of this fit: every fallback a short history forced (what was assumed, what the
+        data would need and what they have, e.g. "needs 24 months of history, has 12"), and a warning when
+        most customers are "too early to tell". Each is also issued as a
+        :class:`~toolkit.errors.DataQualityWarning`. Empty for a long, rich log.
+    horizon_ : int
+        Age range (days) of the purchase-rate curve actually used.
+    window_days_ : int
+        Days from the first transaction to the observation end of the fitted log.
     rate_curve_ : pandas.DataFrame
         Repeat purchase days per customer-day by age among customers still buying after ``horizon_days``, and
         the fitted three-phase curve (``attrs``: ``plateau``, ``r0``, ``t_explore``, ``t_stability``).
@@ -411,11 +446,28 @@ class LifecycleClassifier:
     under the curve up to the duration at which 10% of them are still at risk) is the expected loyal duration:
     early exit is leaving sooner than the average stable customer. With a short history it is a lower bound;
     pass a number to use the business's own expectation.
+
+    *Short histories* give results with caveats, not errors. Every duration learned is bounded by the observed
+    window: the curve's horizon (above); the loyal duration, a restricted mean that cannot exceed the longest
+    stable time the window shows (Royston & Parmar 2013), with a caveat when fewer than 10% of the stable
+    customers were seen leaving (the mean then measures the window more than the customers). When fewer than
+    30 customers reached stability it is *assumed* to be that longest stable time (window minus time to
+    stability): a lower bound, so only a customer stable for the whole window is called long-term retention and
+    a customer lost after reaching stability counts as early exit. Each fallback is stated in ``learned_`` and
+    ``caveats_``, and so is a "too early to tell" share of 50% or more. Only a log that cannot support the curve
+    at all (less than twice 4 bins of history, i.e. 4 months with 15-day bins, or fewer than 30 customers
+    followed for 4 bins) raises :class:`~toolkit.errors.DataQualityError`, saying what it needs and what it has.
+
+    References
+    ----------
+    Royston, P. & Parmar, M. K. B. (2013). Restricted mean survival time: an alternative to the hazard ratio
+    for the design and analysis of randomized trials with a time-to-event outcome. *BMC Medical Research
+    Methodology* 13:152.
     """
 
     def __init__(self, *, lost_quantile=0.95, deterioration_quantile=0.9, drop_alpha=0.05, stability_cycles=2.0,
                  time_to_stability="auto", loyal_duration="auto", lost_gap="auto", recent_window="auto",
-                 horizon_days=360, bin_days=15, p_alive_min=None):
+                 horizon_days="auto", bin_days=15, p_alive_min=None):
         self.lost_quantile = lost_quantile
         self.deterioration_quantile = deterioration_quantile
         self.drop_alpha = drop_alpha
@@ -449,8 +501,12 @@ class LifecycleClassifier:
                 raise ValueError(f"{name} must be in (0, 1), got {q!r}.")
         if not 0.0 <= float(self.drop_alpha) < 1.0:
             raise ValueError(f"drop_alpha must be in [0, 1), got {self.drop_alpha!r}.")
-        if int(self.bin_days) < 1 or int(self.horizon_days) < 4 * int(self.bin_days):
-            raise ValueError("horizon_days must cover at least 4 bins of bin_days (>= 1) days.")
+        if int(self.bin_days) < 1:
+            raise ValueError(f"bin_days must be at least 1, got {self.bin_days!r}.")
+        if not (isinstance(self.horizon_days, str) and self.horizon_days == "auto"):
+            if isinstance(self.horizon_days, str) or int(self.horizon_days) < 4 * int(self.bin_days):
+                raise ValueError(f'horizon_days must be "auto" or cover at least 4 bins of bin_days '
+                                 f"({4 * int(self.bin_days)} days), got {self.horizon_days!r}.")
         for name in ("time_to_stability", "loyal_duration", "lost_gap", "recent_window"):
             v = getattr(self, name)
             if not (isinstance(v, str) and v == "auto") and not (np.isscalar(v) and float(v) > 0):
@@ -475,7 +531,11 @@ class LifecycleClassifier:
         Raises
         ------
         DataQualityError
-            Too little history to learn a threshold set to "auto" (the message says which to pass).
+            The log cannot support the purchase-rate curve at all: under 4 months of history (4 bins of
+            ``bin_days``, twice), or fewer than 30 customers who bought again 4 bins after their first purchase;
+            or a ``horizon_days`` given by the user that too few customers cover. The message says what is
+            needed and what the log has. A short history that can support the curve gives results with
+            ``caveats_`` instead (see the class Notes).
 
         Notes
         -----
@@ -486,43 +546,116 @@ class LifecycleClassifier:
         """
         self._check_settings()
         tx = _as_tx(X, frame_kwargs)
-        first_gap, curve, n_surv = self._learning_stats(tx)
-        learned = self._learn_thresholds(curve, n_surv, first_gap[first_gap > 0], stacklevel=3)
+        window = int(tx.arrays.end_day)
+        horizon, (first_gap, curve, n_surv), caveats = self._fit_horizon(tx, window)
+        learned = self._learn_thresholds(curve, n_surv, first_gap[first_gap > 0], stacklevel=3, horizon=horizon,
+                                         window_days=window, caveats=caveats)
         self.features_ = lifecycle_features(tx, None, window=int(self.thresholds_["window"]), model=model)
         self.model_ = model
         # --- expected loyal duration from the stable durations of the fitted log
         stable = self._stable_durations(self.features_, self.thresholds_) if self.loyal_duration == "auto" else None
-        self._learn_loyal_duration(stable, learned)
+        self._learn_loyal_duration(stable, learned, stacklevel=3)
         self.tx_ = tx
         self.result_ = self._classify(self.features_, self.thresholds_)
+        self._too_early_caveat(self.result_, stacklevel=3)
         return self
 
-    def _learning_stats(self, tx):
-        """First repeat gaps, the repeat-purchase curve by age and the survivor count of one log (kernel)."""
+    def _default_horizon(self):
+        return FULL_HORIZON_DAYS if self.horizon_days == "auto" else int(self.horizon_days)
+
+    def _learning_stats(self, tx, horizon=None):
+        """First repeat gaps, the repeat-purchase curve by age and the survivor count of one log (kernel).
+
+        ``horizon`` defaults to ``horizon_days`` (360 days when "auto": :meth:`fit` bounds it by the window).
+        """
         from ._kernels.lifecycle import learning_stats
 
         arr = tx.arrays
         end_day = arr.day_of(tx.observation_end)
-        return learning_stats(arr.offsets, arr.day, np.int64(end_day), np.int64(int(self.horizon_days)),
+        horizon = self._default_horizon() if horizon is None else int(horizon)
+        return learning_stats(arr.offsets, arr.day, np.int64(end_day), np.int64(horizon),
                               np.int64(int(self.bin_days)))
 
-    def _learn_thresholds(self, curve, n_surv, gaps, stacklevel=2):
+    def _fit_horizon(self, tx, window):
+        """The curve's horizon bounded by the observed window, its learning statistics and the caveats it needs.
+
+        Auto: ``min(360, window / 2)`` in whole bins, shortened bin by bin (to 4 bins at least) until 30
+        customers are followed over it. Raises DataQualityError when even 4 bins cannot be supported.
+        """
+        width = int(self.bin_days)
+        if self.horizon_days != "auto":
+            horizon = int(self.horizon_days)
+            return horizon, self._learning_stats(tx, horizon), []
+        shortest = 4 * width
+        full = self._learning_stats(tx, FULL_HORIZON_DAYS)
+        if full[2] >= _MIN_LEARN:  # the window supports the full horizon: nothing to adapt
+            return FULL_HORIZON_DAYS, full, []
+        start = min(FULL_HORIZON_DAYS - width, (window // 2) // width * width)
+        if start < shortest:
+            raise DataQualityError(
+                f"LifecycleClassifier.fit: the lifecycle needs at least {_history(2 * shortest)} of history "
+                f"({2 * shortest} days), this log has {_history(window)} ({window} days from the first purchase to "
+                f"the observation end). Learning when customers reach stability follows customers for at least "
+                f"{shortest} days (4 bins of bin_days={width}) from the first half of the window. Give a longer "
+                "history.", column="timestamp", count=int(window))
+        stats = None
+        for horizon in range(start, shortest - 1, -width):
+            stats = self._learning_stats(tx, horizon)
+            if stats[2] >= _MIN_LEARN:
+                break
+        else:
+            raise DataQualityError(
+                f"LifecycleClassifier.fit: the lifecycle needs at least {_MIN_LEARN} customers who bought again "
+                f"{shortest} or more days after their first purchase (to learn how the purchase rate grows with "
+                f"age), this log has {int(stats[2])} (of {tx.n_customers:,} customers over {_history(window)}). Give "
+                "a log with more customers or a longer history.", column="timestamp", count=int(stats[2]))
+        learned = [what for what, setting in (("the time to stability", self.time_to_stability),
+                                              ("the purchase cycles", "auto"), ("the lost gap", self.lost_gap))
+                   if setting == "auto"]
+        learned = ", ".join(learned[:-1]) + (" and " if len(learned) > 1 else "") + learned[-1]
+        half = "half the window" if horizon == start else f"the longest with {_MIN_LEARN}+ such customers"
+        caveats = [
+            f"Time to reach stability: the full {FULL_HORIZON_DAYS}-day purchase-rate curve needs at least "
+            f"{_MIN_LEARN} customers still buying {FULL_HORIZON_DAYS} days after their first purchase, this log has "
+            f"{int(full[2])} over {_history(window)} (needs about {_months(2 * FULL_HORIZON_DAYS)} months of history, "
+            f"has {_months(window)}). The curve follows customers over their first {horizon} days instead ({half}); "
+            f"{learned} come from customers with at least {horizon} days of history, and a customer who settles "
+            "later than that is not seen."]
+        return horizon, stats, caveats
+
+    def _caveat(self, text, stacklevel):
+        """Record a caveat of this fit and issue it as a DataQualityWarning (the same text)."""
+        if text not in self.caveats_:
+            self.caveats_.append(text)
+            warnings.warn(text, DataQualityWarning, stacklevel=stacklevel + 1)
+
+    def _learn_thresholds(self, curve, n_surv, gaps, stacklevel=2, *, horizon=None, window_days=None, caveats=()):
         """Every threshold but the loyal duration from the learning statistics (sums over customers).
 
-        Sets ``rate_curve_`` and ``thresholds_`` (``loyal_duration`` still infinite); returns the list of
+        Sets ``rate_curve_``, ``thresholds_`` (``loyal_duration`` still infinite), ``horizon_``, ``window_days_``
+        (None when unknown) and ``caveats_`` (starting from ``caveats``, already said); returns the list of
         (threshold, value, derivation) rows of ``learned_``. ``gaps``: first repeat gaps (> 0) in any order.
         """
         learned = []
-        horizon, width = int(self.horizon_days), int(self.bin_days)
+        horizon = self._default_horizon() if horizon is None else int(horizon)
+        width = int(self.bin_days)
+        shortened = self.horizon_days == "auto" and horizon < FULL_HORIZON_DAYS
+        self.horizon_, self.window_days_ = horizon, window_days
+        self.caveats_ = []
+        for text in caveats:
+            self._caveat(text, stacklevel + 1)
         q = float(self.lost_quantile)
         # --- purchase-rate curve by age and the three-phase fit
         ages = (np.arange(len(curve)) + 0.5) * width
         rate = curve / max(n_surv, 1) / width
-        if n_surv < 30:
+        if n_surv < _MIN_LEARN:
+            has = f" over {_history(window_days)}" if window_days is not None else ""
+            fix = ('leave horizon_days="auto" to fit it to the observed window' if self.horizon_days != "auto"
+                   else "pass horizon_days of at most half the observed window")
             raise DataQualityError(
-                f"LifecycleClassifier.fit: only {n_surv} customers bought again {horizon} or more days after their "
-                "first purchase; the purchase-rate curve that gives the time to reach stability needs at least 30. "
-                "Pass a shorter horizon_days, or time_to_stability=... and a longer log.", column="timestamp",
+                f"LifecycleClassifier.fit: the purchase-rate curve that gives the time to reach stability needs at "
+                f"least {_MIN_LEARN} customers who bought again {horizon} or more days after their first purchase, "
+                f"this log has {n_surv}{has}. Give a longer history, or {fix}.", column="timestamp",
                 count=int(n_surv))
         fitted = _fit_phases(ages, rate, horizon, width)
         if fitted is None:  # pragma: no cover - defensive
@@ -536,13 +669,27 @@ class LifecycleClassifier:
                                          "fitted": _phases(ages, plateau, r0, te_fit, t_fit)})
         self.rate_curve_.attrs.update(n_survivors=int(n_surv), horizon_days=horizon, plateau=plateau, r0=r0,
                                       t_explore=te_fit, t_stability=t_fit)
+        bounded = (f" (horizon bounded by the observed {window_days}-day window; {FULL_HORIZON_DAYS} days needs "
+                   f"{_months(2 * FULL_HORIZON_DAYS)} months)" if shortened and window_days is not None
+                   else f" (horizon shortened from {FULL_HORIZON_DAYS} days)" if shortened else "")
         if self.time_to_stability == "auto":
             t_stab = float(t_fit)
             how = (f"end of the formation ramp fitted to the repeat-purchase rate by age of {n_surv:,} customers "
-                   f"still buying after {horizon} days")
+                   f"still buying after {horizon} days" + bounded)
             if t_fit >= horizon - width:
-                warnings.warn(f"The purchase rate is still rising at the end of the {horizon}-day horizon; pass a "
-                              "longer horizon_days or time_to_stability=...", UserWarning, stacklevel=stacklevel)
+                if shortened:
+                    has = f", has {_months(window_days)}" if window_days is not None else ""
+                    self._caveat(
+                        f"Time to reach stability: the purchase rate is still rising at the end of the {horizon}-day "
+                        f"horizon, so customers take at least {t_stab:.0f} days to reach stability, possibly longer, "
+                        f"and stability is called early. Learning it needs a longer history (the full "
+                        f"{FULL_HORIZON_DAYS}-day horizon needs {_months(2 * FULL_HORIZON_DAYS)} months{has}); or "
+                        "pass time_to_stability=DAYS (--time-to-stability) from the business's experience.",
+                        stacklevel)
+                    how += "; a lower bound: the rate is still rising at the horizon"
+                else:
+                    self._caveat(f"The purchase rate is still rising at the end of the {horizon}-day horizon; pass a "
+                                 "longer horizon_days or time_to_stability=...", stacklevel)
         else:
             t_stab, how = float(self.time_to_stability), "given"
         learned.append(("t_stability", t_stab, how))
@@ -556,12 +703,15 @@ class LifecycleClassifier:
                                         f"{stable_cycle:.0f} days"))
         # --- lost gap
         if self.lost_gap == "auto":
-            if len(gaps) < 30:
+            if len(gaps) < _MIN_LEARN:  # pragma: no cover - every survivor has a first repeat gap
                 raise DataQualityError(
-                    f"LifecycleClassifier.fit: only {len(gaps)} customers with {horizon}+ days of history made a "
-                    "second purchase; pass lost_gap=... (days).", column="timestamp", count=int(len(gaps)))
+                    f"LifecycleClassifier.fit: the lost gap needs at least {_MIN_LEARN} customers with {horizon}+ "
+                    f"days of history who made a second purchase, this log has {len(gaps)}; pass lost_gap=... "
+                    "(days).", column="timestamp", count=int(len(gaps)))
             lost_gap = float(np.quantile(gaps, q))
             how = f"{q:.0%} quantile of {len(gaps):,} first repeat gaps"
+            if shortened:
+                how += f" of customers with {horizon}+ days of history"
         else:
             lost_gap, how = float(self.lost_gap), "given"
         learned.append(("lost_gap", lost_gap, how))
@@ -593,23 +743,85 @@ class LifecycleClassifier:
         durations = np.where(stage[-1] == 4, span, feats.tenure[-1]) - th["t_stability"]
         return durations[reached], stage[-1][reached] == 4
 
-    def _learn_loyal_duration(self, stable, learned):
-        """Set the loyal duration (Kaplan-Meier restricted mean of ``stable`` = (durations, events) when "auto")
-        and ``learned_`` from the rows of :meth:`_learn_thresholds`."""
+    def _learn_loyal_duration(self, stable, learned, stacklevel=2):
+        """Set the loyal duration and ``learned_`` from the rows of :meth:`_learn_thresholds`.
+
+        "auto": the Kaplan-Meier restricted mean of ``stable`` = (durations, events) with 30+ customers who
+        reached stability (a caveat when fewer than 10% of them were seen leaving); with fewer, the longest
+        stable time the observed window can show (a stated assumption and a caveat).
+        """
+        th = self.thresholds_
+        window = getattr(self, "window_days_", None)
         if self.loyal_duration == "auto":
             durations, events = stable
-            if len(durations) < 30:
+            n = len(durations)
+            t_stab = th["t_stability"]
+            tip = "pass loyal_duration=DAYS (--loyal-duration) to use the business's own expectation"
+            if n >= _MIN_LEARN:
+                loyal, tau, still = _restricted_mean(durations, events)
+                how = (f"Kaplan-Meier mean stable duration of {n:,} customers who reached stability, "
+                       f"restricted to {tau:.0f} days (10% still at risk)")
+                if still > 0.9:
+                    lost = int(np.sum(events))
+                    seen = (f"None of the {n:,} customers who reached stability was seen leaving" if lost == 0 else
+                            f"Only {lost:,} of the {n:,} customers who reached stability "
+                            + ("was" if lost == 1 else "were") + " seen leaving")
+                    has = f", has {_months(window)}" if window is not None else ""
+                    how += f"; a lower bound: {still:.0%} still stable at {tau:.0f} days"
+                    self._caveat(
+                        f"Expected loyal duration: {loyal:.0f} days is a lower bound. {seen}, and {still:.0%} are "
+                        f"still stable at {tau:.0f} days, the longest stable time enough of them could be followed: "
+                        "the mean measures the window more than the customers. Seeing a typical stable customer "
+                        f"leave needs more than {_months(t_stab + loyal)} months of history (time to stability + "
+                        f"loyal duration){has}. Early exit is judged against this lower bound; {tip}.", stacklevel)
+            elif window is not None:
+                loyal = max(float(window) - t_stab, float(self.bin_days))
+                few = "no customer" if n == 0 else f"only {n} customers"
+                how = (f"assumed: the longest stable time the observed {window}-day window can show ({window} - "
+                       f"{t_stab:.0f} days), because {few} reached stability ({_MIN_LEARN} needed)")
+                reach = th["reach"]
+                short = (f"; reaching stability alone needs more than {_months(reach)} months of history, has "
+                         f"{_months(window)}" if reach > window else "")
+                self._caveat(
+                    f"Expected loyal duration: learning it needs at least {_MIN_LEARN} customers who reached "
+                    f"stability (purchases spanning {reach:.0f}+ days), this log has {n} over {_history(window)}"
+                    f"{short}. Assumed {loyal:.0f} days, the longest stable time the window can show ({window} days "
+                    f"minus {t_stab:.0f} days to reach stability): a lower bound, so only a customer stable for the "
+                    "whole window can be called long-term retention, and a customer lost after reaching stability "
+                    f"counts as early exit. A longer history gives more stable customers to learn from; {tip}.",
+                    stacklevel)
+            else:
                 raise DataQualityError(
-                    f"LifecycleClassifier.fit: only {len(durations)} customers reached stability; pass "
-                    "loyal_duration=... (days).", column="timestamp", count=int(len(durations)))
-            loyal, tau = _restricted_mean(durations, events)
-            how = (f"Kaplan-Meier mean stable duration of {len(durations):,} customers who reached stability, "
-                   f"restricted to {tau:.0f} days (10% still at risk)")
+                    f"LifecycleClassifier.fit: the expected loyal duration needs at least {_MIN_LEARN} customers who "
+                    f"reached stability, this log has {n}; pass loyal_duration=... (days).", column="timestamp",
+                    count=int(n))
         else:
             loyal, how = float(self.loyal_duration), "given"
         learned.append(("loyal_duration", loyal, how))
         self.thresholds_["loyal_duration"] = loyal
         self.learned_ = pd.DataFrame(learned, columns=["threshold", "value", "derivation"]).set_index("threshold")
+
+    def _too_early_caveat(self, result, stacklevel=2):
+        """Say plainly when most customers are "too early to tell", and what calling them would need."""
+        n = int(result.acquired.sum())
+        if n == 0:
+            return
+        k = int(result.pattern_counts()[TOO_EARLY])
+        share = k / n
+        if share < _TOO_EARLY_CAVEAT:
+            return
+        th = self.thresholds_
+        need = th["t_stability"] + th["loyal_duration"]
+        window = getattr(self, "window_days_", None)
+        has = (f"; this log covers {_history(window)} ({window} days)" if window is not None else "")
+        fix = ("a longer history lets more of them be called" if self.loyal_duration != "auto" else
+               "a longer history, or the business's own loyal duration (loyal_duration=DAYS, --loyal-duration), "
+               "lets more of them be called")
+        self._caveat(
+            f"{share:.0%} of customers ({k:,} of {n:,}) are \"too early to tell\": they are still active, and an "
+            f"active customer's pattern can be called only once her purchases span the time to stability plus the "
+            f"expected loyal duration ({th['t_stability']:.0f} + {th['loyal_duration']:.0f} = {need:.0f} days, "
+            f"about {_months(need)} months){has}. Judge them by their current stage; {fix}.", stacklevel)
 
     @classmethod
     def from_thresholds(cls, thresholds, X=None, *, model=None, **frame_kwargs):
@@ -631,6 +843,7 @@ class LifecycleClassifier:
         clf.thresholds_ = {k: float(thresholds[k]) for k in needed}
         clf.learned_ = pd.DataFrame({"value": pd.Series(clf.thresholds_), "derivation": "given"})
         clf.learned_.index.name = "threshold"
+        clf.caveats_ = []
         clf.model_ = model
         clf.tx_ = None
         if X is not None:
@@ -727,13 +940,18 @@ class LifecycleClassifier:
         if not hasattr(self, "thresholds_"):
             return "LifecycleClassifier(not fitted)"
         th = self.thresholds_
-        return (f"LifecycleClassifier(fitted: stability after {th['t_stability']:.0f} days, expected loyal duration "
+        head = (f"LifecycleClassifier(fitted: stability after {th['t_stability']:.0f} days, expected loyal duration "
                 f"{th['loyal_duration']:.0f} days, lost after {th['lost_gap']:.0f} days without a purchase)")
+        caveats = getattr(self, "caveats_", [])
+        return head + "".join(f"\n  caveat: {c}" for c in caveats)
 
     def _repr_html_(self) -> str:
         if not hasattr(self, "thresholds_"):
             return "<p>LifecycleClassifier (not fitted)</p>"
-        return f"<p><b>{html.escape(repr(self))}</b></p>" + self.learned_.to_html(float_format="{:.3f}".format)
+        head = html.escape(repr(self).splitlines()[0])
+        caveats = getattr(self, "caveats_", [])
+        notes = ("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in caveats) + "</ul>") if caveats else ""
+        return f"<p><b>{head}</b></p>" + notes + self.learned_.to_html(float_format="{:.3f}".format)
 
 
 # ==========================================================================================================

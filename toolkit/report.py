@@ -120,6 +120,10 @@ class ReportSettings:
         Benchmark mean annual spend of the value tiers (default: the data's own mean).
     currency : str, default ""
         Money label shown next to amounts (e.g. "CNY").
+    loyal_duration_days, time_to_stability_days, lost_gap_days : float, optional
+        Lifecycle durations in days (``LifecycleClassifier(loyal_duration=..., time_to_stability=...,
+        lost_gap=...)``), e.g. the business's own expected loyal duration. Default: learned from the data,
+        bounded by the observed window (the lifecycle section's notes say what was assumed).
     """
 
     margin: float = 0.6
@@ -133,8 +137,16 @@ class ReportSettings:
     segment_map: object = "rf_grid"
     benchmark_mean: float | None = None
     currency: str = ""
+    loyal_duration_days: float | None = None
+    time_to_stability_days: float | None = None
+    lost_gap_days: float | None = None
 
     def __post_init__(self):
+        for name in ("loyal_duration_days", "time_to_stability_days", "lost_gap_days"):
+            value = getattr(self, name)
+            if value is not None and not (np.isscalar(value) and not isinstance(value, (bool, str))
+                                          and float(value) > 0):
+                raise ValueError(f"{name} is a number of days > 0 (or None to learn it from the data), got {value!r}.")
         if not 0 <= self.margin <= 1:
             raise ValueError(f"margin is a rate in [0, 1] (0.6 for 60%), got {self.margin}.")
         if not -1 < self.discount_rate < 1:
@@ -596,7 +608,19 @@ def section_lifecycle(ctx: ReportContext) -> Section:
         "tell), by explainable rules whose thresholds are learned from this log; the pattern mix of each "
         "acquisition quarter; and the early-warning list: customers who were stable and whose buying dropped, "
         "ranked by spend at risk."))
-    classifier = lifecycle.LifecycleClassifier().fit(ctx.transactions)
+    s = ctx.settings
+    given = {name: value for name, value in (("loyal_duration", s.loyal_duration_days),
+                                             ("time_to_stability", s.time_to_stability_days),
+                                             ("lost_gap", s.lost_gap_days)) if value is not None}
+    try:
+        classifier = lifecycle.LifecycleClassifier(**given).fit(ctx.transactions)
+    except DataQualityError as exc:  # the data cannot support the lifecycle: say what it needs and has
+        text = str(exc).removeprefix("LifecycleClassifier.fit: ")
+        sec.status = "skipped"
+        sec.note(text[:1].upper() + text[1:])
+        return sec
+    for caveat in classifier.caveats_:  # what a short history forced the classifier to assume
+        sec.note(caveat)
     result = classifier.result_
     ctx.cache["lifecycle"] = result
     summary = result.summary
