@@ -487,7 +487,9 @@ def section_clv(ctx: ReportContext) -> Section:
         f"Two views of customer value. The course CLV: historical value (revenue so far x margin) plus the "
         f"discounted margin of the coming years at the observed retention rate. The probabilistic CLV: a BG/NBD "
         f"model of repeat purchases and a Gamma-Gamma model of spend per purchase, fitted on the purchase "
-        f"history; their fit is first checked on a holdout period. Margin {s.margin:.0%}, discount rate "
+        f"history; their fit is first checked on a holdout period. The model's numbers are sound only when the "
+        f"data pin down its parameters and it predicts the holdout better than the naive forecast (each customer "
+        f"keeps her past purchase rate); otherwise the first line below says so. Margin {s.margin:.0%}, discount rate "
         f"{s.discount_rate:.0%} a year."))
     # -- course CLV
     ret = clv.estimate_retention(summary)
@@ -526,12 +528,23 @@ def section_clv(ctx: ReportContext) -> Section:
 
 
 def _clv_models(ctx, sec, model_plots, plot_histogram):
-    from .clv.evaluation import calibration_holdout_split, evaluate_model
+    """BG/NBD + Gamma-Gamma: holdout fit health, then the whole-history fit and its CLV.
+
+    The model's numbers are called sound only when the holdout check is sound (``EvaluationReport.sound``: the
+    calibration fit is identified and beats the naive forecast) and the whole-history fits are identified
+    (``model.identified_``). Otherwise the first headline item says which problem, in plain words, and the
+    course CLV and the naive forecast (each customer keeps her past purchase rate and spend,
+    :func:`toolkit.clv.evaluation.naive_clv`) are shown beside the model's numbers, which are labelled
+    unreliable.
+    """
+    from .clv.evaluation import calibration_holdout_split, evaluate_model, naive_clv, naive_forecast
     from .clv.models import BetaGeo, GammaGamma, customer_lifetime_value
+    from .config import DAYS_PER_UNIT
 
     s = ctx.settings
     tx = ctx.transactions
     holdout, span = _holdout_days(tx, s)
+    problems = []
     if holdout >= 28 and span - holdout >= 28:
         cal_end = tx.observation_end - pd.Timedelta(days=holdout)
         split = calibration_holdout_split(tx, cal_end)
@@ -546,6 +559,8 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
         ctx.cache["evaluation"] = ev
         missing = int(ev.predictions["predicted"].isna().sum())
         sec.headline.append(("fit health", ev.verdict))
+        if not ev.sound:
+            problems.append(f"on a {holdout}-day holdout, " + "; and ".join(ev.problems))
         sec.numbers["fit_ok_checks"] = float(ev.checks["ok"].sum())
         sec.numbers["fit_checks"] = float(len(ev.checks))
         if missing:
@@ -562,6 +577,9 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
     else:
         sec.note(f"Holdout fit-health check skipped: the log spans {span} days, too short to hold out "
                  f"{holdout} days and keep at least 4 weeks of calibration.")
+        sec.headline.append(("fit health", "Not checked: the log is too short for a holdout, so the model's "
+                                           "predictions are unverified."))
+        problems.append("its predictions could not be checked on a holdout (the log is too short)")
     full = ctx.summary
     young = int((full["T"] <= 0).sum())
     fit_on = full[full["T"] > 0]
@@ -569,20 +587,74 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
         sec.note(f"{young:,} customers who first bought on the last day have no probabilistic CLV.")
     bg = BetaGeo().fit(fit_on)
     gg = GammaGamma().fit(fit_on)
+    if not bg.identified_:
+        loose = set(bg.diagnostics.index[~bg.diagnostics["identified"]])
+        role = "a and b set how fast customers stop buying, so " if loose <= {"a", "b"} else ""
+        problems.append(f"on the whole history, {bg.identification_problem}; {role}P(alive) and the "
+                        f"{s.horizon_months}-month CLV rest on values the data do not support")
+    if not gg.identified_:
+        problems.append(f"on the whole history, {gg.identification_problem} (spend per purchase)")
+    sound = not problems
     monthly = (1 + s.discount_rate) ** (1 / 12) - 1
     value = customer_lifetime_value(bg, fit_on, gg, horizon=s.horizon_months, period="M", discount_rate=monthly,
                                     margin=s.margin)
+    naive = naive_clv(fit_on, horizon=s.horizon_months, period="M", discount_rate=monthly, margin=s.margin,
+                      time_unit=tx.time_unit)
+    months = s.horizon_months * DAYS_PER_UNIT["M"] / DAYS_PER_UNIT[fit_on.attrs.get("time_unit") or tx.time_unit]
+    model_purchases = float(bg.conditional_expected_purchases(fit_on, months).sum())
+    naive_purchases = float(naive_forecast(fit_on, months).sum())
+    ctx.cache["naive_clv"] = naive
+    ctx.cache["clv_problems"] = problems
+    sec.numbers["model_sound"] = float(sound)
     p_alive = bg.p_alive(fit_on)
     ctx.cache["model_clv"] = value
     n_nan = int(value.isna().sum())
     if n_nan:
         sec.note(f"{n_nan:,} customers have no probabilistic CLV (the fitted model's prediction is undefined for "
                  "them); means and totals leave them out.")
-    sec.add_number("model_clv_mean", f"mean {s.horizon_months}-month model CLV", value.mean(), _money_fmt(ctx))
-    sec.add_number("model_clv_total", f"total {s.horizon_months}-month model CLV", value.sum(), _money_fmt(ctx))
-    sec.add_number("p_alive_mean", "mean P(alive)", p_alive.mean(), "{:.1%}")
-    params = pd.concat({"BG/NBD": bg.summary, "Gamma-Gamma": gg.summary})
-    sec.tables["model parameters (whole history)"] = params
+    flag = "" if sound else " (unreliable, see the warning)"
+    sec.add_number("model_clv_mean", f"mean {s.horizon_months}-month model CLV{flag}", value.mean(), _money_fmt(ctx))
+    sec.add_number("model_clv_total", f"total {s.horizon_months}-month model CLV{flag}", value.sum(), _money_fmt(ctx))
+    sec.add_number("p_alive_mean", f"mean P(alive){flag}", p_alive.mean(), "{:.1%}")
+    sec.numbers["naive_clv_mean"] = float(naive.mean())
+    sec.numbers["naive_clv_total"] = float(naive.sum())
+    sec.numbers["model_purchases"] = model_purchases
+    sec.numbers["naive_purchases"] = naive_purchases
+    course = ctx.cache.get("course_clv")
+    money = _money_fmt(ctx)
+    comparison = pd.DataFrame(
+        {"mean per customer": [value.mean(), naive.mean(),
+                               course["clv"].mean() if course is not None else math.nan],
+         "total": [value.sum(), naive.sum(), course["clv"].sum() if course is not None else math.nan],
+         f"purchases in the next {s.horizon_months} months": [model_purchases, naive_purchases, math.nan]},
+        index=pd.Index([f"BG/NBD + Gamma-Gamma ({s.horizon_months} months)",
+                        f"naive forecast: past rate and spend kept ({s.horizon_months} months)",
+                        "course CLV (historical + current + potential)"], name="CLV"))
+    sec.tables["model CLV beside the naive forecast and the course CLV"] = comparison
+    if not sound:
+        sec.add_number("naive_clv_mean", f"mean {s.horizon_months}-month naive-forecast CLV", naive.mean(), money)
+        sec.add_number("naive_clv_total", f"total {s.horizon_months}-month naive-forecast CLV", naive.sum(), money)
+        if course is not None:
+            instead = (f"Quote the course CLV instead: mean {money.format(course['clv'].mean())}, total "
+                       f"{money.format(course['clv'].sum())}")
+        else:
+            instead = "The course CLV is not available either (no customer has a year of history)"
+        warning = ("Do not quote the BG/NBD + Gamma-Gamma numbers: " + "; ".join(problems) + f". {instead}. "
+                   f"For comparison, the naive forecast (each customer keeps her past purchase rate and spend) "
+                   f"gives mean {money.format(naive.mean())}, total {money.format(naive.sum())} over "
+                   f"{s.horizon_months} months ({naive_purchases:,.0f} purchases, against the model's "
+                   f"{model_purchases:,.0f}).")
+        sec.headline.insert(0, ("model warning", warning))
+        # the course CLV next to the model's numbers
+        course_items = [h for h in sec.headline if h[0] in ("mean course CLV per customer", "total course CLV")]
+        others = [h for h in sec.headline if h not in course_items]
+        at = next((k for k, h in enumerate(others) if h[0].startswith(f"mean {s.horizon_months}-month model CLV")),
+                  len(others))
+        sec.headline[:] = others[:at] + course_items + others[at:]
+        sec.note("Model warning: " + "; ".join(problems) + ".")
+    params = pd.concat({"BG/NBD": bg.diagnostics, "Gamma-Gamma": gg.diagnostics})
+    sec.tables["model parameters (whole history)"] = params[["coef", "se", "lower 95%", "upper 95%", "identified",
+                                                             "status"]]
     top = pd.DataFrame({"model_clv": value, "p_alive": p_alive,
                         "frequency": fit_on["frequency"], "revenue": fit_on["revenue"]}).nlargest(10, "model_clv")
     sec.tables["top 10 customers by model CLV"] = top
@@ -1034,9 +1106,33 @@ def read_targets(path, *, industry_clv=None):
 
 
 def compute_kpis(ctx: ReportContext, kpis, end=None) -> dict:
-    """Values of the named KPIs over the KPI window ending at ``end`` (default: the observation end)."""
+    """Values of the named KPIs over the KPI window ending at ``end`` (default: the observation end).
+
+    A value is computed from whatever data the window holds; whether the data cover the whole window is a
+    separate question, answered by :func:`kpi_board` (see :data:`KPI_WINDOWS`).
+    """
     end = ctx.transactions.observation_end if end is None else pd.Timestamp(end).normalize()
     return {k: KPIS[k][2](ctx, end) for k in kpis}
+
+
+#: Windows of history a KPI reads up to its end date: 0 for values "as of" a date (CLV), 2 for the retention
+#: rate (the window and the one before it), 1 for the others. A value counts only when the data cover all of it.
+KPI_WINDOWS = {"clv": 0, "model_clv": 0, "retention_rate": 2}
+
+
+def _data_start(ctx, kpi):
+    """First day with data for ``kpi``: the first survey answer for NPS, the first purchase otherwise."""
+    if kpi == "nps":
+        if ctx.nps is None or not len(ctx.nps):
+            return None
+        return pd.Timestamp(ctx.nps["date"].min()).normalize()
+    return pd.Timestamp(ctx.transactions.frame["timestamp"].min()).normalize()
+
+
+def _coverage(start, first, needed):
+    """Days of data among the ``needed`` days that end the day before ``start`` (``first`` = first data day)."""
+    have = (start - first).days
+    return int(min(max(have, 0), needed))
 
 
 def kpi_board(ctx: ReportContext, targets=None) -> pd.DataFrame:
@@ -1051,45 +1147,90 @@ def kpi_board(ctx: ReportContext, targets=None) -> pd.DataFrame:
     Returns
     -------
     pandas.DataFrame
-        Index ``kpi``; columns ``label, actual, baseline, target, gap, met, status, rule, definition``. ``met`` is
-        True/False, or None when there is no target (missing baseline or data); ``status`` says which ("met",
-        "missed", "no baseline given", "no data in the window", ...). ``attrs`` holds the window ends.
+        Index ``kpi``; columns ``label, actual, baseline, target, gap, met, status, window, baseline_window,
+        rule, definition``. ``met`` is True/False, or None when there is no verdict; ``status`` says which
+        ("met", "missed", "no baseline given", "no data in the window", "not enough history for a baseline
+        (needs 365 days before 2024-01-01, has 9)", ...). ``window`` and ``baseline_window`` give the dates
+        each number covers. ``attrs`` holds the windows (``start``, ``end``, ``previous_start``,
+        ``previous_end``), ``window_days`` and the first purchase day (``data_start``).
+
+    Notes
+    -----
+    A comparison is only fair between windows of equal length. A "previous" baseline therefore counts only when
+    the data start on or before the previous window's first day (for the retention rate, which compares a
+    window with the one before, one window earlier still; for CLV, a value as of a date, the previous window
+    must be covered so the baseline rests on a year of history like the actual). Otherwise the row gets no
+    verdict (``met`` None) and its status says how many days are missing. Likewise, a KPI whose current
+    window is only partly covered by the data gets no verdict. NPS coverage is judged by the first survey
+    answer, every other KPI by the first purchase.
     """
     targets = ctx.targets if targets is None else targets
+    w = int(ctx.settings.kpi_window_days)
+    day = pd.Timedelta(days=1)
     end = ctx.transactions.observation_end
-    prev_end = end - pd.Timedelta(days=ctx.settings.kpi_window_days)
+    start = end - pd.Timedelta(days=w) + day  # first day of the current window
+    prev_end = start - day
+    prev_start = prev_end - pd.Timedelta(days=w) + day
     kpis = list(dict.fromkeys(t.kpi for t in targets))
     actual = compute_kpis(ctx, kpis, end)
     need_prev = list(dict.fromkeys(t.kpi for t in targets if t.baseline == "previous" and t.kind != "absolute"))
     previous = compute_kpis(ctx, need_prev, prev_end) if need_prev else {}
     rows = []
     for t in targets:
+        k = KPI_WINDOWS.get(t.kpi, 1)
+        first = _data_start(ctx, t.kpi)
+        # the current value needs k windows of data up to the end; a previous-period baseline needs
+        # max(k, 1) full windows before the current window starts (the same length as the current window)
+        now_days = k * w
+        now_has = _coverage(end + day, first, now_days) if first is not None else now_days
+        prev_days = max(k, 1) * w
+        prev_has = _coverage(start, first, prev_days) if first is not None else 0
+        uses_prev = t.kind != "absolute" and t.baseline == "previous"
+        now_ok = now_has >= now_days
+        prev_ok = prev_has >= prev_days
         if t.kind == "absolute":
             base = math.nan
-        elif t.baseline == "previous":
-            base = previous[t.kpi]
+        elif uses_prev:
+            base = previous[t.kpi] if prev_ok else math.nan
         elif t.baseline is None:
             base = math.nan
         else:
             base = float(t.baseline)
         target = t.target_value(base)
         a = actual[t.kpi]
-        gap = a - target if math.isfinite(a) and math.isfinite(target) else math.nan
-        if math.isfinite(gap):
+        gap = a - target if math.isfinite(a) and math.isfinite(target) and now_ok else math.nan
+        if first is not None and not now_ok:
+            note = (f"not enough history for the window (needs {now_days} days up to {end:%Y-%m-%d}, "
+                    f"has {now_has})")
+        elif math.isfinite(gap):
             note = "met" if gap >= 0 else "missed"
         elif not math.isfinite(a):
             note = "no NPS answers in the window" if t.kpi == "nps" and ctx.nps is None else "no data in the window"
         elif t.baseline is None:
             note = "no baseline given"
+        elif uses_prev and not prev_ok:
+            note = (f"not enough history for a baseline (needs {prev_days} days before {start:%Y-%m-%d}, "
+                    f"has {prev_has})")
         else:
             note = "no data in the previous window"
+        window = (f"as of {end:%Y-%m-%d}" if k == 0 else
+                  f"{end - pd.Timedelta(days=now_days) + day:%Y-%m-%d} to {end:%Y-%m-%d}")
+        if uses_prev:
+            base_window = (f"as of {prev_end:%Y-%m-%d}" if k == 0 else
+                           f"{start - pd.Timedelta(days=prev_days):%Y-%m-%d} to {prev_end:%Y-%m-%d}")
+        else:
+            base_window = "" if t.kind == "absolute" or t.baseline is None else "given"
         rows.append({"kpi": t.kpi, "label": t.label or f"{KPIS[t.kpi][0]}: {t.rule}", "actual": a, "baseline": base,
                      "target": target, "gap": gap, "met": (bool(gap >= 0) if math.isfinite(gap) else None),
-                     "status": note, "rule": t.rule, "definition": KPIS[t.kpi][1]})
+                     "status": note, "window": window, "baseline_window": base_window, "rule": t.rule,
+                     "definition": KPIS[t.kpi][1]})
     board = pd.DataFrame(rows, columns=["kpi", "label", "actual", "baseline", "target", "gap", "met", "status",
-                                        "rule", "definition"]).set_index("kpi")
+                                        "window", "baseline_window", "rule", "definition"]).set_index("kpi")
     board["met"] = board["met"].astype(object)
-    board.attrs.update(window_days=ctx.settings.kpi_window_days, end=str(end.date()), previous_end=str(prev_end.date()))
+    first_purchase = _data_start(ctx, "revenue")
+    board.attrs.update(window_days=w, start=str(start.date()), end=str(end.date()),
+                       previous_start=str(prev_start.date()), previous_end=str(prev_end.date()),
+                       data_start=str(first_purchase.date()))
     return board
 
 
@@ -1098,18 +1239,21 @@ def section_kpis(ctx: ReportContext) -> Section:
     from .plotting.report import plot_kpi_board
 
     w = ctx.settings.kpi_window_days
-    sec = Section("kpis", tr("report.section.kpis", "KPI board"), intro=(
-        f"Each KPI is measured over the last {w} days up to the observation end and compared with the "
-        f"consultant's target. Gap = actual − target, in the KPI's units; a target is met when the gap is at "
-        f"least 0. A 'previous period' baseline is the same KPI over the {w} days before."))
     board = kpi_board(ctx)
+    a = board.attrs
+    sec = Section("kpis", tr("report.section.kpis", "KPI board"), intro=(
+        f"Each KPI is measured over the last {w} days, {a['start']} to {a['end']}, and compared with the "
+        f"consultant's target. Gap = actual − target, in the KPI's units; a target is met when the gap is at "
+        f"least 0. A 'previous period' baseline is the same KPI over the {w} days before, {a['previous_start']} "
+        f"to {a['previous_end']}; it is used only when the data cover all of that window (the data start on "
+        f"{a['data_start']}), so that both numbers rest on the same length of time."))
     ctx.cache["kpi_board"] = board
     met = board["met"]
     sec.add_number("targets", "targets", len(board))
     sec.add_number("met", "met", int((board["status"] == "met").sum()))
     sec.add_number("missed", "missed", int((board["status"] == "missed").sum()))
     for _, row in board[met.isna()].iterrows():
-        sec.note(f"{row['label']}: no target ({row['status']}).")
+        sec.note(f"{row['label']}: no verdict: {row['status']}.")
     if len(board):
         sec.add_figure(tr("report.section.kpis", "KPI board"), lambda ax: plot_kpi_board(board, ax=ax),
                        figsize=(9, 0.8 * len(board) + 1.6))

@@ -3,6 +3,12 @@
 The method is the one of Fader, Hardie and Lee (2005), "Counting your customers the easy way": fit on a
 calibration period, predict each customer's purchases in the holdout period that follows, and compare with
 what she actually did (by calibration frequency, and as cumulative/weekly tracking of the whole cohort).
+
+The yardstick is a **naive forecast**: each customer keeps buying at her own past repeat-purchase rate,
+``frequency / T`` per time unit, for ever (no drop-out, no shrinkage towards the average customer). A model that
+cannot beat it on the holdout adds nothing a spreadsheet could not do, and its long-horizon numbers should not
+be quoted (Fader, Hardie and Lee 2005 compare BG/NBD with such simple benchmarks; Wübben and von Wangenheim 2008,
+"Instant customer base analysis", Journal of Marketing 72(3), found that simple rules often match the models).
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import pandas as pd
 
 from ..config import DAYS_PER_UNIT
 
-__all__ = ["calibration_holdout_split", "evaluate_model", "tracking", "frequency_recency_matrix", "EvaluationReport"]
+__all__ = ["calibration_holdout_split", "evaluate_model", "tracking", "frequency_recency_matrix", "EvaluationReport",
+           "naive_forecast", "naive_clv"]
 
 
 def _transactions(tx, frame_kwargs):
@@ -160,6 +167,68 @@ def tracking(model, tx, calibration_end, holdout_end=None, time_unit=None, **fra
     return out
 
 
+def naive_forecast(summary, t):
+    """Naive expected purchases in the next ``t`` time units: each customer keeps her past repeat-purchase rate.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``frequency`` (repeat purchase days) and ``T`` (age, > 0) per customer, in one time unit.
+    t : float or array-like
+        Horizon in the same time unit (one value, or one per customer).
+
+    Returns
+    -------
+    pandas.Series ``naive_purchases`` = frequency / T x t, aligned with ``summary``. A customer who never came
+    back is forecast 0; nobody is ever assumed to have left.
+    """
+    x = summary["frequency"].to_numpy(dtype=np.float64)
+    T = summary["T"].to_numpy(dtype=np.float64)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rate = np.where(T > 0, x / T, np.nan)
+    return pd.Series(rate * np.asarray(t, dtype=np.float64), index=summary.index, name="naive_purchases")
+
+
+def naive_clv(summary, *, horizon, period, discount_rate, margin=1.0, time_unit=None):
+    """Discounted value of the naive forecast: her past repeat rate and her own mean repeat spend, for ever.
+
+    CLV_i = margin x monetary_value_i x (frequency_i / T_i) x L x sum_{k=1..horizon} (1 + d)^-k, with L the
+    period length in the summary's time unit and d the discount rate per period; purchases of a period are
+    discounted at its end, as in :func:`toolkit.clv.models.customer_lifetime_value`, so the two are comparable.
+
+    Parameters
+    ----------
+    summary : DataFrame
+        ``frequency``, ``T`` and ``monetary_value`` (mean repeat-purchase spend) per customer.
+    horizon : int
+        Number of periods.
+    period : {"D", "W", "M"} or float
+        Length of a period: a unit name (converted with the summary's ``attrs["time_unit"]`` or ``time_unit``)
+        or a number of time units.
+    discount_rate : float
+        Per period.
+    margin : float, default 1.0
+    time_unit : {"D", "W", "M"}, optional
+        Time unit of the summary when its ``attrs`` do not say.
+
+    Returns
+    -------
+    pandas.Series ``naive_clv`` aligned with ``summary`` (0 for customers without a repeat purchase).
+    """
+    if isinstance(period, str):
+        unit = time_unit or summary.attrs.get("time_unit")
+        if unit not in DAYS_PER_UNIT or period not in DAYS_PER_UNIT:
+            raise ValueError(f"period={period!r} needs the summary's time unit (got {unit!r}); pass time_unit=.")
+        length = DAYS_PER_UNIT[period] / DAYS_PER_UNIT[unit]
+    else:
+        length = float(period)
+    annuity = float(np.sum((1.0 + discount_rate) ** -np.arange(1, int(horizon) + 1, dtype=np.float64)))
+    per_period = naive_forecast(summary, length).to_numpy()
+    spend = summary["monetary_value"].to_numpy(dtype=np.float64)
+    value = np.where(per_period > 0, margin * spend * per_period * annuity, 0.0)
+    return pd.Series(value, index=summary.index, name="naive_clv")
+
+
 class EvaluationReport:
     """Result of :func:`evaluate_model`.
 
@@ -175,7 +244,13 @@ class EvaluationReport:
     checks : DataFrame
         One row per check: ``check``, ``ok`` (bool) and ``detail`` (plain language).
     verdict : str
-        One-sentence overall judgement.
+        One-sentence overall judgement, starting with "Trustworthy on this holdout", "Usable with care" or
+        "Do not use".
+    sound : bool
+        The fit converged, every parameter is identified (``model.identified_``) and the model beats the naive
+        forecast on the holdout. Only then does the verdict call the fit sound.
+    problems : list of str
+        When not sound: each reason in plain words (empty otherwise).
     predictions : DataFrame
         Per customer: ``actual``, ``predicted``, ``baseline``.
     tracking : DataFrame or None
@@ -194,6 +269,8 @@ class EvaluationReport:
         self.predictions = predictions
         self.tracking = tracking
         self.spend = None
+        self.sound = True
+        self.problems = []
 
     @property
     def summary(self):
@@ -234,6 +311,17 @@ def evaluate_model(model, split, spend_model=None, max_frequency=7, transactions
     Returns
     -------
     EvaluationReport
+
+    Notes
+    -----
+    The verdict calls the fit **sound** only when three things hold: the optimiser converged; every parameter
+    is identified by the data (``model.identified_``: none at a bound of the search range, a positive definite
+    Hessian, and no 95% interval spanning more than a factor of about 2,500, see ``model.diagnostics``); and the
+    model's per-customer mean absolute error on the holdout is below that of the naive forecast, in which each
+    customer repeats her calibration-period rate ``frequency / T`` over the holdout (:func:`naive_forecast`).
+    Otherwise the verdict starts with "Do not use" and says which of these failed. A sound fit is
+    "Trustworthy on this holdout" when the other checks (holdout total within 10%, spend checks) pass too, and
+    "Usable with care" when some do not.
     """
     model._check_fitted()
     needed = ["frequency", "recency", "T", "frequency_holdout", "duration_holdout"]
@@ -245,7 +333,7 @@ def evaluate_model(model, split, spend_model=None, max_frequency=7, transactions
     duration = split["duration_holdout"].to_numpy(dtype=np.float64)
     predicted = model.conditional_expected_purchases(split, duration).to_numpy()
     actual = split["frequency_holdout"].to_numpy(dtype=np.float64)
-    baseline = split["frequency"].to_numpy(dtype=np.float64) / split["T"].to_numpy(dtype=np.float64) * duration
+    baseline = naive_forecast(split, duration).to_numpy()
     preds = pd.DataFrame({"actual": actual, "predicted": predicted, "baseline": baseline}, index=split.index)
     group = np.minimum(split["frequency"].to_numpy(), max_frequency)
     table = preds.groupby(group).agg(customers=("actual", "size"), actual=("actual", "mean"),
@@ -265,22 +353,27 @@ def evaluate_model(model, split, spend_model=None, max_frequency=7, transactions
     name = type(model).__name__
     checks.append(("converged", bool(model.converged_),
                    f"{name} fit converged." if model.converged_ else f"{name} fit did not converge."))
-    bound = list(getattr(model, "parameters_at_bound_", []))
-    loose = list(getattr(model, "poorly_determined_", []))
+    diag = model.diagnostics
+    bound = list(diag.index[diag["at_bound"]])
+    loose = list(diag.index[~diag["identified"] & ~diag["at_bound"]])
     checks.append(("bounds", not bound, "No parameter is at a bound." if not bound else
                    f"Parameter(s) {bound} are at a bound of the search range: the data cannot pin them down."))
-    checks.append(("identified", not loose, "All parameters are well determined (finite, moderate standard errors)."
-                   if not loose else f"Parameter(s) {loose} are barely determined (very wide intervals)."))
+    identified = model.identified_ if model.converged_ else not (bound or loose)
+    checks.append(("identified", bool(identified),
+                   "All parameters are well determined (finite standard errors; 95% intervals narrower than a "
+                   "factor of 2,500)." if identified else
+                   f"Not identified: {model.identification_problem or 'see model.diagnostics'}."))
     ok_total = np.isfinite(rel) and abs(rel) <= 0.10
     checks.append(("holdout total", bool(ok_total),
                    f"Holdout purchases: predicted {total_p:,.0f} vs actual {total_a:,.0f} ({rel:+.1%})."
                    + ("" if ok_total else " The error is above 10%: check for seasonality, a changed business, "
                       "or a calibration period that is too short.")))
-    better = metrics.loc["model", "MAE"] < metrics.loc["baseline", "MAE"]
-    checks.append(("beats baseline", bool(better),
-                   f"Per customer, mean absolute error {metrics.loc['model', 'MAE']:.3f} vs "
-                   f"{metrics.loc['baseline', 'MAE']:.3f} for the naive 'same rate as in calibration' baseline"
-                   + (": the model is better." if better else ": the model is NOT better than the baseline.")))
+    mae_m, mae_b = float(metrics.loc["model", "MAE"]), float(metrics.loc["baseline", "MAE"])
+    better = bool(np.isfinite(mae_m) and mae_m < mae_b)
+    checks.append(("beats baseline", better,
+                   f"Per customer, mean absolute error {mae_m:.3f} vs {mae_b:.3f} for the naive forecast (each "
+                   "customer repeats her calibration-period purchase rate)"
+                   + (": the model is better." if better else ": the model is NOT better than the naive forecast.")))
     if spend_model is not None or "monetary_value" in split.columns:
         buyers = split[split["frequency"] > 0]
         rho = (float(np.corrcoef(buyers["frequency"], buyers["monetary_value"])[0, 1])
@@ -308,23 +401,34 @@ def evaluate_model(model, split, spend_model=None, max_frequency=7, transactions
                            f"({mean_p / mean_a - 1:+.1%}) over {int(buyers.sum()):,} customers who bought again"
                            + ("." if ok_sp else "; the spend model is off by more than 10%.")))
     if spend_model is not None:
-        sp_ok = bool(spend_model.converged_) and not spend_model.parameters_at_bound_
+        sp_ok = bool(spend_model.converged_) and spend_model.identified_
         checks.append(("spend model", sp_ok, f"{type(spend_model).__name__} fit "
-                       + ("converged with no parameter at a bound." if sp_ok else "has problems: see its fit_notes_.")))
+                       + ("converged and its parameters are well determined." if sp_ok else
+                          f"has problems: {spend_model.identification_problem}.")))
     checks = pd.DataFrame(checks, columns=["check", "ok", "detail"])
-    critical = checks.set_index("check").loc[["converged", "bounds"], "ok"].all()
-    if not critical:
-        verdict = "Do not use: the fit itself is not sound."
+    problems = []
+    if not model.converged_:
+        problems.append(f"the {name} fit did not converge")
+    elif not identified:
+        problems.append(model.identification_problem)
+    if not better:
+        problems.append(f"it does not predict the holdout better than the naive forecast (each customer repeats "
+                        f"her calibration-period rate): mean absolute error per customer {mae_m:.3f} vs {mae_b:.3f}")
+    if problems:
+        verdict = "Do not use: " + "; and ".join(problems) + "."
     elif checks["ok"].all():
         verdict = "Trustworthy on this holdout: the fit is sound and predictions track reality."
     else:
-        verdict = "Usable with care: the fit is sound but some checks failed (see below)."
+        verdict = ("Usable with care: the fit is sound and beats the naive forecast, but some checks failed "
+                   "(see below).")
     track = None
     if transactions is not None:
         track = tracking(model, transactions, split.attrs["calibration_end"], split.attrs.get("holdout_end"),
                          time_unit=split.attrs.get("time_unit"))
     report = EvaluationReport(table, metrics, totals, checks, verdict, preds, track)
     report.spend = spend_table
+    report.sound = not problems
+    report.problems = problems
     return report
 
 

@@ -144,7 +144,7 @@ def plot_p_alive_history(history, ax=None, **style):
 
 
 def model_explorer_figure(history, forecast, *, projection=None, actual=None, time_label="time units", title=None,
-                          figsize=(10.0, 3.8)):
+                          warning=None, figsize=(10.0, 3.8)):
     """One customer on a standalone :class:`matplotlib.figure.Figure`: P(alive) and expected purchases.
 
     Used by :mod:`toolkit.widgets.model_explorer`; the figure is not registered with pyplot, so redraws leak no
@@ -163,6 +163,9 @@ def model_explorer_figure(history, forecast, *, projection=None, actual=None, ti
     time_label : str, default "time units"
         The model's time unit, for the axis labels (e.g. "weeks").
     title : str, optional
+    warning : str, optional
+        A soundness warning (e.g. the model's parameters are not identified), printed in red under the title so
+        the figure never travels without it.
     figsize : tuple, default (10, 3.8)
 
     Returns
@@ -191,7 +194,10 @@ def model_explorer_figure(history, forecast, *, projection=None, actual=None, ti
     right.legend(loc="upper left", fontsize="small")
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
+    if warning:
+        fig.text(0.5, 0.005, "⚠ " + warning, ha="center", va="bottom", color="#b71c1c", fontsize=9,
+                 fontweight="bold")
+    fig.tight_layout(rect=(0, 0.06, 1, 1) if warning else None)
     return fig
 
 

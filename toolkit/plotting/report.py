@@ -31,6 +31,7 @@ register({
     "report.kpi.met": {"en": "met", "zh": "达成"},
     "report.kpi.missed": {"en": "missed", "zh": "未达成"},
     "report.kpi.no_target": {"en": "no target", "zh": "无目标"},
+    "report.kpi.no_history": {"en": "no verdict, not enough history", "zh": "历史数据不足，无法判定"},
     "report.kpi.actual": {"en": "actual", "zh": "实际"},
     "report.kpi.target": {"en": "target", "zh": "目标"},
     "report.hist.customers": {"en": "customers", "zh": "客户数"},
@@ -83,7 +84,8 @@ def plot_kpi_board(board, ax=None, *, title=None):
 
     A bar to the right (green, "met") means actual ≥ target for a higher-is-better KPI; to the left
     (vermillion, "missed") a shortfall. Each bar is labelled with actual, target and gap in the KPI's own units,
-    so the chart reads without colour. KPIs without a target (or with target 0) are listed with a grey marker.
+    so the chart reads without colour. KPIs without a target (or with target 0), and those whose windows the
+    data do not fully cover (``status`` "not enough history ..."), are listed with a grey marker and no verdict.
 
     Parameters
     ----------
@@ -116,8 +118,11 @@ def plot_kpi_board(board, ax=None, *, title=None):
     ax.set_xlim(-span, span)
     ax.axvline(0, color="0.2", lw=1)
     for i, row in enumerate(board.itertuples()):
+        short = str(getattr(row, "status", "")).startswith("not enough history")
         status = (tr("report.kpi.met", "met") if row.met is True else
-                  tr("report.kpi.missed", "missed") if row.met is False else tr("report.kpi.no_target", "no target"))
+                  tr("report.kpi.missed", "missed") if row.met is False else
+                  tr("report.kpi.no_history", "no verdict, not enough history") if short else
+                  tr("report.kpi.no_target", "no target"))
         text = (f"{status}: {tr('report.kpi.actual', 'actual')} {_fmt(row.actual)}, "
                 f"{tr('report.kpi.target', 'target')} {_fmt(row.target)}, gap {_fmt(row.gap)}")
         left = shown[i] < 0

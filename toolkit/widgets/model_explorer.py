@@ -11,6 +11,12 @@ model are fitted **once, outside** the tool; the state only calls their cheap pr
   recency, T) pattern and period, computed once); the result equals
   :func:`toolkit.clv.models.customer_lifetime_value` with the same settings.
 
+Honesty first: when the model's parameters are not identified by the data (``model.identified_``), or a holdout
+check given as ``evaluation=`` says the model does not beat the naive forecast, the tool says so above the
+numbers (:attr:`ModelExplorerState.warning`, the same judgement as the client report) and shows the naive
+forecast's CLV (each customer keeps her past purchase rate and spend,
+:func:`toolkit.clv.evaluation.naive_clv`) and, when given, the course CLV beside the model's.
+
 Time is explicit: the model works in its own time unit (``model.time_unit_``, e.g. weeks for CDNOW); the
 horizon is a number of *periods* and the discount rate is *per period*, where a period is ``period`` (a unit
 name "D", "W", "M" or a number of model time units; default one month when the model's unit is known).
@@ -43,6 +49,7 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..clv.evaluation import naive_clv
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
 from ..i18n import register, tr
@@ -55,6 +62,8 @@ register({
     "widget.model.discount_rate": {"en": "discount rate / {period}", "zh": "折现率 / {period}"},
     "widget.model.margin": {"en": "margin", "zh": "毛利率"},
     "widget.model.figure_title": {"en": "Customer {customer} ({model})", "zh": "客户 {customer}（{model}）"},
+    "widget.model.not_sound": {"en": "Model not sound for these data: do not quote P(alive) or CLV (see the warning)",
+                               "zh": "模型不适用于这些数据：请勿引用 P(存活) 或 CLV（见警告）"},
 })
 
 __all__ = ["ModelExplorerState", "model_explorer", "SETTINGS"]
@@ -102,6 +111,11 @@ class ModelExplorerState:
         Share of spend that is profit.
     n_points : int, default 200
         Points of the P(alive) curve.
+    evaluation : toolkit.clv.evaluation.EvaluationReport, optional
+        The holdout check of this model (``evaluate_model``). When it is not sound, the warning says why.
+    course_clv : pandas.Series or DataFrame, optional
+        Course CLV per customer (``toolkit.clv.customer_values(...)``, its ``clv`` column, or a Series), shown
+        beside the model's CLV when the model is not sound.
 
     Attributes
     ----------
@@ -123,12 +137,19 @@ class ModelExplorerState:
         ``time`` and ``purchases`` (cumulative purchase days) after the summary's end, when the log goes on.
     error : str
         Why the last change could not be applied ("" when it was).
+    sound : bool
+        The model's parameters are identified (``model.identified_``) and, when an ``evaluation`` was given, it
+        is sound (beats the naive forecast on the holdout).
+    problems : list of str
+        Why not, in plain words (empty when sound).
+    naive : pandas.Series
+        CLV of the naive forecast under the current horizon, discount rate and margin.
     n_updates, n_clv_updates : int
         Recomputations in total, and of the base CLV (tests use them).
     """
 
     def __init__(self, model, summary, transactions=None, *, spend=None, period=None, customer=None, horizon=12,
-                 discount_rate=0.01, margin=1.0, n_points=200):
+                 discount_rate=0.01, margin=1.0, n_points=200, evaluation=None, course_clv=None):
         model._check_fitted()
         self.model = model
         self.summary = summary
@@ -159,6 +180,19 @@ class ModelExplorerState:
         else:
             self.spend_values = pd.Series(float(spend), index=summary.index, name="spend")
             self.money = True
+        self.problems = []
+        if not model.identified_:
+            self.problems.append(model.identification_problem)
+        if evaluation is not None and not getattr(evaluation, "sound", True):
+            self.problems += [p for p in evaluation.problems if p not in self.problems]
+        self.sound = not self.problems
+        if isinstance(course_clv, pd.DataFrame):
+            course_clv = course_clv["clv"]
+        self.course_clv = None if course_clv is None else pd.Series(course_clv, dtype=np.float64)
+        # the naive forecast's spend: her own mean repeat spend when money is shown, as in the report
+        self._naive_spend = (summary["monetary_value"] if self.money and "monetary_value" in summary.columns
+                             else self.spend_values)
+        self.naive = None
         self._ids = {str(c): c for c in summary.index}
         self.settings = {"customer": None, "horizon": 12, "discount_rate": 0.01, "margin": 1.0}
         self.error, self.n_updates, self.n_clv_updates = "", 0, 0
@@ -220,6 +254,9 @@ class ModelExplorerState:
                                         max_horizon=max(_MAX_HORIZON, horizon))
             self.clv = self._values.clv(horizon=horizon, discount_rate=float(new["discount_rate"]),
                                         margin=float(new["margin"]))
+            self.naive = naive_clv(self.summary.assign(monetary_value=self._naive_spend), horizon=horizon,
+                                   period=self.period_length, discount_rate=float(new["discount_rate"]),
+                                   margin=float(new["margin"]))
             self.n_clv_updates += 1
         if value_changed or old["customer"] != new["customer"]:
             self._customer_curves()
@@ -324,16 +361,42 @@ class ModelExplorerState:
                           if total > 0 else float("nan")})
 
     def key_numbers(self) -> str:
-        """One line of headline numbers for the selected customer and the base."""
+        """One line of headline numbers for the selected customer and the base.
+
+        When the model is not sound, the naive forecast's CLV (and the course CLV, when given) follow the
+        model's, so the reader sees the alternatives beside the number she should not quote.
+        """
         c, b = self.customer_values(), self.base_values()
         cur = "$" if self.money else ""
         unit = "value" if self.money else "discounted purchases x margin"
         p = self.period_name
-        return (f"Customer {self.customer}: P(alive) {c['p_alive']:.2f} | expected purchases in the next "
+        line = (f"Customer {self.customer}: P(alive) {c['p_alive']:.2f} | expected purchases in the next "
                 f"{self.horizon} {p}s {c['expected_purchases']:.2f} | CLV {cur}{c['clv']:,.2f} (above "
                 f"{c['clv_percentile']:.0%} of customers) || base: {int(b['customers']):,} customers, CLV total "
                 f"{cur}{b['total']:,.0f}, mean {cur}{b['mean']:,.2f} ({unit}; {self.horizon} {p}s, "
                 f"{self.discount_rate:.2%} per {p}, margin {self.margin:.0%})")
+        if not self.sound:
+            naive = self.naive
+            line += (f" || naive forecast (past rate and spend kept): CLV total {cur}{float(naive.sum()):,.0f}, "
+                     f"mean {cur}{float(naive.mean()):,.2f}")
+            if self.course_clv is not None:
+                course = self.course_clv.reindex(self.summary.index)
+                line += f" || course CLV: total {cur}{float(course.sum()):,.0f}, mean {cur}{float(course.mean()):,.2f}"
+        return line
+
+    @property
+    def warning(self) -> str:
+        """Plain-language warning when the model is not sound ("" when it is): the same judgement as the report."""
+        if self.sound:
+            return ""
+        instead = ("the course CLV or the naive forecast below" if self.course_clv is not None
+                   else "the naive forecast below")
+        return ("Do not quote this model's P(alive) or CLV: " + "; and ".join(self.problems)
+                + f". Use {instead} instead.")
+
+    def warning_html(self) -> str:
+        """:attr:`warning` as an HTML snippet ("" when the model is sound)."""
+        return (f"<b style='color:#b71c1c'>⚠ {html.escape(self.warning)}</b>" if self.warning else "")
 
     def message(self) -> str:
         """The last error as an HTML snippet ("" when all is well)."""
@@ -350,7 +413,8 @@ def _figure_png(state) -> bytes:
     unit = _unit_name(state.time_unit, plural=True)
     fig = model_plots.model_explorer_figure(
         state.history, state.forecast, projection=state.projection, actual=state.actual, time_label=unit,
-        title=tr("widget.model.figure_title").format(customer=state.customer, model=type(state.model).__name__))
+        title=tr("widget.model.figure_title").format(customer=state.customer, model=type(state.model).__name__),
+        warning=tr("widget.model.not_sound") if not state.sound else None)
     return figure_png(fig)
 
 
@@ -365,7 +429,7 @@ def _draw(state, output, plots):
 
 
 def model_explorer(model, summary, transactions=None, *, spend=None, period=None, plots=True, max_options=2000,
-                   **initial):
+                   evaluation=None, course_clv=None, **initial):
     """Build (not display) the model explorer.
 
     Parameters
@@ -377,7 +441,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     transactions : toolkit.Transactions, optional
         The log behind ``summary`` (P(alive) over her real purchase times; purchases after the summary's
         end next to the forecast).
-    spend, period
+    spend, period, evaluation, course_clv
         See :class:`ModelExplorerState`.
     plots : bool, default True
         Draw the customer's figure; False shows the numbers only.
@@ -391,7 +455,8 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     ipywidgets.VBox
         With attributes ``model`` (:class:`ModelExplorerState`), the controls ``customer`` (Combobox),
         ``horizon`` (IntSlider, periods), ``discount_rate`` (FloatSlider, per period), ``margin``
-        (FloatSlider), and ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (Output), ``n_redraws``.
+        (FloatSlider), and ``warning`` (HTML, the model's soundness warning; empty when sound),
+        ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (Output), ``n_redraws``.
         CSS classes ``cvt-model-<name>`` (e.g. ``cvt-model-horizon``, ``cvt-model-output``) are stable hooks
         for browser tests; the box has ``cvt-model-explorer``.
     """
@@ -400,7 +465,8 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     unknown = set(initial) - set(SETTINGS)
     if unknown:
         raise TypeError(f"model_explorer got unknown setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
-    state = ModelExplorerState(model, summary, transactions, spend=spend, period=period, **initial)
+    state = ModelExplorerState(model, summary, transactions, spend=spend, period=period, evaluation=evaluation,
+                               course_clv=course_clv, **initial)
     p = state.period_name
     style = {"description_width": "150px"}
     layout = ipw.Layout(width="420px")
@@ -420,6 +486,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         "margin": ipw.FloatSlider(value=state.margin, min=0.0, max=1.0, step=0.01, readout_format=".2f",
                                   description=tr("widget.model.margin"), continuous_update=False, style=style, layout=layout),
     }
+    warning = ipw.HTML(value=state.warning_html())
     key_numbers = ipw.HTML(value=html.escape(state.key_numbers()))
     message = ipw.HTML(value=state.message())
     output = ipw.Output()
@@ -447,12 +514,14 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         redraw()
 
     wire_controls(controls, "model", on_change, attach_to=box)
-    for widget, css in ((key_numbers, "key-numbers"), (message, "message"), (output, "output"), (box, "explorer")):
+    for widget, css in ((warning, "warning"), (key_numbers, "key-numbers"), (message, "message"), (output, "output"),
+                        (box, "explorer")):
         widget.add_class(f"cvt-model-{css}")
-    box.children = [ipw.HBox([controls["customer"], controls["horizon"]]),
+    box.children = [warning, ipw.HBox([controls["customer"], controls["horizon"]]),
                     ipw.HBox([controls["discount_rate"], controls["margin"]]), key_numbers, message, output]
     box.model = state
     box.controls = controls
+    box.warning = warning
     box.key_numbers = key_numbers
     box.message = message
     box.output = output

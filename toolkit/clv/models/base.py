@@ -26,6 +26,11 @@ __all__ = ["BaseModel", "compress_rows"]
 _LOG_BOUND = 15.0
 _BOUND_TOL = 1e-3
 _Z95 = 1.959963984540054
+#: A parameter is "barely determined" (not identified in practice) when the standard error of its logarithm
+#: exceeds this: its 95% interval then spans more than a factor of exp(2 x 1.96 x 2) ~ 2,500, i.e. the data
+#: cannot tell the estimate from one three orders of magnitude larger or smaller. On the log scale this is the
+#: relative standard error of the parameter itself (delta method: se(theta) / theta = se(log theta)).
+MAX_LOG_SE = 2.0
 
 
 def compress_rows(columns, weights=None):
@@ -101,6 +106,8 @@ class BaseModel:
     n_customers_, n_patterns_ : int / float   rows used (sum of weights) and unique patterns fitted
     converged_ : bool
     fit_notes_ : list of str       plain-language notes from the fit (bounds, Hessian, retries)
+    identified_ : bool             the data pin down every parameter (see :attr:`identified_`)
+    diagnostics : pandas.DataFrame per-parameter identification table (see :attr:`diagnostics`)
     """
 
     _param_names: tuple = ()
@@ -435,11 +442,12 @@ class BaseModel:
             warnings.warn(msg, ConvergenceWarning, stacklevel=3)
             notes.append(msg)
         se_log = np.sqrt(np.diag(cov_log))
-        # se of log(theta) > 2 means the 95% interval spans a factor of more than e^8 ~ 3000
-        self.poorly_determined_ = unidentified or [n for n, v in zip(names, se_log) if np.isfinite(v) and v > 2.0]
+        # se of log(theta) > MAX_LOG_SE = 2 means the 95% interval spans a factor of more than e^7.8 ~ 2500
+        self.poorly_determined_ = unidentified or [n for n, v in zip(names, se_log)
+                                                   if np.isfinite(v) and v > MAX_LOG_SE]
         if self.poorly_determined_ and not unidentified:
             msg = (f"{type(self).__name__}: parameter(s) {self.poorly_determined_} are barely determined by the "
-                   "data (95% intervals span more than a factor of 3000); the likelihood is flat along them. "
+                   "data (95% intervals span more than a factor of 2,500); the likelihood is flat along them. "
                    "Predictions may still be fine, but do not interpret these values. Try: more customers or a "
                    "longer calibration period, penalizer=0.001, or a simpler model.")
             warnings.warn(msg, ConvergenceWarning, stacklevel=3)
@@ -473,6 +481,98 @@ class BaseModel:
                             "upper 95%": self.confidence_intervals_["upper"]})
         out.index.name = "parameter"
         return out
+
+    @property
+    def diagnostics(self):
+        """Can the data pin down each parameter? One row per parameter.
+
+        Columns: ``coef``, ``se``, ``lower 95%``, ``upper 95%``; ``log_se`` (standard error of log(coef), which
+        is also the relative standard error se / coef); ``interval_factor`` (upper / lower: how many times
+        larger the top of the 95% interval is than the bottom); ``at_bound`` (the estimate sits at the edge of
+        the search range, about 3e-7 or 3e6); ``identified`` (bool) and ``status`` in plain words.
+
+        A parameter is **not identified** when any of these holds:
+
+        - it is at a bound of the search range (the likelihood keeps improving towards 0 or infinity);
+        - the Hessian of the log-likelihood at the optimum is not positive definite, so there is no standard
+          error (the likelihood is flat or saddle-shaped along some direction; the parameters that weigh in the
+          flat directions are named in ``poorly_determined_``);
+        - its ``log_se`` exceeds :data:`MAX_LOG_SE` = 2: the 95% interval spans more than a factor of about
+          2,500, so the data cannot tell the estimate from one a thousand times larger or smaller.
+
+        This is the usual Wald/observed-information reading of maximum-likelihood estimates (Cox and Hinkley
+        1974, *Theoretical Statistics*, ch. 9); for BG/NBD the drop-out parameters ``a, b`` are the ones that
+        fail on short logs where few customers have visibly stopped buying (Fader, Hardie and Lee 2005,
+        "Counting your customers the easy way", Marketing Science 24(2), sec. 5). Parameters given with
+        :meth:`from_params` were not estimated; their status is ``"given"`` and they count as identified.
+        """
+        self._check_fitted()
+        names = list(self.params_.index)
+        coef = self.params_.to_numpy(dtype=np.float64)
+        se = self.standard_errors_.reindex(names).to_numpy(dtype=np.float64)
+        ci = self.confidence_intervals_.reindex(names)
+        given = not hasattr(self, "hessian_")
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            log_se = se / coef
+            factor = ci["upper"].to_numpy(dtype=np.float64) / ci["lower"].to_numpy(dtype=np.float64)
+        bound = set(getattr(self, "parameters_at_bound_", []))
+        loose = set(getattr(self, "poorly_determined_", []))
+        ok, status = [], []
+        for name, v in zip(names, log_se):
+            if given:
+                ok.append(True)
+                status.append("given")
+            elif name in bound:
+                ok.append(False)
+                status.append("not identified: at the edge of the allowed range")
+            elif not np.isfinite(v):
+                ok.append(False)
+                status.append("not identified: flat likelihood along it (no standard error)" if name in loose
+                              else "no standard error: the Hessian is not positive definite")
+            elif v > MAX_LOG_SE or name in loose:
+                ok.append(False)
+                status.append("not identified: its 95% interval spans more than a factor of 2,500")
+            else:
+                ok.append(True)
+                status.append("well determined")
+        out = pd.DataFrame({"coef": coef, "se": se, "lower 95%": ci["lower"].to_numpy(),
+                            "upper 95%": ci["upper"].to_numpy(), "log_se": log_se, "interval_factor": factor,
+                            "at_bound": [n in bound for n in names], "identified": ok, "status": status},
+                           index=pd.Index(names, name="parameter"))
+        return out
+
+    @property
+    def identified_(self) -> bool:
+        """True when the fit converged and every parameter is identified (see :attr:`diagnostics`).
+
+        A fit that is not identified can still predict the calibration period well, but anything that
+        depends on the loose parameters (for BG/NBD: P(alive), purchases far ahead, long-horizon CLV) is an
+        extrapolation the data do not support.
+        """
+        return bool(getattr(self, "converged_", False)) and bool(self.diagnostics["identified"].all())
+
+    @property
+    def identification_problem(self) -> str:
+        """Plain-language reason why the fit is not identified ("" when it is)."""
+        diag = self.diagnostics
+        name = type(self).__name__
+        if not getattr(self, "converged_", False):
+            return f"the {name} fit did not converge"
+        bad = diag[~diag["identified"]]
+        if not len(bad):
+            return ""
+        named = bad[bad["status"].str.startswith("not identified")]
+        bad = named if len(named) else bad  # name the loose parameters, not those that only lost their SE
+        names = ", ".join(bad.index)
+        if bad["at_bound"].any():
+            why = "they run to the edge of the allowed range"
+        elif not np.isfinite(bad["log_se"]).all():
+            why = "the likelihood is flat along them, so they have no standard error"
+        else:
+            worst = float(bad["interval_factor"].max())
+            why = (f"their 95% interval spans a factor of {worst:,.0f}" if np.isfinite(worst)
+                   else "their 95% interval is unbounded")
+        return f"the data do not pin down the {name} parameter(s) {names} ({why})"
 
     def _headline(self):
         if not hasattr(self, "params_"):
