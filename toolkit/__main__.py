@@ -33,6 +33,17 @@ def _err(text):
     sys.stderr.flush()
 
 
+def _days(text):
+    """A number of days > 0 (argparse type of the lifecycle options)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = float("nan")
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a number of days > 0, got {text!r}")
+    return value
+
+
 def _columns(spec, option):
     """'key=col,key=col' -> dict."""
     out = {}
@@ -44,24 +55,53 @@ def _columns(spec, option):
     return out
 
 
-def _read_table(path, read_kwargs):
-    import pandas as pd
+# API argument -> command-line flag, for messages written for Python users
+_FLAGS = {
+    "on_bad_rows": "--on-bad-rows", "duplicates": "--duplicates", "date_format": "--date-format",
+    "parse_amounts": "--parse-amounts", "zero_amounts": "--zero-amounts", "observation_end": "--observation-end",
+    "exclude_items": "--exclude-items", "line_key": "--line-key", "skiprows": "--skiprows", "item": "--item",
+    "description": "--description", "quantity": "--quantity", "price": "--price", "amount": "--amount",
+    "order": "--order", "customer": "--customer", "time": "--time", "time_unit": "--time-unit",
+    "loyal_duration": "--loyal-duration", "time_to_stability": "--time-to-stability", "lost_gap": "--lost-gap",
+}
 
-    from .errors import SchemaError
 
-    suffix = path.suffix.lower()
-    if not path.exists():
-        raise FileNotFoundError(f"No such file: {path}")
-    if suffix in {".csv", ".txt", ".tsv"}:
-        kw = dict(read_kwargs)
-        if suffix == ".tsv":
-            kw.setdefault("sep", "\t")
-        return pd.read_csv(path, **kw)
-    if suffix in {".xlsx", ".xls", ".xlsm"}:
-        return pd.read_excel(path)
-    if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path)
-    raise SchemaError(f"Unsupported file type {suffix!r} for {path.name}: use CSV, Parquet or Excel.")
+def _as_flags(text):
+    """Rewrite ``name='value'`` / ``name=True`` / ``read_kwargs={'sep': ';'}`` in a message as command-line flags."""
+    import re
+
+    def reader(match):
+        key, value = match.group(1), match.group(2)
+        plain = value.strip("'")
+        return f"--{key} {plain}" if plain.isalnum() or "-" in plain else f"--{key} {value}"
+
+    text = re.sub(r"read_kwargs=\{'(sep|encoding)': ('[^']*'|\.\.\.)\}", reader, text)
+
+    def flag(match):
+        name, value = match.group(1), match.group(2)
+        if name not in _FLAGS:
+            return match.group(0)
+        if value in ("True", ""):
+            return _FLAGS[name]
+        if value == "...":
+            return f"{_FLAGS[name]} ..."
+        option = _FLAGS[name]
+        if value[:2] in ("r'", 'r"'):  # a regular expression
+            value = value[2:-1]
+            option = "--exclude-pattern" if name == "exclude_items" else option
+        value = value.strip("'\"")
+        if value.startswith("[") and value.endswith("]"):  # a list of codes -> comma separated
+            value = ",".join(v.strip().strip("'\"") for v in value[1:-1].split(","))
+        return f"{option} {value!r}" if (" " in value or "|" in value) else f"{option} {value}"
+
+    return re.sub(r"\b([a-z_]+)=(\[[^\]]*\]|r?'[^']*'|\"[^\"]*\"|True|\.\.\.|[\w%./-]+|(?=[\s,.)]))", flag, text)
+
+
+def _read_table(path, read_kwargs, columns):
+    from .data import read_table
+
+    frame, _ = read_table(path, columns, read_kwargs=read_kwargs)
+    return frame
 
 
 def _events(args, read_kwargs):
@@ -69,8 +109,8 @@ def _events(args, read_kwargs):
 
     if not args.events:
         return None
-    raw = _read_table(Path(args.events), read_kwargs)
     mapping = _columns(args.event_columns, "--event-columns")
+    raw = _read_table(Path(args.events), read_kwargs, [mapping.get("customer", "customer_id")])
     rename = {mapping.get(k, k): canon for k, canon in (("customer", "customer_id"), ("time", "timestamp"),
                                                         ("event", "event"), ("channel", "channel"))}
     return raw.rename(columns={k: v for k, v in rename.items() if k in raw.columns and k != v})
@@ -81,8 +121,8 @@ def _nps(args, read_kwargs):
 
     if not args.nps:
         return None
-    raw = _read_table(Path(args.nps), read_kwargs)
     mapping = _columns(args.nps_columns, "--nps-columns")
+    raw = _read_table(Path(args.nps), read_kwargs, [mapping.get("customer", "customer_id")])
     rename = {mapping.get(k, k): canon for k, canon in (("customer", "customer_id"), ("date", "date"),
                                                         ("score", "score"))}
     return raw.rename(columns={k: v for k, v in rename.items() if k in raw.columns and k != v})
@@ -117,23 +157,34 @@ def _report(args) -> int:
         read_kwargs["sep"] = args.sep
     if args.encoding:
         read_kwargs["encoding"] = args.encoding
-    optional = {k: getattr(args, k) for k in ("order", "category", "quantity", "channel", "discount")
-                if getattr(args, k)}
+    optional = {k: getattr(args, k) for k in ("order", "category", "quantity", "channel", "discount", "price",
+                                              "item", "description") if getattr(args, k)}
     frame_kwargs = dict(optional, time_unit=args.time_unit, on_bad_rows=args.on_bad_rows,
                         observation_end=args.observation_end, date_format=args.date_format,
-                        parse_amounts=args.parse_amounts)
+                        parse_amounts=args.parse_amounts, zero_amounts=args.zero_amounts)
     if args.duplicates:
         frame_kwargs["duplicates"] = args.duplicates
+    if args.exclude_items and args.exclude_pattern:
+        raise SystemExit("--exclude-items and --exclude-pattern: pass one of them")
+    if args.exclude_items:
+        frame_kwargs["exclude_items"] = [c.strip() for c in args.exclude_items.split(",") if c.strip()]
+    elif args.exclude_pattern:
+        frame_kwargs["exclude_items"] = args.exclude_pattern
+    if args.line_key:
+        frame_kwargs["line_key"] = [c.strip() for c in args.line_key.split(",") if c.strip()]
+    if args.skiprows is not None:
+        frame_kwargs["skiprows"] = args.skiprows
     if not args.quiet:
         _out(f"reading and validating {args.data} ...")
     tx = read_transactions(args.data, args.customer, args.time, args.amount, read_kwargs=read_kwargs or None,
                            **({"sheet_name": args.sheet} if args.sheet is not None else {}), **frame_kwargs)
     if not args.quiet:
-        _out(f"  {tx.report!r}".replace("\n", "\n  "))
+        _out(_as_flags(f"  {tx.report!r}".replace("\n", "\n  ")))
     targets = read_targets(args.targets, industry_clv=args.industry_clv) if args.targets else None
     settings = ReportSettings(margin=args.margin, discount_rate=args.discount_rate, horizon_months=args.horizon_months,
                               churn_window_days=args.churn_window, kpi_window_days=args.kpi_window,
-                              currency=args.currency)
+                              currency=args.currency, loyal_duration_days=args.loyal_duration,
+                              time_to_stability_days=args.time_to_stability, lost_gap_days=args.lost_gap)
 
     def progress(step, n_steps, name, state, seconds):
         if args.quiet:
@@ -178,8 +229,11 @@ def build_parser() -> argparse.ArgumentParser:
     cols = rp.add_argument_group("columns of the export")
     cols.add_argument("--customer", required=True, help="customer id column")
     cols.add_argument("--time", required=True, help="date/time column")
-    cols.add_argument("--amount", required=True, help="money column (net amount per row)")
-    for name, text in (("order", "order id"), ("category", "product category"), ("quantity", "item count"),
+    cols.add_argument("--amount", help="money column (net amount per row); or --quantity and --price")
+    for name, text in (("order", "order id (invoice number): rows are order lines"),
+                       ("category", "product category"), ("quantity", "item count"),
+                       ("price", "unit price: amount = quantity x price (needs --quantity)"),
+                       ("item", "item code (e.g. StockCode)"), ("description", "item description"),
                        ("channel", "sales channel"), ("discount", "discount amount")):
         cols.add_argument(f"--{name}", help=f"{text} column (optional)")
     rd = rp.add_argument_group("reading and cleaning")
@@ -191,7 +245,17 @@ def build_parser() -> argparse.ArgumentParser:
     rd.add_argument("--on-bad-rows", choices=("raise", "drop", "net"), default="raise",
                     help="bad rows: stop with a message (default), drop them, or net refunds against purchases")
     rd.add_argument("--duplicates", choices=("raise", "drop", "keep"),
-                    help="identical rows (default: follow --on-bad-rows)")
+                    help="rows equal in every column: copies made by the export (default: follow --on-bad-rows)")
+    rd.add_argument("--line-key", metavar="COLS",
+                    help="columns that identify a line, comma separated (default: every column)")
+    rd.add_argument("--zero-amounts", choices=("keep", "drop", "raise"), default="keep",
+                    help="zero-value rows: count them as purchases (default), drop them, or stop")
+    rd.add_argument("--exclude-items", metavar="CODES",
+                    help="drop non-product lines by item code (needs --item), comma separated, e.g. POST,DOT,M")
+    rd.add_argument("--exclude-pattern", metavar="REGEX",
+                    help="drop non-product lines whose item code or description matches this regular expression")
+    rd.add_argument("--skiprows", type=int, metavar="N",
+                    help="rows above the header row (a title block); found by itself when a row holds the names")
     rd.add_argument("--observation-end", help="last day observed (default: the last date in the data)")
     rd.add_argument("--time-unit", choices=("D", "W", "M"), default="D",
                     help="unit of durations in the tables (W is usual for CLV models; default D)")
@@ -209,6 +273,16 @@ def build_parser() -> argparse.ArgumentParser:
     bz.add_argument("--churn-window", type=int, default=90, help="churn = no purchase for this many days (default 90)")
     bz.add_argument("--kpi-window", type=int, default=365, help="KPI window in days (default 365)")
     bz.add_argument("--currency", default="", help="currency label, e.g. CNY")
+    lc = rp.add_argument_group("lifecycle", "durations of the lifecycle section, in days (default: learned from "
+                                            "the data, bounded by the observed window; the report says what it "
+                                            "assumed)")
+    lc.add_argument("--loyal-duration", type=_days, metavar="DAYS",
+                    help="expected loyal duration: stable customers who leave sooner are early exits")
+    lc.add_argument("--time-to-stability", type=_days, metavar="DAYS",
+                    help="typical time from the first purchase to the stability stage")
+    lc.add_argument("--lost-gap", type=_days, metavar="DAYS",
+                    help="days without a purchase after which any customer is lost (regular buyers may be called "
+                         "lost sooner, at about 3 times their own gap)")
     out = rp.add_argument_group("output")
     out.add_argument("-o", "--output", required=True, help="HTML file to write")
     out.add_argument("--pdf", help="also write a PDF (figures and tables; see the docs for its limits)")
@@ -232,15 +306,17 @@ def main(argv=None) -> int:
     if args.command is None:
         parser.print_help()
         return 0
+    if args.command == "report" and not args.amount and not (args.price and args.quantity):
+        parser.error("report: the money of a row is needed: --amount COLUMN, or --quantity COLUMN and --price COLUMN")
     from .errors import DataQualityError, ToolkitError
 
     try:
         return args.func(args)
     except (ToolkitError, FileNotFoundError, ValueError, UnicodeDecodeError) as exc:
-        _err(f"error: {exc}")
+        _err(f"error: {_as_flags(str(exc))}")
         if isinstance(exc, DataQualityError):
-            _err("On the command line: --on-bad-rows drop (or net, to net refunds), --duplicates keep|drop, "
-                 "--date-format FORMAT.")
+            _err("Options: --on-bad-rows drop (or net, to net refunds against purchases), --duplicates keep|drop, "
+                 "--date-format FORMAT, --exclude-items CODES. Example rows are numbered by line of the file.")
         return 1
     except KeyboardInterrupt:  # pragma: no cover - interactive
         _err("interrupted")
