@@ -286,6 +286,8 @@ def _same_fit(got, expected):
     pd.testing.assert_frame_equal(got.rate_curve_, expected.rate_curve_, check_exact=False, rtol=RTOL)
     assert got.rate_curve_.attrs.keys() == expected.rate_curve_.attrs.keys()
     _close(list(got.rate_curve_.attrs.values()), list(expected.rate_curve_.attrs.values()))
+    assert (got.horizon_, got.window_days_) == (expected.horizon_, expected.window_days_)
+    assert got.caveats_ == expected.caveats_
 
 
 def test_lifecycle_fit_learns_the_same_thresholds(case):
@@ -332,9 +334,25 @@ def test_lifecycle_with_purchase_model_and_settings(company):
     feats = _sorted(scale.lifecycle_features(company.ptx, "2024-06-30", window=45, model=model))
     pd.testing.assert_frame_equal(feats, lifecycle_features(company.tx, "2024-06-30", window=45, model=model).frame(),
                                   check_exact=False, rtol=RTOL)
-    # a given loyal duration skips the second pass and is used as it is
+    # a given loyal duration is used as it is
     fixed = scale.fit(LifecycleClassifier(loyal_duration=400, lost_gap=80), company.ptx, progress=False)
     _same_fit(fixed, LifecycleClassifier(loyal_duration=400, lost_gap=80).fit(company.tx))
+
+
+def _fit_both(raw, client, npartitions=3, **params):
+    """In-memory and distributed fits of a (dirty) log, with the DataQualityWarnings each issued."""
+    from toolkit.errors import DataQualityWarning
+
+    kw = {"customer": "cust", "time": "when", "amount": "value", "on_bad_rows": "drop"}
+    fits = []
+    for fit in (lambda: LifecycleClassifier(**params).fit(toolkit.Transactions.from_frame(raw, **kw)),
+                lambda: scale.fit(LifecycleClassifier(**params),
+                                  scale.from_dask(raw, npartitions=npartitions, client=client, **kw), progress=False)):
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            clf = fit()
+        fits.append((clf, [str(w.message) for w in caught if issubclass(w.category, DataQualityWarning)]))
+    return fits
 
 
 def test_lifecycle_errors(client, company):
@@ -345,10 +363,28 @@ def test_lifecycle_errors(client, company):
         scale.lifecycle_stages(company.ptx, clf, at="2030-01-01")
     with pytest.raises(SchemaError, match="PartitionedTransactions"):
         scale.fit(LifecycleClassifier(), company.dsummary)
-    raw = _dirty()  # 200 days of history: too short to learn the time to reach stability
+
+
+@pytest.mark.parametrize("params", [{}, {"bin_days": 7, "loyal_duration": 120}])
+def test_lifecycle_short_log_learns_the_same_with_caveats(client, params):
+    # 200 days of history: a result with caveats (horizon bounded by the window), the same in both paths
+    (expected, warned), (got, got_warned) = _fit_both(_dirty(), client, npartitions=5, **params)
+    _same_fit(got, expected)  # thresholds, derivations, curve, horizon_, window_days_ and caveats_
+    assert got.learned_.equals(expected.learned_)
+    assert expected.window_days_ == 199 and expected.horizon_ < 360 and expected.caveats_
+    assert got_warned == warned and set(expected.caveats_) <= set(warned)
+    assert got.tx_ is None
+
+
+@pytest.mark.parametrize("raw,match", [
+    (_dirty().query("when < '2024-04-10'"), "needs at least 4 months of history"),  # 100 days
+    (_dirty().query("cust < 20"), "needs at least 30 customers who bought again"),  # too few customers
+])
+def test_lifecycle_log_too_short_raises_the_same(client, raw, match):
     kw = {"customer": "cust", "time": "when", "amount": "value", "on_bad_rows": "drop"}
-    with pytest.raises(DataQualityError, match="time_to_stability") as mem:
+    with pytest.raises(DataQualityError, match=match) as mem:
         LifecycleClassifier().fit(toolkit.Transactions.from_frame(raw, **kw))
-    with pytest.raises(DataQualityError, match="time_to_stability") as got:
+    with pytest.raises(DataQualityError, match=match) as got:
         scale.fit(LifecycleClassifier(), scale.from_dask(raw, npartitions=3, client=client, **kw), progress=False)
+    assert str(got.value) == str(mem.value)
     assert got.value.count == mem.value.count

@@ -582,12 +582,23 @@ class LifecycleClassifier:
         Auto: ``min(360, window / 2)`` in whole bins, shortened bin by bin (to 4 bins at least) until 30
         customers are followed over it. Raises DataQualityError when even 4 bins cannot be supported.
         """
+        return self._choose_horizon(lambda horizon: self._learning_stats(tx, horizon), window, tx.n_customers)
+
+    def _choose_horizon(self, stats_at, window, n_customers):
+        """:meth:`_fit_horizon` given ``stats_at(horizon)``, the learning statistics of the log at a horizon.
+
+        Any tuple whose third item is the survivor count (``toolkit.scale`` adds them up over partitions);
+        ``window`` and ``n_customers`` are the whole log's. Returns (horizon, its statistics, caveats). Asks for
+        ``horizon_days`` only when it is given, else for 360 days and then, only if fewer than 30 customers are
+        followed that long, for ``min(360 - bin_days, window // 2 // bin_days * bin_days)`` and down by
+        ``bin_days`` to 4 bins at least.
+        """
         width = int(self.bin_days)
         if self.horizon_days != "auto":
             horizon = int(self.horizon_days)
-            return horizon, self._learning_stats(tx, horizon), []
+            return horizon, stats_at(horizon), []
         shortest = 4 * width
-        full = self._learning_stats(tx, FULL_HORIZON_DAYS)
+        full = stats_at(FULL_HORIZON_DAYS)
         if full[2] >= _MIN_LEARN:  # the window supports the full horizon: nothing to adapt
             return FULL_HORIZON_DAYS, full, []
         start = min(FULL_HORIZON_DAYS - width, (window // 2) // width * width)
@@ -600,14 +611,14 @@ class LifecycleClassifier:
                 "history.", column="timestamp", count=int(window))
         stats = None
         for horizon in range(start, shortest - 1, -width):
-            stats = self._learning_stats(tx, horizon)
+            stats = stats_at(horizon)
             if stats[2] >= _MIN_LEARN:
                 break
         else:
             raise DataQualityError(
                 f"LifecycleClassifier.fit: the lifecycle needs at least {_MIN_LEARN} customers who bought again "
                 f"{shortest} or more days after their first purchase (to learn how the purchase rate grows with "
-                f"age), this log has {int(stats[2])} (of {tx.n_customers:,} customers over {_history(window)}). Give "
+                f"age), this log has {int(stats[2])} (of {n_customers:,} customers over {_history(window)}). Give "
                 "a log with more customers or a longer history.", column="timestamp", count=int(stats[2]))
         learned = [what for what, setting in (("the time to stability", self.time_to_stability),
                                               ("the purchase cycles", "auto"), ("the lost gap", self.lost_gap))
@@ -803,10 +814,13 @@ class LifecycleClassifier:
 
     def _too_early_caveat(self, result, stacklevel=2):
         """Say plainly when most customers are "too early to tell", and what calling them would need."""
-        n = int(result.acquired.sum())
+        self._too_early_share_caveat(int(result.acquired.sum()), int(result.pattern_counts()[TOO_EARLY]),
+                                     stacklevel + 1)
+
+    def _too_early_share_caveat(self, n, k, stacklevel=2):
+        """:meth:`_too_early_caveat` from the counts: ``k`` of ``n`` acquired customers too early to tell."""
         if n == 0:
             return
-        k = int(result.pattern_counts()[TOO_EARLY])
         share = k / n
         if share < _TOO_EARLY_CAVEAT:
             return

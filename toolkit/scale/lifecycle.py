@@ -208,26 +208,85 @@ def lifecycle_counts(ptx, classifier, at=None, *, model=None, compute=True, prog
 
 
 # ------------------------------------------------------------------------------------------------ fit
+def _candidate_horizons(clf, last_day):
+    """Horizons at which one partition returns its learning statistics, in the single learning pass.
+
+    Every horizon :meth:`toolkit.LifecycleClassifier._choose_horizon` may ask for, whatever the whole log's
+    window (unknown until the pass is done): ``horizon_days`` when given; else 360 days and the shortened
+    horizons, which run down by ``bin_days`` to 4 bins from 360 - ``bin_days`` or from half the window in whole
+    bins (so every multiple of ``bin_days`` too). ``last_day`` is the partition's observation end counted from
+    its first day: no customer of it is followed longer, so its statistics at longer shortened horizons are
+    zeros and are left out (:func:`_stats_at` fills them in).
+    """
+    from ..lifecycle import FULL_HORIZON_DAYS
+
+    if clf.horizon_days != "auto":
+        return [int(clf.horizon_days)]
+    width = int(clf.bin_days)
+    shortest = 4 * width
+    top = min(FULL_HORIZON_DAYS - width, int(last_day))
+    shortened = set(range(FULL_HORIZON_DAYS - width, shortest - 1, -width)) | set(range(shortest, top + 1, width))
+    return [FULL_HORIZON_DAYS] + sorted((h for h in shortened if h <= top), reverse=True)
+
+
 def _learning_part(part, rules, columns, clf):
-    """The classifier's learning statistics of one partition; first repeat gaps as (value, count) pairs."""
+    """One partition's learning statistics at every candidate horizon, its window and its customer count.
+
+    ``{"stats": {horizon: (curve, survivors, gaps, counts)}, "window": days, "n_customers": n}``: first repeat
+    gaps as (value, count) pairs; ``window`` is the partition's observation end counted from its own first day
+    (the whole log's is the largest over partitions, as all share one observation end).
+    """
     tx = check_part(part, rules, columns)
     if tx is None:
         return None
-    first_gap, curve, n_surv = clf._learning_stats(tx)
-    gaps, counts = np.unique(first_gap[first_gap > 0], return_counts=True)
-    return curve, int(n_surv), gaps, counts
+    window = int(tx.arrays.end_day)
+    stats = {}
+    for horizon in _candidate_horizons(clf, window):
+        first_gap, curve, n_surv = clf._learning_stats(tx, horizon)
+        gaps, counts = np.unique(first_gap[first_gap > 0], return_counts=True)
+        stats[horizon] = (curve, int(n_surv), gaps, counts)
+    return {"stats": stats, "window": window, "n_customers": int(tx.n_customers)}
 
 
-def _stable_part(part, rules, columns, clf, model):
-    """Stable durations and lost flags of one partition's customers who reached stability, with counts."""
+def _stats_at(pieces, horizon, bin_days):
+    """The whole log's learning statistics at ``horizon`` (first repeat gaps > 0, curve, survivors), summed."""
+    curve = np.zeros(int(horizon) // int(bin_days), dtype=np.float64)
+    n_surv, values, counts = 0, [], []
+    for piece in pieces:
+        stats = piece["stats"].get(int(horizon))
+        if stats is None:  # nobody in this partition is followed that long: zeros
+            continue
+        curve += stats[0]
+        n_surv += stats[1]
+        values.append(stats[2])
+        counts.append(stats[3])
+    return _expand(values, counts), curve, n_surv
+
+
+def _classified_part(part, rules, columns, clf, model, stable):
+    """What the loyal duration and the "too early to tell" caveat need from one partition, as value counts.
+
+    With every threshold but the loyal duration: the stable durations and lost flags of the customers who
+    reached stability (``stable``, i.e. loyal duration "auto"), the number of customers acquired at the end,
+    and the active spans of those not lost (too early to tell while ``span - t_stability < loyal_duration``,
+    see ``toolkit._kernels.lifecycle.pattern_rules``).
+    """
+    from .._kernels.lifecycle import LOST
     from ..lifecycle import lifecycle_features as features
 
     tx = check_part(part, rules, columns)
     if tx is None:
         return None
-    feats = features(tx, None, window=int(clf.thresholds_["window"]), model=model)
-    durations, events = clf._stable_durations(feats, clf.thresholds_)
-    return pd.DataFrame({"duration": durations, "event": events}).value_counts(sort=False)
+    th = clf.thresholds_
+    feats = features(tx, None, window=int(th["window"]), model=model)
+    durations = None
+    if stable:
+        durations, events = clf._stable_durations(feats, th)
+        durations = pd.DataFrame({"duration": durations, "event": events}).value_counts(sort=False)
+    stage = clf._stage_codes(feats, th)[0][-1]
+    acquired = (feats.n_days[-1] > 0) & (stage >= 0)  # pattern_rules' customers with a pattern
+    spans, counts = np.unique(feats.span[-1][acquired & (stage != LOST)], return_counts=True)
+    return durations, int(acquired.sum()), spans, counts
 
 
 def _expand(values, counts):
@@ -243,13 +302,22 @@ def _expand(values, counts):
 
 
 def fit_lifecycle(classifier, ptx, *, model=None, client=None, progress=True):
-    """Fit a :class:`toolkit.LifecycleClassifier` on a partitioned log; learns the same thresholds as in memory.
+    """Fit a :class:`toolkit.LifecycleClassifier` on a partitioned log; learns the same as ``fit`` in memory.
 
-    Two small passes over the partitions: (1) the learning statistics of every partition (repeat-purchase
-    curve by age and survivor counts, summed; first repeat gaps as value counts, for the lost-gap quantile),
-    from which the client derives every threshold but the loyal duration exactly as ``fit`` does; (2) with
-    ``loyal_duration="auto"``, the stable durations of the customers who reached stability (as value counts)
-    for the Kaplan-Meier loyal duration. Only per-day counts travel, never customers' rows.
+    The same thresholds, ``learned_``, ``rate_curve_``, ``horizon_``, ``window_days_`` and ``caveats_`` (each
+    caveat also issued as a DataQualityWarning), and the same DataQualityError when the log cannot support the
+    lifecycle at all. Two small passes over the partitions:
+
+    1. the learning statistics of every partition at every horizon the fit may need (repeat-purchase curve by
+       age and survivor counts, summed; first repeat gaps as value counts, for the lost-gap quantile), with its
+       window and customer count. The client picks the curve's horizon from them (a short log's horizon is
+       bounded by the whole log's window, see the class Notes) and derives every threshold but the loyal
+       duration exactly as ``fit`` does;
+    2. with those thresholds, the stable durations of the customers who reached stability (for the
+       Kaplan-Meier loyal duration, with ``loyal_duration="auto"``) and the active spans of the customers not
+       lost (for the "too early to tell" caveat), as value counts.
+
+    Only per-day counts travel, never customers' rows.
 
     Unlike the in-memory ``fit`` the classifier keeps no log (``tx_``, ``features_``, ``result_``): classify
     with :func:`lifecycle_stages` / :func:`lifecycle_counts`. Persist ``ptx`` first
@@ -266,6 +334,11 @@ def fit_lifecycle(classifier, ptx, *, model=None, client=None, progress=True):
     Returns
     -------
     LifecycleClassifier
+
+    Raises
+    ------
+    DataQualityError
+        As ``LifecycleClassifier.fit``: the log cannot support the purchase-rate curve at all.
     """
     from ..lifecycle import LifecycleClassifier
 
@@ -274,6 +347,7 @@ def fit_lifecycle(classifier, ptx, *, model=None, client=None, progress=True):
     _check_ptx(ptx, "fit_lifecycle")
     client = get_client(client if client is not None else ptx.client)
     classifier._check_settings()
+    # --- pass 1: learning statistics at every candidate horizon
     clf = _portable(classifier)
     fn = dask.delayed(_learning_part, pure=True)
     (pieces,) = _compute([fn(p, ptx._rules, ptx.columns, clf) for p in ptx.parts], client=client,
@@ -281,31 +355,39 @@ def fit_lifecycle(classifier, ptx, *, model=None, client=None, progress=True):
     pieces = [p for p in pieces if p is not None]
     if not pieces:
         raise SchemaError("No partition has customers: nothing to learn from.")
-    curve = np.zeros_like(pieces[0][0])
-    for p in pieces:
-        curve += p[0]
-    n_surv = sum(p[1] for p in pieces)
-    gaps = _expand([p[2] for p in pieces], [p[3] for p in pieces])
+    window = max(p["window"] for p in pieces)  # first purchase of the whole log to the shared observation end
+    n_customers = sum(p["n_customers"] for p in pieces)
+    width = int(classifier.bin_days)
+    horizon, (gaps, curve, n_surv), caveats = classifier._choose_horizon(
+        lambda h: _stats_at(pieces, h, width), window, n_customers)
     for name in _CACHES + ("model_",):
         classifier.__dict__.pop(name, None)
-    learned = classifier._learn_thresholds(curve, n_surv, gaps, stacklevel=3)
+    learned = classifier._learn_thresholds(curve, n_surv, gaps, stacklevel=3, horizon=horizon, window_days=window,
+                                           caveats=caveats)
+    # --- pass 2: stable durations and active spans under those thresholds
+    auto = classifier.loyal_duration == "auto"
+    clf = _portable(classifier)
+    fn = dask.delayed(_classified_part, pure=True)
+    (pieces,) = _compute([fn(p, ptx._rules, ptx.columns, clf, model, auto) for p in ptx.parts], client=client,
+                         progress=progress)
+    pieces = [p for p in pieces if p is not None]
     stable = None
-    if classifier.loyal_duration == "auto":
-        clf = _portable(classifier)
-        fn = dask.delayed(_stable_part, pure=True)
-        (pieces,) = _compute([fn(p, ptx._rules, ptx.columns, clf, model) for p in ptx.parts], client=client,
-                             progress=progress)
-        pieces = [p for p in pieces if p is not None and len(p)]
-        if pieces:
-            counts = pd.concat(pieces).groupby(level=["duration", "event"], sort=True).sum()
+    if auto:
+        found = [p[0] for p in pieces if len(p[0])]
+        if found:
+            counts = pd.concat(found).groupby(level=["duration", "event"], sort=True).sum()
             reps = counts.to_numpy(dtype=np.int64)
             durations = np.repeat(counts.index.get_level_values("duration").to_numpy(dtype=np.float64), reps)
             events = np.repeat(counts.index.get_level_values("event").to_numpy(dtype=bool), reps)
         else:
             durations, events = np.empty(0, dtype=np.float64), np.empty(0, dtype=bool)
         stable = (durations, events)
-    classifier._learn_loyal_duration(stable, learned)
+    classifier._learn_loyal_duration(stable, learned, stacklevel=3)
+    th = classifier.thresholds_
+    spans = np.concatenate([p[2] for p in pieces]) if pieces else np.empty(0)
+    counts = np.concatenate([p[3] for p in pieces]) if pieces else np.empty(0, dtype=np.int64)
+    too_early = (spans.astype(np.float64) - th["t_stability"]) < th["loyal_duration"]  # as pattern_rules
+    classifier._too_early_share_caveat(sum(p[1] for p in pieces), int(counts[too_early].sum()), stacklevel=3)
     classifier.model_ = model
     classifier.tx_ = None
     return classifier
-
