@@ -259,9 +259,15 @@ def test_section_errors_are_contained_and_bugs_are_not(monkeypatch, tx):
 
     monkeypatch.setitem(SECTIONS, "problem", data_problem)
     monkeypatch.setitem(SECTIONS, "bug", bug)
-    r = build_report(tx, sections=["data", "problem"], progress=False)
-    assert [s.status for s in r.sections] == ["ok", "error"]
-    assert "cannot support this" in r["problem"].notes[0]
+    def other_error(ctx):
+        raise toolkit.errors.ConvergenceError("the optimiser did not converge")
+
+    monkeypatch.setitem(SECTIONS, "other", other_error)
+    r = build_report(tx, sections=["data", "problem", "other"], progress=False)
+    # a limit of the data is a skipped section in plain words, not an error with a class name
+    assert [s.status for s in r.sections] == ["ok", "skipped", "error"]
+    assert "cannot support this" in r["problem"].notes[0] and "DataQualityError" not in r["problem"].notes[0]
+    assert r["other"].notes[0].startswith("ConvergenceError: ")
     with pytest.raises(ZeroDivisionError):
         build_report(tx, sections=["data", "bug"], progress=False)
     with pytest.raises(ValueError, match="Unknown report section"):

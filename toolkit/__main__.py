@@ -178,6 +178,7 @@ def _report(args) -> int:
         _out(f"reading and validating {args.data} ...")
     tx = read_transactions(args.data, args.customer, args.time, args.amount, read_kwargs=read_kwargs or None,
                            **({"sheet_name": args.sheet} if args.sheet is not None else {}), **frame_kwargs)
+    tx.report.notes = [_as_flags(note) for note in tx.report.notes]  # the report is read by a CLI user too
     if not args.quiet:
         _out(_as_flags(f"  {tx.report!r}".replace("\n", "\n  ")))
     targets = read_targets(args.targets, industry_clv=args.industry_clv) if args.targets else None

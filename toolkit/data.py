@@ -297,7 +297,7 @@ def _suspect_items(sub, perm_kept, amount_out, code_col, desc_col, mapped):
     out = table.groupby(key, sort=False).agg(**agg).sort_values("rows", ascending=False, kind="stable")
     shown = list(out.index[:8])
     if key == "item":
-        flag = f"exclude_items={shown!r}" if mapped else f"item={code_col!r}, exclude_items={shown!r}"
+        flag = f"exclude_items={shown!r}" if mapped else f"item={code_col!r} and exclude_items={shown!r}"
     else:
         flag = f"exclude_items=r'^(?:{'|'.join(re.escape(v) for v in shown[:4])})$'"
     note = (f"{int(out['rows'].sum()):,} kept lines ({out['money'].sum():,.2f} of money) look like non-product lines "

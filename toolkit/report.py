@@ -44,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from .data import Transactions, as_transactions
-from .errors import DataQualityError, SchemaError, ToolkitError
+from .errors import DataQualityError, DataQualityWarning, SchemaError, ToolkitError
 from .i18n import get_language, register, tr
 
 __all__ = [
@@ -277,7 +277,9 @@ def _cell_html(v):
         return f"<td>{v:%Y-%m-%d %H:%M}</td>" if (v.hour or v.minute) else f"<td>{v:%Y-%m-%d}</td>"
     if v is pd.NaT or (not isinstance(v, str) and pd.api.types.is_scalar(v) and pd.isna(v)):
         return "<td>–</td>"
-    return f"<td>{html.escape(str(v))}</td>"
+    text = str(v)
+    # long text (a reason, an action) gets room to read instead of a one-word-wide column
+    return f'<td class="long">{html.escape(text)}</td>' if len(text) > 40 else f"<td>{html.escape(text)}</td>"
 
 
 def _table_html(table):
@@ -293,7 +295,8 @@ def _table_html(table):
     rows = []
     for idx, values in zip(frame.index, frame.itertuples(index=False, name=None)):
         rows.append(f"<tr><th>{html.escape(_label(idx))}</th>" + "".join(_cell_html(v) for v in values) + "</tr>")
-    return f'<table class="table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody></table>{extra}'
+    return (f'<div class="table-wrap"><table class="table"><thead>{head}</thead><tbody>{"".join(rows)}</tbody>'
+            f'</table></div>{extra}')
 
 
 @dataclass
@@ -1385,7 +1388,8 @@ dl.headline div{border:1px solid #cfd8e3;border-radius:6px;padding:.4rem .7rem;m
 dl.headline dt{font-size:.8rem;color:#555}dl.headline dd{margin:0;font-size:1.15rem;font-weight:600}
 figure{display:inline-block;vertical-align:top;margin:.5rem 1rem .5rem 0;max-width:100%}figure img{max-width:100%;height:auto;border:1px solid #eee}
 figcaption{font-size:.85rem;color:#555}
-table.table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1rem}
+table.table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0 1rem}.table-wrap{max-width:100%;overflow-x:auto}
+td.long{min-width:18rem}
 table.table th,table.table td{border-bottom:1px solid #e2e2e2;padding:.2rem .6rem;text-align:left;vertical-align:top}
 table.table td.n{text-align:right;font-variant-numeric:tabular-nums}
 table.table th{background:#f0f4f8}ul.notes{font-size:.85rem;color:#7a4b00}.more{font-size:.8rem;color:#555}
@@ -1535,12 +1539,16 @@ def build_report(transactions, events=None, nps=None, targets=None, *, sections=
             warnings.simplefilter("always")
             try:
                 sec = function(ctx)
+            except (DataQualityError, SchemaError) as exc:  # a limit of the data: say it in plain words
+                sec = Section(key, name, status="skipped")
+                sec.note(f"This section needs more or other data than the export has: {exc}")
             except ToolkitError as exc:
                 sec = Section(key, name, status="error")
                 sec.note(f"{type(exc).__name__}: {exc}")
         for w in caught:
             if str(w.message) not in sec.notes:  # fit notes already carry the same text
-                sec.note(f"{w.category.__name__}: {w.message}")
+                data_note = issubclass(w.category, DataQualityWarning)
+                sec.note(str(w.message) if data_note else f"{w.category.__name__}: {w.message}")
         sec.seconds = time.perf_counter() - start
         built.append(sec)
         if callback:

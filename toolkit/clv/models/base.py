@@ -570,8 +570,11 @@ class BaseModel:
             why = "the likelihood is flat along them, so they have no standard error"
         else:
             worst = float(bad["interval_factor"].max())
-            why = (f"their 95% interval spans a factor of {worst:,.0f}" if np.isfinite(worst)
-                   else "their 95% interval is unbounded")
+            if np.isfinite(worst):
+                size = f"{worst:,.0f}" if worst < 1e6 else f"10^{int(np.log10(worst))}"  # digits, not a long number
+                why = f"their 95% interval spans a factor of {size}"
+            else:
+                why = "their 95% interval is unbounded"
         return f"the data do not pin down the {name} parameter(s) {names} ({why})"
 
     def _headline(self):
