@@ -733,3 +733,67 @@ def pandas_lifecycle(frame, snapshots, window, th):
         ["early_abortion", "mid_term_abortion", "early_exit", "long_term_retention", "long_term_retention"],
         "too_early_to_tell")
     return res, pd.Series(pattern, index=last.index, name="pattern")
+
+
+# ------------------------------------------------------------------------------------------------------
+# refund netting (toolkit._kernels.build.net_returns)
+# ------------------------------------------------------------------------------------------------------
+NS_PER_DAY = 86_400 * 10**9
+
+
+def net_returns(customer, ns, amount, order):
+    """Reference of the netting rule, one customer and one refund at a time, rows in any order.
+
+    Netting order per customer: (time, refund after purchase, amount, order). Each refund in that order takes
+    from purchases in three tiers: same order (order >= 0, any time), same calendar day, earlier days; within
+    a tier an exact match of what is left of the refund first (the last one in netting order), otherwise the
+    purchases from the last in netting order backwards. Returns (new_amount, status, unmatched) per input row,
+    with the kernel's status codes.
+    """
+    amount = [float(a) for a in amount]
+    new = list(amount)
+    status = [0] * len(amount)
+    unmatched = 0.0
+    by_customer = {}
+    for j, c in enumerate(customer):
+        by_customer.setdefault(c, []).append(j)
+    for rows in by_customer.values():
+        order_rows = sorted(rows, key=lambda j: (ns[j], amount[j] < 0, amount[j], order[j]))
+        for r in order_rows:
+            if amount[r] >= 0:
+                continue
+            need = -amount[r]
+            day = ns[r] // NS_PER_DAY
+            purchases = [j for j in order_rows if amount[j] > 0]
+            tiers = [[j for j in purchases if ns[j] // NS_PER_DAY == day],
+                     [j for j in purchases if ns[j] // NS_PER_DAY < day]]
+            if order[r] >= 0:
+                tiers.insert(0, [j for j in purchases if order[j] == order[r]])
+            for tier in tiers:
+                if need <= 0:
+                    break
+                candidates = [j for j in reversed(tier) if new[j] > 0]
+                exact = [j for j in candidates if abs(new[j] - need) <= 1e-9 * max(1.0, need)]
+                if exact:
+                    new[exact[0]] = 0.0
+                    need = 0.0
+                    break
+                for j in candidates:
+                    take = min(need, new[j])
+                    new[j] -= take
+                    need -= take
+                    if need <= 0:
+                        break
+            if need > 1e-9 * max(1.0, -amount[r]):
+                status[r] = 3
+                unmatched += need
+            else:
+                status[r] = 1
+        for j in rows:
+            if amount[j] > 0 and new[j] < amount[j]:
+                if new[j] <= 1e-9 * max(1.0, amount[j]):
+                    new[j] = 0.0
+                    status[j] = 2
+                else:
+                    status[j] = 4
+    return np.asarray(new), np.asarray(status, dtype=np.int8), unmatched

@@ -75,7 +75,8 @@ def test_quantity_times_price_is_the_amount():
         toolkit.Transactions.from_frame(raw, customer="CustomerID", time="InvoiceDate")
     bad = raw.astype({"Quantity": object})
     bad.loc[2, "Quantity"] = "six"
-    with pytest.raises(DataQualityError, match=r"unparseable amount in column 'Quantity x UnitPrice': 1 rows"):
+    # a word in the quantity is the quantity column's own problem (issue #23), not an "unparseable amount"
+    with pytest.raises(DataQualityError, match=r"unparseable quantity in column 'Quantity': 1 rows"):
         toolkit.Transactions.from_frame(bad, **COLS)
 
 
@@ -237,12 +238,17 @@ def test_wrong_separator_is_a_typed_error_with_the_line(tmp_path):
 
 
 def test_encoding_error_names_the_encoding(tmp_path):
+    # issue #23 point 6: a GBK file is read as GB18030 by itself, with a note (it used to raise, suggesting gbk)
     path = tmp_path / "gbk.csv"
     path.write_bytes("客户,日期,金额\n1,2024-01-01,5\n".encode("gbk"))
-    with pytest.raises(FileFormatError, match="encoding': 'gbk'"):
-        toolkit.read_transactions(path, customer="客户", time="日期", amount="金额")
+    tx = toolkit.read_transactions(path, customer="客户", time="日期", amount="金额")
+    assert len(tx) == 1 and any("read as GB18030" in n for n in tx.report.notes)
     tx = toolkit.read_transactions(path, customer="客户", time="日期", amount="金额", read_kwargs={"encoding": "gbk"})
     assert len(tx) == 1
+    western = tmp_path / "latin.csv"  # not Chinese: refused, naming the encoding that fits
+    western.write_bytes("client,date,montant\nCafé Müller,2024-01-01,5\n".encode("cp1252"))
+    with pytest.raises(FileFormatError, match="encoding': 'latin-1'"):
+        toolkit.read_transactions(western, customer="client", time="date", amount="montant")
 
 
 @pytest.mark.parametrize("suffix", [".csv", ".xlsx"])

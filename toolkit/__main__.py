@@ -44,6 +44,34 @@ def _days(text):
     return value
 
 
+def _yes_no(text):
+    """True / False from 'true', 'yes', '1' / 'false', 'no', '0' (argparse type of --dayfirst)."""
+    value = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}.get(text.strip().lower())
+    if value is None:
+        raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+    return value
+
+
+def _check_output(path, flag):
+    """Refuse an output path that cannot be written, before anything is computed."""
+    import os
+    from pathlib import Path
+
+    from .errors import ToolkitError
+
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise ToolkitError(f"{flag} {path}: that is a folder; name a file in it, e.g. {flag} {target / 'report.html'}")
+    if not folder.exists():
+        raise ToolkitError(f"{flag} {path}: the folder {folder} does not exist. Create it first (mkdir -p {folder}) "
+                           f"or name a file in an existing folder.")
+    if not folder.is_dir():
+        raise ToolkitError(f"{flag} {path}: {folder} is a file, not a folder. Name a file in an existing folder.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise ToolkitError(f"{flag} {path}: no permission to write there. Name a file in a folder you can write to.")
+
+
 def _columns(spec, option):
     """'key=col,key=col' -> dict."""
     out = {}
@@ -58,10 +86,12 @@ def _columns(spec, option):
 # API argument -> command-line flag, for messages written for Python users
 _FLAGS = {
     "on_bad_rows": "--on-bad-rows", "duplicates": "--duplicates", "date_format": "--date-format",
-    "parse_amounts": "--parse-amounts", "zero_amounts": "--zero-amounts", "observation_end": "--observation-end",
+    "parse_amounts": "--parse-amounts", "decimal": "--decimal", "discount": "--discount",
+    "zero_amounts": "--zero-amounts", "observation_end": "--observation-end",
     "exclude_items": "--exclude-items", "line_key": "--line-key", "skiprows": "--skiprows", "item": "--item",
     "description": "--description", "quantity": "--quantity", "price": "--price", "amount": "--amount",
     "order": "--order", "customer": "--customer", "time": "--time", "time_unit": "--time-unit",
+    "dayfirst": "--dayfirst", "date_outliers": "--date-outliers", "sheet_name": "--sheet",
     "loyal_duration": "--loyal-duration", "time_to_stability": "--time-to-stability", "lost_gap": "--lost-gap",
 }
 
@@ -151,6 +181,9 @@ def _report(args) -> int:
     from .report import ReportSettings, build_report, read_targets
 
     started = time.perf_counter()
+    _check_output(args.output, "-o")  # before minutes of work, not after
+    if args.pdf:
+        _check_output(args.pdf, "--pdf")
     warmup(progress=not args.quiet)  # first run after an install: compile once, behind a progress bar
     read_kwargs = {}
     if args.sep:
@@ -161,9 +194,10 @@ def _report(args) -> int:
                                               "item", "description") if getattr(args, k)}
     frame_kwargs = dict(optional, time_unit=args.time_unit, on_bad_rows=args.on_bad_rows,
                         observation_end=args.observation_end, date_format=args.date_format,
-                        parse_amounts=args.parse_amounts, zero_amounts=args.zero_amounts)
+                        parse_amounts=args.parse_amounts, zero_amounts=args.zero_amounts, decimal=args.decimal)
     if args.duplicates:
         frame_kwargs["duplicates"] = args.duplicates
+    frame_kwargs.update(dayfirst=args.dayfirst, date_outliers=args.date_outliers)
     if args.exclude_items and args.exclude_pattern:
         raise SystemExit("--exclude-items and --exclude-pattern: pass one of them")
     if args.exclude_items:
@@ -240,9 +274,19 @@ def build_parser() -> argparse.ArgumentParser:
     rd = rp.add_argument_group("reading and cleaning")
     rd.add_argument("--sep", help="CSV separator (default ',')")
     rd.add_argument("--encoding", help="file encoding, e.g. gbk")
-    rd.add_argument("--sheet", help="Excel sheet name")
+    rd.add_argument("--sheet", help="Excel sheet: its name, or its number counting from 0 (default: the first)")
     rd.add_argument("--date-format", help="strftime format of text dates, e.g. %%d/%%m/%%Y")
-    rd.add_argument("--parse-amounts", action="store_true", help="parse money strings such as '¥1,234.50'")
+    rd.add_argument("--dayfirst", nargs="?", const=True, default=None, type=_yes_no, metavar="BOOL",
+                    help="text dates put the day first (05/06/2024 = 5 June); '--dayfirst false' for month first "
+                         "(default: decided by the values)")
+    rd.add_argument("--date-outliers", choices=("check", "keep"), default="check",
+                    help="dates after tomorrow or far before/after the bulk of the log: bad rows (check, default) or "
+                         "genuine (keep)")
+    rd.add_argument("--parse-amounts", action="store_true",
+                    help="read formatted money such as '¥1,234.50', '€1.234,50', 'CHF 1\'234.50' or '(3.00)'")
+    rd.add_argument("--decimal", choices=(".", ","),
+                    help="decimal separator of money written as text (default: read from the values; implies "
+                         "--parse-amounts)")
     rd.add_argument("--on-bad-rows", choices=("raise", "drop", "net"), default="raise",
                     help="bad rows: stop with a message (default), drop them, or net refunds against purchases")
     rd.add_argument("--duplicates", choices=("raise", "drop", "keep"),

@@ -99,8 +99,9 @@ def _period_lookup(origin, day_lo, day_hi, period):
 def _period_bounds(origin, ordinals, period):
     """First and last day index of each absolute period ordinal."""
     pi = pd.PeriodIndex.from_ordinals(np.asarray(ordinals, dtype=np.int64), freq=PERIODS[period])
-    start = ((pi.start_time - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
-    end = ((pi.end_time.normalize() - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    origin = pd.Timestamp(origin).as_unit("s")  # in seconds: a span of more than 292 years overflows nanoseconds
+    start = ((pi.start_time.as_unit("s") - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
+    end = ((pi.end_time.normalize().as_unit("s") - origin) // pd.Timedelta(days=1)).to_numpy(dtype=np.int64)
     return start, end, pi
 
 

@@ -134,7 +134,7 @@ def build_arrays(frame, offsets, customer_ids, observation_end, time_unit):
     if "discount" in frame:
         kwargs["discount"] = frame["discount"].to_numpy(dtype="float64")
     cid = np.asarray(uniques)
-    if cid.dtype.kind in "iu":
+    if cid.dtype.kind == "i":  # uint64 ids (some >= 2**63) stay uint64: exact, never wrapped negative
         cid = cid.astype(np.int64)
     return CustomerArrays(
         customer_id=cid,

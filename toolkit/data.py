@@ -49,9 +49,33 @@ _FIX = {
     "missing customer_id": "fill or remove rows without a customer id, or pass on_bad_rows='drop'",
     "missing timestamp": "fill or remove rows without a date, or pass on_bad_rows='drop'",
     "unparseable timestamp": "pass date_format= (e.g. '%d/%m/%Y'), fix the values, or pass on_bad_rows='drop'",
+    "date outside the usable range": (
+        "dates before 1677-09-22 or after 2262-04-10 cannot be held (pandas counts nanoseconds in 64 bits); a typo "
+        "in the year? Fix the values, or pass on_bad_rows='drop'"
+    ),
+    "date far outside the bulk (outlier)": (
+        "a date after tomorrow (no export holds future purchases) or more than twice the span of the bulk of the "
+        "dates (at least a year) before or after it is most likely a typo; fix the values, pass on_bad_rows='drop' "
+        "to drop them, or date_outliers='keep' if they are genuine"
+    ),
     "missing amount": "fill or remove rows without an amount, or pass on_bad_rows='drop'",
-    "unparseable amount": "fix the values, or pass on_bad_rows='drop'",
+    "unparseable amount": (
+        "fix the values (formatted money needs parse_amounts=True; values written with the other decimal "
+        "separator than decimal= says are unreadable), or pass on_bad_rows='drop'"
+    ),
+    "percentage (not money)": "amounts are money, not rates: fix the values, or pass on_bad_rows='drop'",
     "non-finite amount": "replace inf values, or pass on_bad_rows='drop'",
+    "unparseable quantity": (
+        "fix the item counts (thousands separators need parse_amounts=True), or pass on_bad_rows='drop'"
+    ),
+    "unparseable discount": (
+        "fix the values (money off the order; formatted money needs parse_amounts=True), or pass "
+        "on_bad_rows='drop'"
+    ),
+    "percentage discount": (
+        "the discount column is money off the order, not a rate: convert rates to money before loading "
+        "(amount x rate / (1 - rate) when amounts are after the discount), or pass on_bad_rows='drop'"
+    ),
     "after observation_end": "pass a later observation_end, or on_bad_rows='drop' to cut the log at that date",
     "duplicate row": (
         "pass duplicates='drop' if these are copies made by the export, or duplicates='keep' if they are genuine "
@@ -215,14 +239,12 @@ _NON_PRODUCT_TEXT = re.compile(
     r"test item|commission)\b", re.IGNORECASE)
 
 
-def _parse_quantity(values, column):
-    """Return (float64 quantities, unparseable mask over non-null values)."""
-    if pd.api.types.is_bool_dtype(values.dtype):
-        raise SchemaError(f"Column {column!r} holds booleans, not quantities. Map `quantity=` to the item count.")
-    if pd.api.types.is_numeric_dtype(values.dtype):
-        return values.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(values), dtype=bool)
-    numeric = pd.to_numeric(values.astype("object"), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-    return numeric, values.notna().to_numpy() & np.isnan(numeric)
+def _parse_quantity(values, column, parse_amounts=False, decimal=None, fallback=None):
+    """Item counts: :class:`ParsedNumbers`; text is read like amounts but without currency, and percentages
+    are unreadable."""
+    parsed = _parse_amounts(values, column, parse_amounts, decimal, role="quantity", fallback=fallback)
+    return ParsedNumbers(parsed.values, parsed.missing, parsed.unreadable | parsed.percent,
+                         np.zeros(len(values), dtype=bool), parsed.decimal)
 
 
 def _excluded_items(raw, item, description, exclude_items):
@@ -317,27 +339,111 @@ def _blank_strings(values):
     return (values.astype("string").str.strip() == "").fillna(False).to_numpy(dtype=bool)
 
 
-def _parse_uniform_strings(obj, date_format):
+#: Dates pandas can hold (nanoseconds since 1970 in int64), as whole days strictly inside its bounds, so that a
+#: day's end and a day after it stay representable.
+_FIRST_DAY = pd.Timestamp("1677-09-22")
+_LAST_DAY = pd.Timestamp("2262-04-10")
+#: Excel's day 0 (serial 1 is 1900-01-01; Excel's fictitious 1900-02-29 makes the epoch 1899-12-30).
+_EXCEL_EPOCH = pd.Timestamp("1899-12-30")
+#: A time zone: a UTC offset (or Z) after a clock time, e.g. "2024-01-05T10:00:00+08:00".
+_OFFSET = re.compile(r"\d{1,2}:\d{2}(?::\d{2}(?:[.,]\d+)?)?\s*(Z|[+-]\d{2}:?\d{2})\s*$")
+#: Day and month as the first two numbers of a value ("05/06/2024", "5.6.24", "05-06-2024 10:00").
+_DAY_MONTH = r"^\s*(\d{1,2})[/.\-](\d{1,2})[/.\-](?:\d{4}|\d{2})(?!\d)"
+_DATE_OUTLIERS = ("check", "keep")
+
+
+def _year_first(fmt):
+    year, month = max(fmt.find("%Y"), fmt.find("%y")), fmt.find("%m")
+    return 0 <= year < month
+
+
+def _check_date_options(dayfirst, date_outliers):
+    if dayfirst not in (None, True, False):
+        raise ValueError(f"dayfirst must be None (infer from the values), True or False, got {dayfirst!r}.")
+    if date_outliers not in _DATE_OUTLIERS:
+        raise ValueError(f"date_outliers must be 'check' or 'keep', got {date_outliers!r}.")
+
+
+def _ambiguous_order(column, values, positions, formats=None):
+    """SchemaError: no value tells whether the column is day-first or month-first."""
+    shown = ", ".join(repr(str(v).strip()) for v in values.iloc[np.asarray(positions)[:3]])
+    if formats is None:
+        formats = ("%d/%m/%Y", "%m/%d/%Y")
+    return SchemaError(
+        f"Column {column!r}: the order of day and month cannot be told from the values. Every date reads both "
+        f"ways and none has a day above 12 (e.g. {shown} at {_where(values, positions, n=3)}; '05/06/2024' is "
+        f"5 June day-first, 6 May month-first). Say which: pass date_format={formats[0]!r} (day first) or "
+        f"date_format={formats[1]!r} (month first), or dayfirst=True / dayfirst=False.")
+
+
+def _usable_range(parsed):
+    """(datetime64[ns] Series, mask of dates outside the range pandas can hold, now NaT)."""
+    values = parsed.to_numpy()
+    if values.dtype == "datetime64[ns]":
+        return parsed, np.zeros(len(values), dtype=bool)
+    unit = np.datetime_data(values.dtype)[0]
+    outside = ~np.isnat(values) & ((values < np.datetime64(_FIRST_DAY.date(), unit))
+                                   | (values > np.datetime64(_LAST_DAY.date(), unit)))
+    if outside.any():
+        values = values.copy()
+        values[outside] = np.datetime64("NaT", unit)
+    return pd.Series(values.astype("datetime64[ns]"), index=parsed.index, name=parsed.name), outside
+
+
+def _numeric_dates(s, column):
+    """Numbers as dates: YYYYMMDD integers or Excel serial day numbers; anything else is refused."""
+    arr = s.to_numpy(dtype="float64", na_value=np.nan)
+    finite = np.isfinite(arr)
+    vals = arr[finite]
+    if len(vals) and np.all(np.mod(vals, 1) == 0) and np.all((vals >= 10000101) & (vals <= 21001231)):
+        text = pd.Series(np.where(finite, arr, 0).astype(np.int64), index=s.index).astype("string")
+        parsed = pd.to_datetime(text.where(finite), format="%Y%m%d", errors="coerce")
+        return parsed, f"column {column!r} read as YYYYMMDD integers"
+    if len(vals) and np.all((vals >= 1) & (vals <= 2958465)) and 25569 <= np.median(vals) <= 73051:
+        # whole milliseconds: a float serial carries the time of day only to about a microsecond
+        ms = np.round(np.where(finite, arr, 0) * 86_400_000).astype(np.int64)
+        parsed = pd.Series(_EXCEL_EPOCH.to_datetime64().astype("datetime64[ms]") + ms.astype("timedelta64[ms]"),
+                           index=s.index).where(finite)
+        return parsed, (f"column {column!r} read as Excel serial day numbers (days since 1899-12-30, e.g. 45292 = "
+                        "2024-01-01)")
+    shown = f" ({vals.min():g} to {vals.max():g})" if len(vals) else ""
+    raise SchemaError(
+        f"Column {column!r} is numeric ({s.dtype}){shown}: neither YYYYMMDD dates nor Excel serial day numbers "
+        "(about 25569-73051 for 1970-2099), and the time unit of other numbers is ambiguous. Convert it first, "
+        "e.g. pd.to_datetime(df[col], unit='s') for Unix seconds.")
+
+
+def _parse_uniform_strings(obj, date_format, dayfirst=None, column=None):
     """Fast path: every non-null value is a string in one format (given, or guessed from the first value)
-    without a UTC offset. Returns the parsed column, or None to take the general path.
+    without a UTC offset. Returns the parsed column (any datetime64 unit), or None to take the general path.
 
     pandas parses a column in a known format in C (~0.5 s for 500k values); ``format="mixed"`` parses value by
     value (~8x slower). The result is the general path's wherever this returns: a value that does not match
     the format sends the whole column to the general path, which also checks time zones.
+
+    Day and month: when the first value reads both ways (05/06/2024), the column decides. The reading that fits
+    every value is used; when both fit every value and give different dates, no value tells the order and a
+    SchemaError asks for ``date_format=`` or ``dayfirst=``. ``dayfirst=`` keeps only the reading it names.
     """
     present = obj.notna().to_numpy()
+    pair = None  # (day-first format, month-first format) when the first value reads both ways
     if date_format is not None:
         candidates = [date_format]
     else:
         first = obj.iloc[int(present.argmax())] if present.any() else None
         if not isinstance(first, str):
             return None
-        # month-first is pandas' reading of an ambiguous value such as 05/06/2024; the day-first reading is tried
-        # when the month-first format does not fit every value (25/06/2024), so one format serves the column
         with warnings.catch_warnings():  # pandas warns when dayfirst=True meets a year-first value
             warnings.simplefilter("ignore", UserWarning)
-            guesses = [guess_datetime_format(first.strip(), dayfirst=d) for d in (False, True)]
-        candidates = list(dict.fromkeys(f for f in guesses if f is not None))
+            month_first, day_first = (guess_datetime_format(first.strip(), dayfirst=d) for d in (False, True))
+        if month_first is not None and _year_first(month_first):
+            day_first = None  # year-month-day (pandas offers %Y-%d-%m for dayfirst=True)
+        if month_first is not None and day_first is not None and month_first != day_first:
+            pair = (day_first, month_first)
+        candidates = list(dict.fromkeys(f for f in (month_first, day_first) if f is not None))
+        if pair is not None and dayfirst is not None:
+            candidates = [day_first if dayfirst else month_first]
+            pair = None
     candidates = [f for f in candidates if "%z" not in f and "%Z" not in f]
     if not candidates:
         return None
@@ -349,110 +455,555 @@ def _parse_uniform_strings(obj, date_format):
                 if not pd.to_datetime(sample, format=f, errors="coerce").isna().any()]
         candidates = fits or candidates
     stripped = None
-    for fmt in candidates:
+
+    def parse(fmt):
+        nonlocal stripped
+        parsed = pd.to_datetime(obj, format=fmt, errors="coerce")
+        if date_format is None and bool((parsed.isna() & present).any()):
+            # padded values (" 2024-01-05") are common in exports: strip once, only when needed
+            stripped = obj.astype("string").str.strip() if stripped is None else stripped
+            parsed = pd.to_datetime(stripped, format=fmt, errors="coerce")
+        return parsed
+
+    for k, fmt in enumerate(candidates):
         try:
-            parsed = pd.to_datetime(obj, format=fmt, errors="coerce")
-            if date_format is None and bool((parsed.isna() & present).any()):
-                # padded values (" 2024-01-05") are common in exports: strip once, only when needed
-                stripped = obj.astype("string").str.strip() if stripped is None else stripped
-                parsed = pd.to_datetime(stripped, format=fmt, errors="coerce")
+            parsed = parse(fmt)
         except (ValueError, TypeError):
             continue
-        if date_format is not None or not bool((parsed.isna() & present).any()):
-            return parsed.astype("datetime64[ns]")
+        if date_format is not None:
+            return parsed
+        if bool((parsed.isna() & present).any()):
+            continue
+        if pair is not None and len(candidates) == 2 and k == 0:
+            # the sample did not tell day-first from month-first: the other reading must fail somewhere
+            try:
+                other = parse(candidates[1])
+            except (ValueError, TypeError):
+                other = None
+            if other is not None and not bool((other.isna() & present).any()):
+                differ = np.flatnonzero((parsed != other).to_numpy())
+                if len(differ):
+                    raise _ambiguous_order(column, obj, differ, pair)
+        return parsed
     return None  # several formats in one column: value by value
 
 
-def _parse_dates(values, column, date_format):
-    """Parse a time column to naive datetime64[ns]. Returns (parsed, notes)."""
+def _day_first(strings, column):
+    """Day-first (True), month-first (False) or None (no value of the form d/m/y) from every value.
+
+    A first number above 12 is a day, a second number above 12 is a day: values of both kinds mean two orders in
+    one column (a SchemaError); values of neither kind with different numbers cannot be read (a SchemaError)."""
+    found = strings.str.extract(_DAY_MONTH)
+    hit = found[0].notna().to_numpy()
+    if not hit.any():
+        return None
+    first = found[0].to_numpy()[hit].astype(np.int64)
+    second = found[1].to_numpy()[hit].astype(np.int64)
+    pos = np.flatnonzero(hit)
+    day_first, month_first = first > 12, second > 12
+    if day_first.any() and month_first.any():
+        a, b = pos[day_first][:2], pos[month_first][:2]
+        shown = lambda p: ", ".join(repr(v) for v in strings.iloc[p])  # noqa: E731
+        raise SchemaError(
+            f"Column {column!r} holds day-first dates ({int(day_first.sum()):,}, e.g. {shown(a)} at "
+            f"{_where(strings, a)}) and month-first dates ({int(month_first.sum()):,}, e.g. {shown(b)} at "
+            f"{_where(strings, b)}): one column has one format. Pass date_format= with the format of most rows "
+            "(e.g. '%d/%m/%Y'); the others are then reported as unparseable, and fixed or dropped with "
+            "on_bad_rows='drop'.")
+    if day_first.any():
+        return True
+    if month_first.any():
+        return False
+    differ = first != second
+    if differ.any():
+        raise _ambiguous_order(column, strings, pos[differ])
+    return False  # day equals month everywhere: both readings agree
+
+
+def _read_times(values, column, date_format=None, dayfirst=None):
+    """Parse a time column. Returns (naive datetime64[ns] Series, notes, mask of dates outside the usable range).
+
+    Rules: one format per text column (see :func:`_parse_uniform_strings`; columns of several formats are read
+    value by value, with one day/month order decided by every value); numbers are YYYYMMDD or Excel serial
+    days; time zones: the local wall-clock time of each value is used and its zone dropped (noted) when the column
+    has one zone; several UTC offsets, or values with and without an offset, are refused (SchemaError), since
+    which zone a value without an offset is in cannot be told. Dates outside 1677-09-22..2262-04-10 (what
+    pandas can hold) are NaT and flagged in the mask.
+    """
     notes = []
     s = values
     if isinstance(s.dtype, pd.DatetimeTZDtype):
         notes.append(f"time zone {s.dt.tz} of column {column!r} dropped: local wall-clock times are used")
-        return s.dt.tz_localize(None).astype("datetime64[ns]"), notes
+        return _with_notes(_usable_range(s.dt.tz_localize(None)), notes)
     if pd.api.types.is_datetime64_dtype(s.dtype):
-        return (s if s.dtype == "datetime64[ns]" else s.astype("datetime64[ns]")), notes
+        return _with_notes(_usable_range(s), notes)
     if pd.api.types.is_bool_dtype(s.dtype):
         raise SchemaError(f"Column {column!r} holds booleans, not dates. Map `time=` to the date column.")
     if pd.api.types.is_numeric_dtype(s.dtype):
-        finite = s.dropna()
-        if len(finite) and np.all(np.mod(finite.to_numpy(dtype=float), 1) == 0):
-            as_int = finite.astype("int64")
-            if len(as_int) and as_int.between(10000101, 21001231).all():
-                parsed = pd.to_datetime(s.astype("Int64").astype("string"), format="%Y%m%d", errors="coerce")
-                notes.append(f"column {column!r} read as YYYYMMDD integers")
-                return parsed.astype("datetime64[ns]"), notes
-        raise SchemaError(
-            f"Column {column!r} is numeric ({s.dtype}) and not YYYYMMDD dates; the time unit of numeric "
-            "timestamps is ambiguous. Convert it first, e.g. pd.to_datetime(df[col], unit='s')."
-        )
+        parsed, note = _numeric_dates(s, column)
+        notes.append(note)
+        return _with_notes(_usable_range(parsed), notes)
     # strings or objects
-    fast = _parse_uniform_strings(s, date_format)
+    fast = _parse_uniform_strings(s, date_format, dayfirst, column)
     if fast is not None:
-        return fast, notes
-    obj = s.astype("object")
-    nonnull = obj[obj.notna()]
-    tz_objects = {v.tzinfo for v in nonnull if isinstance(v, pd.Timestamp | np.datetime64) and getattr(v, "tzinfo", None)}
-    if len(tz_objects) > 1:
-        raise SchemaError(
-            f"Column {column!r} mixes time zones ({', '.join(sorted(map(str, tz_objects)))}). Convert every "
-            "value to one zone first, e.g. pd.to_datetime(df[col], utc=True).dt.tz_convert('Asia/Shanghai')."
-        )
-    strings = nonnull.astype(str)
-    offsets = strings.str.extract(r"(Z|[+-]\d{2}:?\d{2})\s*$", expand=False).dropna()
-    if offsets.nunique() > 1:
-        examples = strings[offsets.index].groupby(offsets.values).head(1).tolist()[:4]
-        raise SchemaError(
-            f"Column {column!r} mixes time zones: {offsets.nunique()} different UTC offsets "
-            f"({', '.join(sorted(offsets.unique())[:5])}), e.g. {examples}. Convert every value to one zone "
-            "first, e.g. pd.to_datetime(df[col], utc=True).dt.tz_convert('Asia/Shanghai')."
-        )
-    kwargs = {"errors": "coerce"}
-    if date_format is not None:
-        kwargs["format"] = date_format
-    else:
-        kwargs["format"] = "mixed"
-    parsed = pd.to_datetime(obj, **kwargs)
-    if isinstance(parsed.dtype, pd.DatetimeTZDtype):
-        notes.append(f"time zone {parsed.dt.tz} of column {column!r} dropped: local wall-clock times are used")
-        parsed = parsed.dt.tz_localize(None)
-    return parsed.astype("datetime64[ns]"), notes
-
-
-_CURRENCY = re.compile(r"[^\d.,\-()+eE]")
-
-
-def _parse_amounts(values, column, parse_amounts):
-    """Return (float64 array, unparseable mask over non-null values)."""
-    s = values
-    if pd.api.types.is_bool_dtype(s.dtype):
-        raise SchemaError(f"Column {column!r} holds booleans, not amounts. Map `amount=` to the money column.")
-    if pd.api.types.is_numeric_dtype(s.dtype):
-        return s.to_numpy(dtype="float64", na_value=np.nan), np.zeros(len(s), dtype=bool)
+        return _with_notes(_usable_range(fast), notes)
     obj = s.astype("object")
     notnull = obj.notna().to_numpy()
-    numeric = pd.to_numeric(obj, errors="coerce").to_numpy(dtype="float64", na_value=np.nan).copy()
-    bad = notnull & np.isnan(numeric)
-    # Literal "nan" strings count as missing, not unparseable.
-    if bad.any() and not parse_amounts:
-        bad_vals = obj[bad]
-        n_bad = int(bad.sum())
-        examples = ", ".join(repr(v) for v in bad_vals.head(_N_EXAMPLES).tolist())
+    is_text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=len(obj))
+    strings = obj[is_text].astype(str)
+    offset = strings.str.extract(_OFFSET, expand=False).replace("Z", "+00:00").str.replace(
+        r"^([+-]\d{2})(\d{2})$", r"\1:\2", regex=True)  # one spelling per offset
+    zone_of = np.full(len(obj), None, dtype=object)
+    zone_of[np.flatnonzero(is_text)] = offset.to_numpy(dtype=object)
+    for k in np.flatnonzero(notnull & ~is_text):  # Timestamp / datetime objects
+        tz = getattr(obj.iloc[k], "tzinfo", None)
+        if tz is not None:
+            zone_of[k] = str(tz)
+    aware = pd.notna(zone_of)
+    zones = set(zone_of[aware])
+    if len(zones) > 1:
+        first_of = np.sort(pd.Series(np.flatnonzero(aware)).groupby(zone_of[aware]).first().to_numpy())[:4]
         raise SchemaError(
-            f"Column {column!r} has {n_bad:,} non-numeric amounts (e.g. {examples}) at "
-            f"{_where(s, np.flatnonzero(bad))}. If they are formatted money such as '1,234.50' or '¥99', "
-            "pass parse_amounts=True to strip currency symbols and thousands separators; otherwise fix the column."
-        )
-    if bad.any():
-        text = obj[bad].astype(str).str.strip()
-        negative = text.str.match(r"^\(.*\)$") | text.str.contains(r"^-|-\s*$|^\D+-", regex=True)
-        cleaned = text.str.replace(_CURRENCY, "", regex=True).str.replace(r"[()+\-]", "", regex=True)
-        cleaned = cleaned.str.replace(",", "", regex=False)
-        parsed = pd.to_numeric(cleaned, errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
-        parsed = np.where(negative.to_numpy(), -parsed, parsed)
-        numeric[bad] = parsed
-        bad = notnull & np.isnan(numeric)
-    return numeric, bad
+            f"Column {column!r} mixes time zones: {len(zones)} different zones or UTC offsets "
+            f"({', '.join(sorted(zones)[:5])}), e.g. {[str(v) for v in obj.iloc[first_of]]} at "
+            f"{_where(obj, first_of)}. Local times of different zones do not compare: convert every value to one "
+            "zone first, e.g. pd.to_datetime(df[col], utc=True).dt.tz_convert('Asia/Shanghai'), and pass that.")
+    if zones:
+        naive = np.flatnonzero(notnull & ~aware)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", UserWarning)
+            readable = naive[pd.to_datetime(obj.iloc[naive].astype(str), format="mixed", errors="coerce")
+                             .notna().to_numpy()] if len(naive) else naive
+        if len(readable):
+            with_zone = np.flatnonzero(aware)
+            raise SchemaError(
+                f"Column {column!r} mixes times with a time zone ({len(with_zone):,}, e.g. "
+                f"{str(obj.iloc[with_zone[0]])!r} at {_where(obj, with_zone)}) and without one ({len(readable):,}, "
+                f"e.g. {str(obj.iloc[readable[0]])!r} at {_where(obj, readable)}): which zone the others are in "
+                "cannot be told. Write every value with its offset, or every value in local time without one "
+                "(e.g. pd.to_datetime(df[col], utc=True).dt.tz_convert('Asia/Shanghai').dt.tz_localize(None)).")
+
+    def naive_times(parsed):
+        if isinstance(parsed.dtype, pd.DatetimeTZDtype):
+            notes.append(f"time zone {parsed.dt.tz} of column {column!r} dropped: local wall-clock times are used")
+            return parsed.dt.tz_localize(None)
+        return parsed
+
+    with warnings.catch_warnings():  # pandas warns when a value goes against dayfirst
+        warnings.simplefilter("ignore", UserWarning)
+        if date_format is not None:
+            return _with_notes(_usable_range(naive_times(pd.to_datetime(obj, format=date_format,
+                                                                        errors="coerce"))), notes)
+        dmy = np.zeros(len(obj), dtype=bool)
+        dmy[np.flatnonzero(is_text)] = strings.str.contains(_DAY_MONTH, regex=True).to_numpy(dtype=bool)
+        parsed = naive_times(pd.to_datetime(obj.where(~dmy), format="mixed", errors="coerce"))
+        if dmy.any():
+            order = dayfirst if dayfirst is not None else _day_first(strings[dmy[is_text]], column)
+            # year-first and named-month values are read as they are; only d/m/y values follow the order
+            parsed_dmy = naive_times(pd.to_datetime(obj.where(dmy), format="mixed", errors="coerce",
+                                                    dayfirst=bool(order)))
+            parsed = parsed.where(~dmy, parsed_dmy)
+    return _with_notes(_usable_range(parsed), notes)
+
+
+def _with_notes(parsed_outside, notes):
+    return parsed_outside[0], notes, parsed_outside[1]
+
+
+def _parse_dates(values, column, date_format, dayfirst=None):
+    """Parse a time column to naive datetime64[ns]. Returns (parsed, notes); dates pandas cannot hold are NaT
+    (:func:`_read_times` also says which)."""
+    parsed, notes, _ = _read_times(values, column, date_format, dayfirst)
+    return parsed, notes
+
+
+def _date_outliers(ts, valid, check_future, date_outliers="check", today=None):
+    """Mask of dates far outside the bulk of the column, and a note on the rule (None when nothing is flagged).
+
+    The rule: the bulk runs from the k-th smallest to the k-th largest date (k = 1% of the dates, at least one,
+    so a few typos never define it); a date more than twice the bulk's span (at least a year) before or after it
+    is an outlier, and so is a date after tomorrow (local time) when the caller gave no ``observation_end``
+    (no export holds future purchases; a given end decides instead, with the reason "after observation_end").
+    """
+    out = np.zeros(len(valid), dtype=bool)
+    ns = ts.to_numpy(dtype="datetime64[ns]").view("int64")
+    vals = ns[valid]
+    n = len(vals)
+    if date_outliers == "keep" or n == 0:
+        return out, None
+    day = 86_400 * 10 ** 9
+    low, high = -(2 ** 63), 2 ** 63 - 1  # Python ints: no overflow in the margins
+    parts = []
+    if n >= 3:
+        k = min(max(1, n // 100), (n - 1) // 2)
+        part = np.partition(vals, [k, n - 1 - k])
+        first, last = int(part[k]), int(part[n - 1 - k])
+        margin = 2 * max(last - first, 365 * day)
+        low, high = first - margin, last + margin
+        parts.append(f"more than {margin / (365.2425 * day):.1f} years (twice the bulk's span, at least a year) "
+                     f"before or after the bulk {pd.Timestamp(first):%Y-%m-%d} to {pd.Timestamp(last):%Y-%m-%d}")
+    if check_future:
+        tomorrow_end = int((pd.Timestamp(today) if today is not None else pd.Timestamp.now()).normalize().value) + 2 * day
+        high = min(high, tomorrow_end - 1)
+        parts.append(f"after {pd.Timestamp(tomorrow_end - day):%Y-%m-%d} (the future)")
+    low, high = max(low, -(2 ** 63) + 1), min(high, 2 ** 63 - 1)
+    out[valid] = (vals < low) | (vals > high)
+    if not out.any():
+        return out, None
+    return out, f"{int(out.sum()):,} dates are far outside the bulk of the log: {'; or '.join(parts)}"
+
+
+# numbers written as text ------------------------------------------------------------------------------
+# Characters read as a plain space (thousands separator or padding): no-break, narrow no-break, thin, figure, en
+# and em spaces, tab; as an apostrophe (Swiss thousands separator): right single quote, modifier letter
+# apostrophe, prime, backtick; as a minus sign: minus, figure dash, en dash, small and full-width hyphen-minus.
+_AS_SPACE = "\u00a0\u202f\u2009\u2007\u2002\u2003\t"
+_AS_APOSTROPHE = "\u2019\u02bc\u2032`"
+_AS_MINUS = "\u2212\u2012\u2013\ufe63\uff0d"
+_NA_TEXT = frozenset({"", "nan", "none", "null", "na", "n/a", "#n/a", "nat", "-nan"})
+_LONGEST_NUMBER = 40  # longer text is never a number (and would widen the character matrix)
+_MAX_DIGITS = 15  # a float64 holds 15 significant decimal digits exactly
+# a currency symbol or code, before or after the number: ISO codes (EUR, USD, CHF), symbols with an optional
+# country prefix (€, $, US$, R$, HK$), and the usual abbreviations
+_CURRENCY_TOKEN = (r"(?:[A-Z]{3}|[A-Z]{0,2}[$€£¥₹₩₽₺₴₦₱₫₪฿₡₲₵₸₼₾¢￥￡＄]|Rs\.?|kr\.?|Kr\.?|Fr\.?|zł|Kč|Ft|Rp|RM|"
+                   r"元|円|руб\.?)")
+# the shape of a number written as text, digits written as 9: signs, parentheses, currency, number, percent
+_NUMBER_SHAPE = re.compile(
+    rf"\s*(?P<o1>\()?\s*(?P<s1>[-+])?\s*(?P<c1>{_CURRENCY_TOKEN})?\s*(?P<s2>[-+])?\s*(?P<o2>\()?\s*"
+    r"(?P<num>[.,]?9(?:[9.,' ]*9)?)"
+    rf"\s*(?P<pct>%)?\s*(?P<c3>\))?\s*(?P<s3>-)?\s*(?P<c2>{_CURRENCY_TOKEN})?\s*(?P<s4>-)?\s*(?P<c4>\))?\s*"
+)
+# a number with decimal point / decimal comma: thousands grouped by the other mark, spaces or apostrophes (or by
+# the Indian lakh grouping 12,34,567.89), or not grouped
+_NUMBER_WITH = {
+    ".": re.compile(r"(?:9{1,3}(?:,999)+|9{1,2}(?:,99)+,999|9{1,3}(?: 999)+|9{1,3}(?:'999)+|9+)?(?:\.9+)?"),
+    ",": re.compile(r"(?:9{1,3}(?:\.999)+|9{1,3}(?: 999)+|9{1,3}(?:'999)+|9+)?(?:,9+)?"),
+}
+_SHAPE_FIELDS = ("kind", "evidence", "sign", "scale_point", "scale_comma")
+
+
+@dataclass(frozen=True)
+class ParsedNumbers:
+    """Numbers read from a column by :func:`parse_money`.
+
+    Attributes
+    ----------
+    values : numpy.ndarray
+        float64 values; NaN where the value is missing, unreadable or a percentage.
+    missing : numpy.ndarray
+        bool: missing (NaN, None, blank text or a written NA such as ``"nan"``, ``"N/A"``).
+    unreadable : numpy.ndarray
+        bool: present but not a number in the column's style (words, dates, the other decimal separator).
+    percent : numpy.ndarray
+        bool: percentages such as ``"12.5%"`` (refused: money is not a rate).
+    decimal : {".", ",", None}
+        Decimal separator the text was read with (None when no text needed one).
+    """
+
+    values: np.ndarray
+    missing: np.ndarray
+    unreadable: np.ndarray
+    percent: np.ndarray
+    decimal: str | None = None
+
+
+def _shape_info(shape, currency):
+    """(kind, evidence, sign, scale with decimal point, scale with decimal comma) of one shape.
+
+    kind: "number", "percent", "missing" or "bad"; evidence: "point" or "comma" (readable with that decimal
+    separator only), "either" (readable both ways, as different numbers: '1,234'), "plain" (the same both ways).
+    """
+    text = shape.strip()
+    if text.lower() in _NA_TEXT:
+        return "missing", "", 1, 0, 0
+    bad = ("bad", "", 1, 0, 0)
+    match = _NUMBER_SHAPE.fullmatch(text)
+    if match is None:
+        return bad
+    g = match.groupdict()
+    opens = (g["o1"] is not None) + (g["o2"] is not None)
+    closes = (g["c3"] is not None) + (g["c4"] is not None)
+    signs = [g[k] for k in ("s1", "s2", "s3", "s4") if g[k] is not None]
+    currencies = (g["c1"] is not None) + (g["c2"] is not None)
+    num = g["num"]
+    if (opens != closes or opens > 1 or len(signs) > 1 or (opens and signs) or (currencies and not currency)
+            or num.count("9") > _MAX_DIGITS):
+        return bad
+    point = _NUMBER_WITH["."].fullmatch(num) is not None
+    comma = _NUMBER_WITH[","].fullmatch(num) is not None
+    if not (point or comma):
+        return bad
+    evidence = ("either" if "." in num or "," in num else "plain") if point and comma else (
+        "point" if point else "comma")
+    scale_point = len(num) - num.index(".") - 1 if point and "." in num else 0
+    scale_comma = len(num) - num.index(",") - 1 if comma and "," in num else 0
+    sign = -1 if opens or signs == ["-"] else 1
+    return ("percent" if g["pct"] else "number"), evidence, sign, scale_point, scale_comma
+
+
+def _scan_text_numbers(texts, currency):
+    """Read strings as digits and shapes: (digits read as one integer, float64; shape code of each string, -1 for
+    text too long to be a number; DataFrame of shape facts, one row per code; kind and evidence of each string,
+    see :func:`_shape_info`). Vectorised over a character matrix; only the few distinct shapes meet Python."""
+    n = len(texts)
+    lengths = np.fromiter(map(len, texts), dtype=np.int64, count=n)
+    short = lengths <= _LONGEST_NUMBER
+    digits = np.zeros(n, dtype=np.float64)
+    codes = np.full(n, -1, dtype=np.int64)
+    if not short.any():
+        return digits, codes, pd.DataFrame(columns=list(_SHAPE_FIELDS)), np.full(n, "bad"), np.full(n, "")
+    width = max(int(lengths[short].max()), 1)
+    chars = np.array((texts if short.all() else texts[short]).tolist(), dtype=f"<U{width}")
+    chars = chars.view(np.uint32).reshape(-1, width)  # one code point per cell, 0 after the end
+    flat = chars.reshape(-1)
+    wide = np.flatnonzero(flat > 127)
+    if len(wide):  # one spelling for the spaces, apostrophes and minus signs of other locales
+        found = flat[wide]
+        for group, plain in ((_AS_SPACE, " "), (_AS_APOSTROPHE, "'"), (_AS_MINUS, "-")):
+            found[np.isin(found, [ord(c) for c in group])] = ord(plain)
+        flat[wide] = found
+    chars[chars == ord("\t")] = ord(" ")
+    is_digit = (chars >= ord("0")) & (chars <= ord("9"))
+    shapes = np.where(is_digit, np.uint32(ord("9")), chars)
+    # distinct shapes: factorise a hash of each row, then check that rows of one code are one shape
+    mix = np.random.default_rng(23).integers(1, 2 ** 62, size=width, dtype=np.uint64) * np.uint64(2) + np.uint64(1)
+    short_codes, _ = pd.factorize(shapes.astype(np.uint64) @ mix)  # wraps around: a hash
+
+    def first_rows(c):  # codes count up in order of first appearance
+        return np.flatnonzero(np.r_[True, c[1:] > np.maximum.accumulate(c)[:-1]])
+
+    first = first_rows(short_codes)
+    if not (shapes == shapes[first][short_codes]).all():  # pragma: no cover - a 64-bit hash collision
+        short_codes, _ = pd.factorize(shapes.view(f"<U{width}").ravel().astype(object))
+        first = first_rows(short_codes)
+    uniques = shapes[first].view(f"<U{width}").ravel().tolist()
+    codes[short] = short_codes
+    values = np.zeros(len(chars), dtype=np.int64)  # the digits of each string read as one integer (Horner)
+    for column_digit, column_char in zip(is_digit.T, chars.T):
+        values = np.where(column_digit, values * 10 + (column_char.astype(np.int64) - ord("0")), values)
+    digits[short] = values  # exact: shapes with more than _MAX_DIGITS digits are refused
+    table = pd.DataFrame([_shape_info(s, currency) for s in uniques], columns=list(_SHAPE_FIELDS))
+    # per string (code -1, too long, reads the appended "bad")
+    kind = np.append(table["kind"].to_numpy(dtype="U7"), "bad")[codes]
+    evidence = np.append(table["evidence"].to_numpy(dtype="U6"), "")[codes]
+    return digits, codes, table, kind, evidence
+
+
+def _examples_text(texts, n=3):
+    return ", ".join(repr(v) for v in pd.unique(np.asarray(texts, dtype=object))[:n])
+
+
+def _decimal_from(evidence):
+    """Decimal separator the evidence of a column's rows settles: (".", ",", or None; problem or None)."""
+    point, comma = (evidence == "point").any(), (evidence == "comma").any()
+    if point and comma:
+        return None, "mixed"
+    if point or comma:
+        return ("." if point else ","), None
+    return None, ("either" if (evidence == "either").any() else None)
+
+
+def parse_money(values, *, decimal=None, column="amount", currency=True, fallback=None):
+    """Read money (or, with ``currency=False``, counts) written as text in any common locale.
+
+    The decimal separator is decided per column from the values: a value that reads only one way settles it
+    ('12,50', '1.234,50' and '1.234.567' have a decimal comma; '12.5', '1,234.50' and '1,234,567' a decimal
+    point). Thousands may be grouped by the other mark, spaces (also no-break and narrow no-break spaces) or
+    apostrophes (also ’); currency symbols and ISO codes may stand before or after the number; a minus sign
+    before or after it, or parentheses, make it negative.
+
+    Parameters
+    ----------
+    values : pandas.Series or array-like
+        Text (and possibly numbers) of one column.
+    decimal : {None, ".", ","}, default None
+        Decimal separator of the text. None decides it from the values.
+    column : str, default "amount"
+        Column name for messages.
+    currency : bool, default True
+        Accept currency symbols and codes (money). With False (item counts) they make a value unreadable.
+    fallback : {None, ".", ","}
+        Decimal separator used when no value settles it (e.g. the one of the amount column, for a discount
+        column of round values), instead of raising.
+
+    Returns
+    -------
+    ParsedNumbers
+        Values with per-row masks of missing, unreadable and percentage values, and the decimal separator used.
+
+    Raises
+    ------
+    SchemaError
+        The column mixes a decimal point and a decimal comma, or no value tells which one it uses ('1,234' only)
+        and ``decimal`` / ``fallback`` do not say; the message names examples of each and ``decimal=``.
+
+    Examples
+    --------
+    >>> parse_money(["€1.234,50", "-12,50 €", "(3,00)"]).values
+    array([1234.5,  -12.5,   -3. ])
+    >>> parse_money(["CHF 1'234.50", "USD 1,234", "1 234.5"]).values
+    array([1234.5, 1234. , 1234.5])
+    """
+    if decimal not in (None, ".", ","):
+        raise ValueError(f"decimal must be None, '.' or ',', got {decimal!r}")
+    s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
+    n = len(s)
+    missing = s.isna().to_numpy().copy()
+    out = np.full(n, np.nan)
+    unreadable = np.zeros(n, dtype=bool)
+    percent = np.zeros(n, dtype=bool)
+    obj = s.to_numpy(dtype=object)
+    if isinstance(s.dtype, pd.StringDtype) or pd.api.types.infer_dtype(obj, skipna=True) in ("string", "empty"):
+        is_text = ~missing
+    else:
+        is_text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=n)
+    other = ~is_text & ~missing
+    if other.any():  # numbers stored as numbers among text (a spreadsheet column of mixed cells)
+        given = obj[other]
+        number = np.fromiter((not isinstance(v, (bool, np.bool_)) for v in given), dtype=bool, count=len(given))
+        read = pd.to_numeric(pd.Series(np.where(number, given, None)), errors="coerce").to_numpy(dtype="float64")
+        out[other] = read
+        unreadable[other] = np.isnan(read)
+    if not is_text.any():
+        return ParsedNumbers(out, missing, unreadable, percent, decimal)
+    pos = np.flatnonzero(is_text)
+    texts = obj[pos]
+    digits, codes, table, kind, evidence = _scan_text_numbers(texts, currency)
+    used = decimal
+    if used is None:
+        used, problem = _decimal_from(evidence[kind == "number"])
+        if problem == "either" and fallback is not None:
+            used, problem = fallback, None
+        if problem is not None:
+            raise SchemaError(_decimal_message(s, column, pos, texts, kind, evidence, digits, codes, table, problem))
+    scale = table["scale_point" if used != "," else "scale_comma"].to_numpy(dtype=np.int64)
+    readable = table["evidence"].isin(["plain", "either", "point" if used != "," else "comma"]).to_numpy()
+    ok = codes >= 0
+    ok[ok] = readable[codes[ok]]
+    number = ok & (kind == "number")
+    at = codes[number]
+    out[pos[number]] = digits[number] / 10.0 ** scale[at] * table["sign"].to_numpy(dtype=np.float64)[at]
+    missing[pos[kind == "missing"]] = True
+    percent[pos[ok & (kind == "percent")]] = True
+    bad = pos[~ok & (kind != "missing")]
+    if len(bad):  # exponents and infinities that the shapes do not cover ('1.5e3', '-inf')
+        again = np.where(kind[~ok & (kind != "missing")] == "bad", obj[bad], None)
+        read = pd.to_numeric(pd.Series(again, dtype=object), errors="coerce").to_numpy(dtype="float64")
+        out[bad] = read
+        unreadable[bad] = np.isnan(read)
+    return ParsedNumbers(out, missing, unreadable, percent, used if (kind == "number").any() else decimal)
+
+
+def _decimal_message(s, column, pos, texts, kind, evidence, digits, codes, table, problem):
+    """The SchemaError text for a column that mixes decimal separators, or that no value settles."""
+    if problem == "mixed":
+        parts = []
+        for name, word in (("point", "a decimal point"), ("comma", "a decimal comma")):
+            rows = (kind == "number") & (evidence == name)
+            parts.append(f"{int(rows.sum()):,} use {word} (e.g. {_examples_text(texts[rows])}; "
+                         f"first at {_where(s, pos[rows])})")
+        return (f"Column {column!r} mixes decimal separators: {parts[0]} and {parts[1]}. Fix the column at the "
+                "source, or pass decimal='.' or decimal=',' to read one style: values written in the other become "
+                "unparseable rows (on_bad_rows='drop' drops and reports them).")
+    rows = (kind == "number") & (evidence == "either")
+    first = np.flatnonzero(rows)[0]
+    facts = table.iloc[codes[first]]
+    as_point = np.format_float_positional(digits[first] / 10.0 ** facts["scale_point"], trim="-")
+    as_comma = np.format_float_positional(digits[first] / 10.0 ** facts["scale_comma"], trim="-")
+    return (f"Column {column!r}: the decimal separator cannot be told from the values. {int(rows.sum()):,} values "
+            f"such as {_examples_text(texts[rows])} (first at {_where(s, pos[rows])}) read two ways ("
+            f"{texts[first]!r} is {as_point} with a decimal point and {as_comma} with a decimal comma), and no "
+            "value settles it. Pass decimal='.' or decimal=','.")
+
+
+_ROLES = {"amount": "amounts", "price": "prices", "discount": "discounts", "quantity": "quantities"}
+
+
+def _parse_amounts(values, column, parse_amounts, decimal=None, *, role="amount", fallback=None):
+    """Read a money column (role "amount", "price" or "discount") or an item count column ("quantity").
+
+    Numbers stay numbers at no cost. Text is read as plain numbers unless ``parse_amounts`` or ``decimal`` ask
+    for formatted money (:func:`parse_money`). Without them, formatted money raises a SchemaError that names the
+    option reading it; blanks and written NAs are missing; words, dates and percentages are per-row problems.
+    Returns :class:`ParsedNumbers`.
+    """
+    s = values
+    money = role != "quantity"
+    if pd.api.types.is_bool_dtype(s.dtype):
+        raise SchemaError(f"Column {column!r} holds booleans, not {_ROLES[role]}. Map `{role}=` to the "
+                          f"{'money' if money else 'item count'} column.")
+    if pd.api.types.is_numeric_dtype(s.dtype):
+        numbers = s.to_numpy(dtype="float64", na_value=np.nan)
+        return ParsedNumbers(numbers, np.isnan(numbers), np.zeros(len(s), dtype=bool), np.zeros(len(s), dtype=bool))
+    if parse_amounts or decimal is not None:
+        parsed = parse_money(s, decimal=decimal, column=column, currency=money, fallback=fallback)
+    else:
+        numbers = pd.to_numeric(s.astype("object"), errors="coerce").to_numpy(dtype="float64", na_value=np.nan)
+        missing = s.isna().to_numpy().copy()
+        odd = ~missing & np.isnan(numbers)
+        if not odd.any():
+            return ParsedNumbers(numbers, missing, np.zeros(len(s), dtype=bool), np.zeros(len(s), dtype=bool))
+        # text pandas does not read: blanks, words, percentages -- or formatted money, which needs the option
+        both = [parse_money(s[odd], decimal=d, column=column, currency=money) for d in (".", ",")]
+        read = [~p.missing & ~p.unreadable & ~p.percent for p in both]
+        formatted = read[0] | read[1]
+        if formatted.any():
+            raise SchemaError(_formatted_message(s, odd, formatted, column, role))
+        percent, unreadable = np.zeros(len(s), dtype=bool), np.zeros(len(s), dtype=bool)
+        percent[odd] = both[0].percent | both[1].percent
+        unreadable[odd] = ~both[0].missing & ~percent[odd]
+        missing[odd] = both[0].missing
+        parsed = ParsedNumbers(numbers.copy(), missing, unreadable, percent)
+    present = ~parsed.missing
+    if money and parsed.percent.any() and not (present & ~parsed.percent).any():
+        pos = np.flatnonzero(parsed.percent)
+        examples = _examples_text(s.iloc[pos].tolist())
+        if role == "discount":
+            raise SchemaError(
+                f"Column {column!r} holds percentages (e.g. {examples} at {_where(s, pos)}), but the discount "
+                "column is money off the order (list price = amount + discount). Convert the rates to money before "
+                "loading (discount = amount x rate / (1 - rate) when amounts are after the discount), or do not "
+                "map discount=.")
+        raise SchemaError(f"Column {column!r} holds percentages (e.g. {examples} at {_where(s, pos)}), not money: "
+                          f"map `{role}=` to the money column.")
+    return parsed
+
+
+def _formatted_message(s, odd, formatted, column, role):
+    """SchemaError text: formatted money (or counts with separators) without ``parse_amounts``."""
+    pos = np.flatnonzero(odd)[formatted]
+    texts = s.iloc[pos].tolist()
+    what = "formatted money" if role != "quantity" else "numbers with thousands separators"
+    hint = ""
+    obj = s.to_numpy(dtype=object)
+    is_text = np.fromiter((isinstance(v, str) for v in obj), dtype=bool, count=len(obj))
+    if is_text.any():  # the decimal separator of the whole column, as parse_amounts=True would read it
+        all_texts = obj[is_text]
+        _, _, _, kind, evidence = _scan_text_numbers(all_texts, role != "quantity")
+        decided, problem = _decimal_from(evidence[kind == "number"])
+
+        def ex(name):
+            return _examples_text(all_texts[(kind == "number") & (evidence == name)], 2)
+
+        if problem == "mixed":
+            hint = (f"; but the column mixes a decimal point (e.g. {ex('point')}) and a decimal comma (e.g. "
+                    f"{ex('comma')}): fix it at the source, or also pass decimal='.' or decimal=',' to read one style")
+        elif problem == "either":
+            hint = (f"; no value tells the decimal separator ({ex('either')} read two ways), so also pass "
+                    "decimal='.' or decimal=','")
+        elif decided == ",":
+            hint = f" (the values have a decimal comma, e.g. {ex('comma')}: it is read from the column)"
+        elif decided == ".":
+            hint = f" (the values have a decimal point, e.g. {ex('point')})"
+    others = np.flatnonzero(odd)[~formatted]
+    rest = ""
+    if len(others):
+        rest = (f" {len(others):,} other values are not numbers (e.g. {_examples_text(s.iloc[others].tolist())}): "
+                "they count as bad rows.")
+    return (f"Column {column!r} has {len(pos):,} non-numeric {_ROLES[role]} (e.g. {_examples_text(texts)}) at "
+            f"{_where(s, pos)}. They look like {what}: pass parse_amounts=True to read currency symbols, thousands "
+            f"separators and parentheses{hint}.{rest}")
+
 
 
 class Transactions:
@@ -504,11 +1055,14 @@ class Transactions:
         zero_amounts="keep",
         date_format=None,
         *,
+        decimal=None,
         price=None,
         item=None,
         description=None,
         exclude_items=None,
         line_key=None,
+        dayfirst=None,
+        date_outliers="check",
     ):
         """Validate a raw transaction frame and build the canonical frame and customer arrays.
 
@@ -533,21 +1087,51 @@ class Transactions:
             ``observation_end``, negative amounts, duplicates). ``"raise"`` raises one
             :class:`~toolkit.errors.DataQualityError` listing every problem; ``"drop"`` removes them (and reports
             how much of the kept revenue later refund rows cancel); ``"net"`` nets refunds (negative amounts, e.g.
-            cancellation invoices) against the customer's earlier purchases (same order first when ``order`` is
-            given, then the latest earlier purchases) and drops the other bad rows. Every removed row and its money
-            is counted in :attr:`report`.
+            cancellation invoices) against the customer's purchases and drops the other bad rows. Every removed
+            row and its money is counted in :attr:`report`. The netting rule does not depend on the order of the
+            rows: refunds are settled in time order (at equal times purchases come before refunds); each takes
+            from lines of the same order first (when ``order`` is given), then from purchases of the same
+            calendar day, then from earlier days, latest first, and within each of these steps a purchase of
+            exactly the refund's amount first. A refund never reaches a later day's purchase of another order.
         duplicates : {None, "raise", "drop", "keep"}, default None
             Rows equal in **every column of the frame** (or in ``line_key``): copies of one row made by the
             export. Distinct lines with equal totals are never duplicates. ``None`` follows ``on_bad_rows``
             (raise when it raises, drop otherwise). ``"keep"`` keeps them (and reports the count).
         parse_amounts : bool, default False
-            Parse formatted money strings ("1,234.50", "¥99", "$ 12", "(3.00)") by removing currency
-            symbols and comma thousands separators. Off by default: such strings raise a SchemaError.
+            Read formatted money in the money columns (amount, price, discount) and thousands separators in
+            quantities, by :func:`parse_money`: currency symbols and codes before or after the number ("¥99",
+            "-12,50 €", "CHF 1'234.50", "USD 1,234"), thousands grouped by points, commas, spaces (also no-break
+            and narrow no-break) or apostrophes, negatives as "-12.50", "12,50-" or "(3.00)". The decimal
+            separator is decided per column from the values ("1.234,50" or "12,50" settle a decimal comma,
+            "1,234.50" or "12.5" a decimal point); a column that mixes both, or that no value settles ("1,234"
+            only), raises a SchemaError asking for ``decimal=``. Percentages are refused ("12.5%": reason
+            "percentage (not money)", or "percentage discount"). Off by default: formatted money raises a
+            SchemaError naming this option; text that is no number ("two", "abc") is a bad row of its column
+            (reasons "unparseable amount", "unparseable quantity", "unparseable discount") either way. Blank
+            text and written NAs ("nan", "N/A") are missing values; a missing discount is no discount.
         zero_amounts : {"keep", "drop", "raise"}, default "keep"
             Zero-value transactions (free items, 100% discounts). Kept ones count as purchases and are
             reported.
         date_format : str, optional
             ``strftime`` format of the time column when it is text; otherwise the format is inferred.
+            One format serves the whole column: it is inferred from all values (day-first or month-first
+            as the values that can only be read one way say; a column whose every date reads both ways raises a
+            SchemaError asking for ``date_format=`` or ``dayfirst=``). Numbers are read as YYYYMMDD or Excel
+            serial days (45292 = 2024-01-01). Time zones: a column in one zone (or one UTC offset) keeps each
+            value's local wall-clock time and drops the zone (noted); several zones, or values with and without
+            an offset, raise a SchemaError. Dates pandas cannot hold (before 1677-09-22 or after 2262-04-10)
+            are bad rows ("date outside the usable range").
+        dayfirst : bool, optional
+            Day before month in text dates such as 05/06/2024 (True) or month first (False); default: inferred.
+        date_outliers : {"check", "keep"}, default "check"
+            ``"check"``: dates far outside the bulk are bad rows ("date far outside the bulk (outlier)", raised
+            or dropped as ``on_bad_rows`` says): after tomorrow when ``observation_end`` is not given, or more
+            than twice the bulk's span (at least a year) before or after the bulk (the dates between the 1st and
+            99th percentile, by rank). They never move the observation end. ``"keep"`` accepts them.
+        decimal : {None, ".", ","}, default None
+            Decimal separator of money and quantities written as text, for columns whose values do not settle it
+            (see ``parse_amounts``; setting it implies ``parse_amounts=True``). Values written with the other
+            separator become unparseable rows.
         price : str, optional
             Unit price column: the money of a row is ``quantity * price`` (needs ``quantity=``; replaces
             ``amount=``). Parsed like amounts (``parse_amounts``).
@@ -570,8 +1154,9 @@ class Transactions:
         Raises
         ------
         SchemaError
-            Empty frame, a missing or duplicated column, non-numeric amounts without ``parse_amounts``,
-            mixed time zones, numeric timestamps.
+            Empty frame, a missing or duplicated column, formatted money without ``parse_amounts``, a money
+            column that mixes decimal separators or does not settle one (``decimal=``), a money column of
+            percentages only, mixed time zones, numeric timestamps.
         DataQualityError
             Bad rows with ``on_bad_rows="raise"``; the message lists each problem with its column, count,
             example rows and the fix.
@@ -610,7 +1195,8 @@ class Transactions:
         problems.append(("missing customer_id", customer, cust_missing))
 
         # timestamps ---------------------------------------------------------------
-        ts, notes = _parse_dates(raw[time], time, date_format)
+        _check_date_options(dayfirst, date_outliers)
+        ts, notes, outside = _read_times(raw[time], time, date_format, dayfirst)
         report.notes.extend(notes)
         ts_na = ts.isna().to_numpy()
         raw_na = raw[time].isna().to_numpy().copy()
@@ -618,38 +1204,59 @@ class Transactions:
             maybe = np.flatnonzero(ts_na & ~raw_na)  # a blank string parses to NaT: look only at those
             raw_na[maybe] |= _blank_strings(raw[time].iloc[maybe])
         problems.append(("missing timestamp", time, raw_na))
-        unparseable_ts = ts_na & ~raw_na
+        unparseable_ts = ts_na & ~raw_na & ~outside
         if unparseable_ts.all() and m > 0:
             raise SchemaError(
                 f"No value of column {column_repr(time)} could be read as a date (e.g. "
                 f"{raw[time].head(3).tolist()}). Check that `time=` names the date column, or pass date_format=."
             )
         problems.append(("unparseable timestamp", time, unparseable_ts))
+        problems.append(("date outside the usable range", time, outside))
+        outliers, outlier_note = _date_outliers(ts, ~ts_na, observation_end is None, date_outliers)
+        if outlier_note:
+            report.notes.append(outlier_note)
+        problems.append(("date far outside the bulk (outlier)", time, outliers))
 
         # money ----------------------------------------------------------------------
+        # text is read by parse_money: the decimal separator of each column is decided from its values (or by
+        # decimal=); a discount or quantity column that does not settle it takes the money column's
+        if decimal not in (None, ".", ","):
+            raise ValueError(f"decimal must be None, '.' or ',', got {decimal!r}")
+        money_text = parse_amounts or decimal is not None
+        parsed = _parse_amounts(raw[price if price is not None else amount], price if price is not None else amount,
+                                parse_amounts, decimal, role="price" if price is not None else "amount")
+        qty = None if quantity is None else _parse_quantity(raw[quantity], quantity, money_text, decimal,
+                                                             fallback=parsed.decimal)
         if price is None:
-            amt, amt_bad = _parse_amounts(raw[amount], amount, parse_amounts)
-            amt_na = raw[amount].isna().to_numpy()
+            amt, amt_na = parsed.values, parsed.missing
             money_col = amount
         else:
-            unit, price_bad = _parse_amounts(raw[price], price, parse_amounts)
-            qty, qty_bad = _parse_quantity(raw[quantity], quantity)
-            amt = qty * unit
-            amt_na = raw[price].isna().to_numpy() | raw[quantity].isna().to_numpy()
-            amt_bad = (price_bad | qty_bad) & ~amt_na
+            amt = qty.values * parsed.values
+            amt_na = parsed.missing | qty.missing
             money_col = f"{quantity} x {price}"
         finite = np.isfinite(amt)
         money = np.where(finite, amt, 0.0)
         report.money_in = float(money.sum())
         problems.append(("missing amount", money_col, amt_na))
-        problems.append(("unparseable amount", money_col, amt_bad))
+        # a bad price or percentage is the price column's problem, not the product's
+        problems.append(("unparseable amount", amount or price, parsed.unreadable & ~amt_na))
+        problems.append(("percentage (not money)", amount or price, parsed.percent & ~amt_na))
         problems.append(("non-finite amount", money_col, np.isinf(amt)))
+        if qty is not None:  # its own reason, also when it forms the amount (a word, a percentage, a currency)
+            problems.append(("unparseable quantity", quantity, qty.unreadable))
+        disc = None
+        if discount is not None:
+            disc = _parse_amounts(raw[discount], discount, parse_amounts, decimal, role="discount",
+                                  fallback=parsed.decimal)
+            problems.append(("unparseable discount", discount, disc.unreadable))
+            problems.append(("percentage discount", discount, disc.percent))
 
         # observation end -----------------------------------------------------------
         ts_ns = ts.to_numpy(dtype="datetime64[ns]")
         if observation_end is None:
-            # NaT is the smallest int64, so the max ignores it whenever one valid time exists
-            end = pd.Timestamp(ts_ns.view("int64").max()).normalize() if not ts_na.all() else None
+            # the last usable date: outliers do not move the end of the log
+            usable = ~ts_na & ~outliers
+            end = pd.Timestamp(ts_ns.view("int64")[usable].max()).normalize() if usable.any() else None
             problems.append(("after observation_end", time, np.zeros(m, dtype=bool)))
         else:
             end = pd.Timestamp(observation_end)
@@ -774,10 +1381,10 @@ class Transactions:
             if on_bad_rows == "net":
                 final_amount = sub_amt.copy()
                 keep_local = cls._net(sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local,
-                                      report, money)
+                                      report, money, sub_ns)
             else:
                 cls._cancelled_later(sub, mapping, codes, perm, offsets, sub_amt, keep_local | (neg_local & alive),
-                                     report)
+                                     report, sub_ns)
         del codes
 
         # canonical frame in CSR order -----------------------------------------------------
@@ -813,10 +1420,11 @@ class Transactions:
             if col is not None:
                 columns_out[_CANONICAL[key]] = sub[col].array.take(perm_kept)  # keeps text as Arrow strings
         frame = pd.DataFrame(columns_out, copy=False)
-        if "discount" in frame:
-            frame["discount"] = pd.to_numeric(frame["discount"], errors="coerce").fillna(0.0).astype("float64")
-        if "quantity" in frame:
-            frame["quantity"] = pd.to_numeric(frame["quantity"], errors="coerce")
+        kept_raw = perm_kept if sub_pos is None else sub_pos[perm_kept]  # raw position of each kept row
+        if disc is not None:  # read above; unreadable ones were bad rows, a missing discount is no discount
+            frame["discount"] = np.where(disc.missing, 0.0, disc.values)[kept_raw]
+        if qty is not None and not pd.api.types.is_numeric_dtype(raw[quantity].dtype):
+            frame["quantity"] = qty.values[kept_raw]  # text read above (numbers keep their dtype)
         report.rows_kept = len(frame)
         report.money_kept = float(amount_out.sum())
         if not report.balanced or not report.money_balanced:  # pragma: no cover - guarded by tests
@@ -880,14 +1488,24 @@ class Transactions:
 
     @staticmethod
     def _order_codes(sub, mapping, codes):
+        """Order ids as codes ranked by value (``-1`` when missing): the netting kernel compares them within a
+        customer only, and breaks ties by them, so they must not depend on the order of the rows."""
         if mapping["order"] is None:
             return np.full(len(sub), -1, dtype=np.int64)
-        # equal codes <=> same customer and same order id (the kernel only compares them)
-        order, uniques = pd.factorize(sub[mapping["order"]])
-        return codes.astype(np.int64) * np.int64(len(uniques) + 1) + order
+        try:
+            order, _ = pd.factorize(sub[mapping["order"]], sort=True)
+        except TypeError:  # ids of mixed types: rank the distinct values by type name, then text
+            order, uniques = pd.factorize(sub[mapping["order"]])
+            keys = [(type(v).__name__, str(v)) for v in uniques]
+            rank = np.empty(len(keys), dtype=np.int64)
+            rank[sorted(range(len(keys)), key=keys.__getitem__)] = np.arange(len(keys))
+            order = np.where(order >= 0, rank[np.maximum(order, 0)], -1)
+        return order.astype(np.int64, copy=False)
 
     @classmethod
-    def _net(cls, sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local, report, money):
+    def _net(cls, sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local, report, money,
+             sub_ns):
+        """Net refunds against purchases by the rule of :func:`toolkit._kernels.build.net_returns`."""
         from ._kernels.build import net_returns
 
         order_code = cls._order_codes(sub, mapping, codes)
@@ -896,7 +1514,7 @@ class Transactions:
         p = perm[alive]
         new_offsets = np.concatenate([[0], np.cumsum(np.bincount(codes[p], minlength=len(offsets) - 1))])
         before = final_amount[p]
-        new_amount, status, unmatched = net_returns(new_offsets.astype(np.int64), before, order_code[p])
+        new_amount, status, unmatched = net_returns(new_offsets.astype(np.int64), sub_ns[p], before, order_code[p])
         final_amount[p] = new_amount
         reasons = {1: "return netted against purchases", 2: "purchase fully refunded (netted)",
                    3: "return larger than earlier purchases (remainder unmatched)"}
@@ -924,7 +1542,7 @@ class Transactions:
         return keep_local
 
     @classmethod
-    def _cancelled_later(cls, sub, mapping, codes, perm, offsets, amount, rows, report):
+    def _cancelled_later(cls, sub, mapping, codes, perm, offsets, amount, rows, report, sub_ns):
         """With refunds dropped, how much of the kept revenue later refund rows would cancel (a note)."""
         from ._kernels.build import net_returns
 
@@ -933,7 +1551,7 @@ class Transactions:
         p = perm[alive]
         new_offsets = np.concatenate([[0], np.cumsum(np.bincount(codes[p], minlength=len(offsets) - 1))])
         before = amount[p]
-        new_amount, _, unmatched = net_returns(new_offsets.astype(np.int64), before, order_code[p])
+        new_amount, _, unmatched = net_returns(new_offsets.astype(np.int64), sub_ns[p], before, order_code[p])
         purchases = before > 0
         cancelled = float((before[purchases] - new_amount[purchases]).sum())
         report.cancelled_later = cancelled
@@ -978,10 +1596,13 @@ def _indent(text, prefix="    "):
 def customer_ids(values):
     """Customer ids as the export means them, whichever way they were read.
 
-    One rule for the API, the CSV and Excel readers and the command line, so that one customer has one id:
-    integral numbers become integers (``12347.0`` read as a float, or the text ``"12347.0"`` a spreadsheet wrote,
-    both become ``12347``), digit strings without leading zeros become integers (what ``pandas.read_csv`` infers),
-    and every other string stays text with its leading zeros (``"00042"``).
+    One rule for the API, the CSV and Excel readers, the command line and event logs, so that one customer has
+    one id: integral numbers become integers (``12347.0`` read as a float, or the text ``"12347.0"`` a
+    spreadsheet wrote, both become ``12347``; ``1``, ``1.0`` and ``"1"`` are one customer), digit strings
+    without leading zeros become integers (what ``pandas.read_csv`` infers), and every other string stays text
+    with its leading zeros (``"00042"``) but without surrounding spaces (``"C1 "`` is ``"C1"``). Integers are
+    int64, or uint64 when some are at least 2**63 and none is negative (64-bit ids are kept exact, never
+    wrapped to negative numbers).
 
     Parameters
     ----------
@@ -991,14 +1612,17 @@ def customer_ids(values):
     Returns
     -------
     numpy.ndarray
-        int64 when every id is an integer by the rule above, else the values as text (object array), or the
-        floats themselves when some are not integral.
+        int64 (or uint64, see above) when every id is an integer by the rule above, else the values as text
+        (object array), or the floats themselves when some are not integral.
     """
     s = pd.Series(values, copy=False)
     if len(s) == 0:
         return s.to_numpy()
     if pd.api.types.is_bool_dtype(s.dtype):
         raise SchemaError("The customer id column holds booleans: map `customer=` to the id column.")
+    if pd.api.types.is_unsigned_integer_dtype(s.dtype):
+        arr = s.to_numpy(dtype=np.uint64)
+        return arr if arr.max() >= 2 ** 63 else arr.astype(np.int64)
     if pd.api.types.is_integer_dtype(s.dtype):
         return s.to_numpy(dtype=np.int64)
     if pd.api.types.is_float_dtype(s.dtype):
@@ -1007,15 +1631,27 @@ def customer_ids(values):
             return arr.astype(np.int64)
         return arr
     kinds = {type(v) for v in s}
-    if kinds <= {int, np.int64, np.int32}:
-        return s.to_numpy(dtype=np.int64)
+    if kinds <= {int, np.int64, np.int32, np.uint64}:
+        return _int_ids([int(v) for v in s], s)
     text = s.astype(str).str.strip()
-    if kinds <= {str, int, float, np.int64, np.float64} and text.str.fullmatch(r"-?\d{1,18}(\.0*)?").all():
+    if kinds <= {str, int, float, np.int64, np.float64, np.uint64} and text.str.fullmatch(r"-?\d{1,20}(\.0*)?").all():
         digits = text.str.replace(r"\.0*$", "", regex=True)
         if not digits.str.match(r"-?0\d").any():  # "00042" is text: its zeros are part of the id
-            return digits.astype(np.int64).to_numpy()
+            ints = _int_ids([int(v) for v in digits], None)
+            if ints is not None:
+                return ints
         text = digits
     return text.to_numpy(dtype=object)
+
+
+def _int_ids(ints, fallback):
+    """Python ints as int64, or uint64 when they need it; text (or None without ``fallback``) otherwise."""
+    lo, hi = min(ints), max(ints)
+    if -2 ** 63 <= lo and hi < 2 ** 63:
+        return np.asarray(ints, dtype=np.int64)
+    if lo >= 0 and hi < 2 ** 64:
+        return np.asarray(ints, dtype=np.uint64)
+    return None if fallback is None else fallback.astype(str).to_numpy(dtype=object)
 
 
 def _factorize_ids(values):
@@ -1023,30 +1659,43 @@ def _factorize_ids(values):
 
     Integer ids in a range no wider than a few times the row count (sequential customer numbers) go through a
     direct-address table; anything else through pandas' hash factorisation, whose distinct values are then read
-    by :func:`customer_ids` (a few thousand values, not every row) and factorised again in sorted order.
+    by :func:`customer_ids` (a few thousand values, not every row) and factorised again in sorted order. The
+    note names what the id rule changed: ids read as text or decimals that became integers, text ids stripped
+    of spaces, and distinct raw values that became one customer (with an example).
     """
     arr = values.to_numpy() if isinstance(values, pd.Series) else np.asarray(values)
     if arr.dtype.kind in "iu" and len(arr):
         vmin, vmax = int(arr.min()), int(arr.max())
         span = vmax - vmin + 1
-        if span <= 2 * len(arr) + 1024:
+        if span <= 2 * len(arr) + 1024 and vmax < 2 ** 63:
             from ._kernels.build import dense_int_codes
 
             codes, uniques = dense_int_codes(arr.astype(np.int64, copy=False), np.int64(vmin), np.int64(span))
             return codes, uniques, None
     codes, raw_uniques = pd.factorize(values)
     ids = customer_ids(raw_uniques)
-    note = None
+    notes = []
     if ids.dtype.kind in "iu" and np.asarray(raw_uniques).dtype.kind not in "iu":
-        note = (f"customer ids read as text or decimals were converted to integers (e.g. {raw_uniques[0]!r} -> "
-                f"{ids[0]})")
-    elif ids.dtype == object and len(ids) and {type(v) for v in raw_uniques} - {str}:
-        note = "customer ids of mixed types were converted to text"
+        changed = [k for k, (v, i) in enumerate(zip(raw_uniques, ids.tolist())) if repr(v) != repr(i)]
+        notes.append(f"customer ids read as text or decimals were converted to integers (e.g. "
+                     f"{raw_uniques[changed[0]]!r} -> {ids[changed[0]]})" if changed else
+                     "customer ids stored as a mix of integers and decimals (1 and 1.0) were read as integers")
+    elif ids.dtype == object and len(ids):
+        if {type(v) for v in raw_uniques} - {str}:
+            notes.append("customer ids of mixed types were converted to text")
+        padded = [v for v in raw_uniques if isinstance(v, str) and v != v.strip()]
+        if padded:
+            notes.append(f"{len(padded):,} customer ids had spaces around them, which were removed (e.g. "
+                         f"{padded[0]!r} -> {padded[0].strip()!r})")
     new_codes, uniques = pd.factorize(ids, sort=True)
     if len(uniques) < len(ids):
         n_merged = len(ids) - len(uniques)
-        note = (note + "; " if note else "") + (
-            f"{n_merged:,} ids written two ways (e.g. '12347' and '12347.0') were read as one customer each")
+        first = np.flatnonzero(pd.Series(new_codes).duplicated(keep=False).to_numpy())
+        same = first[new_codes[first] == new_codes[first[0]]][:2]
+        example = " and ".join(repr(raw_uniques[k]) for k in same)
+        notes.append(f"{n_merged:,} customer ids written two ways were read as one customer each (e.g. {example} "
+                     f"-> {np.asarray(uniques)[new_codes[first[:1]]].tolist()[0]!r})")
+    note = "; ".join(notes) if notes else None
     return new_codes[codes].astype(np.int64, copy=False), np.asarray(uniques), note
 
 
@@ -1123,6 +1772,8 @@ _EVENT_FIX = {
     "missing timestamp": _FIX["missing timestamp"],
     "unparseable timestamp": _FIX["unparseable timestamp"],
     "missing event": "fill or remove rows without an event name, or pass on_bad_rows='drop'",
+    "date outside the usable range": _FIX["date outside the usable range"],
+    "date far outside the bulk (outlier)": _FIX["date far outside the bulk (outlier)"],
     "after observation_end": _FIX["after observation_end"],
     "duplicate row": (
         "pass duplicates='drop' if these are export duplicates, or duplicates='keep' if identical touchpoints "
@@ -1209,7 +1860,8 @@ class Events:
     @classmethod
     def from_frame(cls, df, customer, time, event, channel=None, order=None, *, transactions=None,
                    purchase_event="purchase", repurchase_event=None, event_order=None, observation_end=None,
-                   time_unit="D", on_bad_rows="raise", duplicates=None, date_format=None):
+                   time_unit="D", on_bad_rows="raise", duplicates=None, date_format=None, dayfirst=None,
+                   date_outliers="check"):
         """Validate a raw touchpoint log, optionally merge purchases from transactions, and build CSR arrays.
 
         Parameters
@@ -1243,7 +1895,11 @@ class Events:
         duplicates : {None, "raise", "drop", "keep"}, default None
             Rows identical in every mapped column. ``None`` follows ``on_bad_rows``.
         date_format : str, optional
-            ``strftime`` format of a text time column.
+            ``strftime`` format of a text time column; otherwise inferred as in :meth:`Transactions.from_frame`.
+        dayfirst : bool, optional
+            Day before month in text dates (True) or month first (False); default: inferred from the values.
+        date_outliers : {"check", "keep"}, default "check"
+            Dates far outside the bulk, as in :meth:`Transactions.from_frame`.
 
         Returns
         -------
@@ -1289,24 +1945,31 @@ class Events:
             report.notes.append(merged_note[2])
         m = len(raw)
         problems = [("missing customer_id", customer, _blank_or_missing(raw[customer]))]
-        ts, notes = _parse_dates(raw[time], time, date_format)
+        _check_date_options(dayfirst, date_outliers)
+        ts, notes, outside = _read_times(raw[time], time, date_format, dayfirst)
         report.notes.extend(notes)
         ts_na = ts.isna().to_numpy()
         raw_na = _blank_or_missing(raw[time])
         problems.append(("missing timestamp", time, raw_na))
-        unparseable = ts_na & ~raw_na
+        unparseable = ts_na & ~raw_na & ~outside
         if unparseable.all():
             raise SchemaError(
                 f"No value of column {column_repr(time)} could be read as a date (e.g. "
                 f"{raw[time].head(3).tolist()}). Check that `time=` names the date column, or pass date_format=.")
         problems.append(("unparseable timestamp", time, unparseable))
-        if ts_na.all():
+        problems.append(("date outside the usable range", time, outside))
+        outliers, outlier_note = _date_outliers(ts, ~ts_na, observation_end is None, date_outliers)
+        if outlier_note:
+            report.notes.append(outlier_note)
+        problems.append(("date far outside the bulk (outlier)", time, outliers))
+        if (ts_na & ~outside).all():
             raise SchemaError(f"Column {column_repr(time)} holds no date at all ({m:,} rows missing): nothing can be "
                               "placed in time. Check that `time=` names the date column.")
         problems.append(("missing event", event, _blank_or_missing(raw[event])))
         ts_ns = ts.to_numpy(dtype="datetime64[ns]")
         if observation_end is None:
-            end = pd.Timestamp(ts_ns.view("int64").max()).normalize()
+            usable = ~ts_na & ~outliers  # outliers do not move the end of the log
+            end = pd.Timestamp(ts_ns.view("int64")[usable].max()).normalize() if usable.any() else None
         else:
             end = pd.Timestamp(observation_end)
             if end.tzinfo is not None:
@@ -1398,7 +2061,7 @@ class Events:
             raise DataQualityError(f"No rows are left after cleaning ({report.rows_in:,} in). {report!r}",
                                    count=report.rows_in)
         cid = np.asarray(uniques)
-        if cid.dtype.kind in "iu":
+        if cid.dtype.kind == "i":  # uint64 ids (some >= 2**63) stay uint64: exact, never wrapped negative
             cid = cid.astype(np.int64)
         ev_out = ev_code[perm]
         # drop labels no kept row uses (codes keep the tie-rank order)
@@ -1449,15 +2112,27 @@ class Events:
         if repurchase_event is not None:
             later = orders["customer_id"].duplicated().to_numpy()
             names[later] = repurchase_event
+        def ids(values):
+            # ids by the one id rule (customer_ids), so "17850", " 17850" and 17850 meet; None where missing
+            codes, uniques = pd.factorize(pd.Series(values, copy=False))
+            norm = np.append(np.asarray(customer_ids(uniques), dtype=object), None)
+            return norm[codes]  # code -1 (missing) reads the trailing None
+
+        def name_key(name):
+            return str(name).strip().casefold()
+
         skip = np.zeros(len(orders), dtype=bool)
         if mapping["order"] is not None and "order_id" in orders:
-            known = pd.Index(raw[mapping["order"]].dropna().unique())
-            skip = orders["order_id"].isin(known).to_numpy()
+            known = pd.Index(pd.unique(ids(raw[mapping["order"]].dropna().unique())))
+            skip = pd.Index(ids(orders["order_id"].to_numpy())).isin(known)
         else:
-            is_purchase = raw[mapping["event"]].isin([purchase_event, repurchase_event]).to_numpy()
-            have = pd.MultiIndex.from_arrays([raw[mapping["customer"]].to_numpy()[is_purchase],
-                                              pd.to_datetime(raw[mapping["time"]].to_numpy()[is_purchase])])
-            skip = pd.MultiIndex.from_arrays([orders["customer_id"].to_numpy(),
+            wanted = {name_key(e) for e in (purchase_event, repurchase_event) if e is not None}
+            names_in = pd.Series(raw[mapping["event"]].to_numpy(), dtype=object)
+            is_purchase = names_in.map(lambda v: isinstance(v, str) and name_key(v) in wanted).to_numpy(dtype=bool)
+            have = pd.MultiIndex.from_arrays([ids(raw[mapping["customer"]].to_numpy()[is_purchase]),
+                                              pd.to_datetime(raw[mapping["time"]].to_numpy()[is_purchase],
+                                                             errors="coerce")])
+            skip = pd.MultiIndex.from_arrays([ids(orders["customer_id"].to_numpy()),
                                               orders["timestamp"].to_numpy()]).isin(have)
         add = orders.loc[~skip]
         extra = pd.DataFrame({mapping["customer"]: add["customer_id"].to_numpy(),
@@ -1476,6 +2151,12 @@ class Events:
                 f"{len(add):,} purchase events added from {len(orders):,} orders of the transactions "
                 f"({int(skip.sum()):,} already in the log); example row numbers refer to the events followed "
                 "by the merged purchases")
+        ev_ids = pd.unique(ids(raw[mapping["customer"]].to_numpy()))
+        ev_ids = ev_ids[pd.notna(ev_ids)]
+        tx_ids = pd.unique(ids(orders["customer_id"].to_numpy()))
+        if len(ev_ids) and len(tx_ids) and not pd.Index(tx_ids).isin(ev_ids).any():
+            note = note[:2] + (note[2] + f"; no customer of the transactions (e.g. {tx_ids[0]!r}) is in the event "
+                               f"log (e.g. {ev_ids[0]!r}): check that both name customers the same way",)
         return combined, note
 
     # ------------------------------------------------------------------ accessors
@@ -1554,9 +2235,12 @@ def _parser_error(path, exc, sep, encoding):
                            f"{cause}.{shown}", path=str(path), line=line, expected=expected, found=saw)
 
 
-def _encoding_error(path, exc):
+def _encoding_error(path, exc, encoding=None):
+    """FileFormatError for a text file that the encoding tried (or every automatic one) cannot decode."""
     with open(path, "rb") as fh:
         sample = fh.read(1 << 16)
+    tried = (f"not {encoding} text" if encoding else
+             "neither UTF-8 (with or without a byte-order mark) nor Chinese GB18030/GBK text")
     guess = None
     for candidate in ("gb18030", "cp1252"):
         try:
@@ -1567,8 +2251,105 @@ def _encoding_error(path, exc):
         break
     hint = (f"it decodes as {guess!r} (gbk for Chinese Windows exports, latin-1 for Western ones): "
             f"pass read_kwargs={{'encoding': {guess!r}}}" if guess else "pass read_kwargs={'encoding': ...}")
-    return FileFormatError(f"{path.name} is not UTF-8 text (byte {exc.object[exc.start:exc.start + 1]!r} at "
+    return FileFormatError(f"{path.name} is {tried} (byte {exc.object[exc.start:exc.start + 1]!r} at "
                            f"position {exc.start:,}); {hint}.", path=str(path))
+
+
+#: First bytes of files that are not text tables, with what they are and the file name ending that reads them.
+_MAGIC = (
+    (b"PK\x03\x04", "a zip archive (an Excel .xlsx workbook is one)", ".xlsx"),
+    (b"\xd0\xcf\x11\xe0", "an old Excel workbook (.xls)", ".xls"),
+    (b"PAR1", "a Parquet file", ".parquet"),
+    (b"%PDF", "a PDF document", None),
+    (b"\x1f\x8b", "a gzip-compressed file (unpack it first)", None),
+    (b"\x89PNG", "a PNG image", None),
+    (b"\xff\xd8\xff", "a JPEG image", None),
+)
+
+
+def _sniff(path):
+    """(first 64 KiB, what the file is when it is no text or None, the suffix that reads it or None)."""
+    with open(path, "rb") as fh:
+        head = fh.read(1 << 16)
+    for magic, kind, suffix in _MAGIC:
+        if head.startswith(magic):
+            return head, kind, suffix
+    if b"\x00" in head and not head.startswith((b"\xff\xfe", b"\xfe\xff")):  # NUL bytes: not 8-bit text
+        return head, "a binary file, not text", None
+    return head, None, None
+
+
+def _not_this_kind(path, wanted, kind, suffix):
+    """FileFormatError: the file is not what its name says; what it is and how to read it."""
+    if kind is None:
+        what = "it holds text (CSV?): rename it to .csv"
+    else:
+        what = f"it is {kind}" + (f": rename it to {suffix}" if suffix else "; export the table as CSV, Excel or "
+                                  "Parquet")
+    return FileFormatError(f"{path.name} is not {wanted}: {what} (the file name's ending decides how it is read).",
+                           path=str(path))
+
+
+def _reads_as_gb18030(path, max_lines=2000, max_bytes=64 << 20):
+    """True when the lines with non-ASCII bytes decode as GB18030 into mostly common Chinese characters (the
+    GB2312 set), so that Western text in another 8-bit encoding is not taken for Chinese."""
+    lines, seen = [], 0
+    with open(path, "rb") as fh:
+        for raw in fh:
+            seen += len(raw)
+            if not raw.isascii():
+                lines.append(raw)
+            if len(lines) >= max_lines or seen > max_bytes:
+                break
+    try:
+        wide = [c for c in b"".join(lines).decode("gb18030") if ord(c) > 127]
+    except UnicodeDecodeError:
+        return False
+
+    def common(char):
+        try:
+            char.encode("gb2312")
+        except UnicodeEncodeError:
+            return False
+        return True
+
+    return bool(wide) and sum(map(common, wide)) >= 0.9 * len(wide)
+
+
+def _sheet_names(path):
+    try:
+        with pd.ExcelFile(path) as book:
+            return [str(n) for n in book.sheet_names]
+    except ImportError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - every reader error means the same to the user
+        raise FileFormatError(
+            f"{path.name} cannot be opened as an Excel workbook ({type(exc).__name__}): the file is damaged, cut "
+            "short or not a workbook. Open it in Excel and save it again, or export the table as CSV.",
+            path=str(path)) from None
+
+
+def _pick_sheet(path, sheet_name, names):
+    """The sheet ``sheet_name`` names (a name, or a 0-based number; digits given as text are a number unless a
+    sheet has that name); a FileFormatError listing the sheets otherwise."""
+    listed = ", ".join(repr(n) for n in names)
+    if isinstance(sheet_name, str):
+        if sheet_name in names:
+            return sheet_name
+        same = [n for n in names if n.strip().casefold() == sheet_name.strip().casefold()]
+        if len(same) == 1:
+            return same[0]
+        if not sheet_name.strip().isdigit():
+            raise FileFormatError(f"{path.name} has no sheet {sheet_name!r}; its sheets are {listed}."
+                                  f"{_suggest(sheet_name, names)} Pass sheet_name= with one of them.", path=str(path))
+        sheet_name = int(sheet_name)
+    if isinstance(sheet_name, int | np.integer) and not isinstance(sheet_name, bool):
+        if 0 <= sheet_name < len(names):
+            return names[sheet_name]
+        raise FileFormatError(f"{path.name} has {len(names)} sheet{'s' if len(names) > 1 else ''} ({listed}); "
+                              f"sheet number {sheet_name} is not one of them (sheets count from 0). Pass "
+                              "sheet_name= with a sheet's name or number.", path=str(path))
+    raise SchemaError(f"sheet_name= must name one sheet (its name or 0-based number), got {sheet_name!r}.")
 
 
 def _find_header(rows, names):
@@ -1593,43 +2374,96 @@ def _read_frame(path, columns, sheet_name=0, read_kwargs=None, what="transaction
     path = Path(path)
     if not path.exists():
         raise FileNotFoundError(f"No such {what} file: {path}")
+    if path.is_dir():
+        raise FileFormatError(f"{path} is a folder, not a {what} file: name the file inside it.", path=str(path))
     read_kwargs = dict(read_kwargs or {})
     suffix = path.suffix.lower()
     customer = columns[0]
     notes = []
+    if suffix not in {".parquet", ".pq", ".csv", ".txt", ".tsv", ".xlsx", ".xls", ".xlsm"}:
+        raise SchemaError(f"Unsupported file type {suffix!r} for {path.name}: use CSV, Parquet or Excel.")
+    if path.stat().st_size == 0:
+        raise FileFormatError(f"{path.name} is empty (0 bytes): nothing was exported into it. Export the {what}s "
+                              "again, or check the path.", path=str(path))
+    head, kind, fits = _sniff(path)
+    where = ""
     if suffix in {".parquet", ".pq"}:
-        return pd.read_parquet(path, **read_kwargs), notes
+        if not head.startswith(b"PAR1"):
+            raise _not_this_kind(path, "a Parquet file", kind, fits)
+        try:
+            frame = pd.read_parquet(path, **read_kwargs)
+        except (ImportError, MemoryError):
+            raise
+        except Exception as exc:  # noqa: BLE001 - pyarrow's many errors mean one thing to the user
+            raise FileFormatError(f"{path.name} cannot be read as Parquet ({type(exc).__name__}): the file is "
+                                  "damaged or cut short. Export it again.", path=str(path)) from None
+        if len(frame) == 0:
+            raise FileFormatError(f"{path.name} holds no rows (only the column names): export the {what}s again.",
+                                  path=str(path))
+        return frame, notes
     if suffix in {".csv", ".txt", ".tsv"}:
+        if kind is not None:
+            raise _not_this_kind(path, "a text (CSV) file", kind, fits)
+        if "encoding" not in read_kwargs:  # UTF-8 first; a byte-order mark says UTF-8-SIG or UTF-16
+            if head.startswith(b"\xef\xbb\xbf"):
+                read_kwargs["encoding"] = "utf-8-sig"
+            elif head.startswith((b"\xff\xfe", b"\xfe\xff")):
+                read_kwargs["encoding"] = "utf-16"
+                notes.append(f"{path.name}: read as UTF-16 text (its byte-order mark says so)")
+        automatic = read_kwargs.get("encoding") in (None, "utf-8-sig")
+        if len(head) < (1 << 16) and not head.decode("utf-8", errors="ignore").strip(" \t\r\n,;|\ufeff"):
+            raise FileFormatError(f"{path.name} holds no table: only blank lines (or separators). Export the "
+                                  f"{what}s again, or check the path.", path=str(path))
         read_kwargs.setdefault("dtype", {customer: str})
         if suffix == ".tsv":
             read_kwargs.setdefault("sep", "\t")
-        sep, encoding = read_kwargs.get("sep"), read_kwargs.get("encoding")
+        sep = read_kwargs.get("sep")
 
         def read(skip):
             try:
                 return pd.read_csv(path, skiprows=skip, **read_kwargs)
             except pd.errors.ParserError as exc:
-                raise _parser_error(path, exc, sep, encoding) from None
+                raise _parser_error(path, exc, sep, read_kwargs.get("encoding")) from None
+            except pd.errors.EmptyDataError:
+                raise FileFormatError(f"{path.name} holds no table" + (f" below line {skip}" if skip else "")
+                                      + ": only blank lines. Check the file, or skiprows=.", path=str(path)) from None
             except UnicodeDecodeError as exc:
-                raise _encoding_error(path, exc) from None
+                if automatic and read_kwargs.get("encoding") != "gb18030" and _reads_as_gb18030(path):
+                    read_kwargs["encoding"] = "gb18030"
+                    notes.append(f"{path.name} is not UTF-8 text; it was read as GB18030 (GBK, the encoding of "
+                                 "Chinese Windows exports). If names look garbled, pass read_kwargs={'encoding': "
+                                 "...} with the file's encoding")
+                    return read(skip)
+                raise _encoding_error(path, exc, None if automatic else read_kwargs.get("encoding")) from None
 
         def head_rows():
             import csv
 
-            return list(csv.reader(_head_lines(path, encoding), delimiter=sep or ","))
+            return list(csv.reader(_head_lines(path, read_kwargs.get("encoding")), delimiter=sep or ","))
         label, first_line = "line", 2
-    elif suffix in {".xlsx", ".xls", ".xlsm"}:
+    else:
+        if fits not in (".xlsx", ".xls"):
+            raise _not_this_kind(path, "an Excel workbook", kind, fits)
+        names = _sheet_names(path)
+        sheet = _pick_sheet(path, sheet_name, names)
+        where = f", sheet {sheet!r}" if len(names) > 1 else ""
         read_kwargs.setdefault("dtype", {customer: str})
 
         def read(skip):
-            return pd.read_excel(path, sheet_name=sheet_name, skiprows=skip, **read_kwargs)
+            try:
+                return pd.read_excel(path, sheet_name=sheet, skiprows=skip, **read_kwargs)
+            except (ImportError, MemoryError):
+                raise
+            except Exception as exc:  # noqa: BLE001 - openpyxl/xlrd errors mean one thing to the user
+                raise FileFormatError(f"{path.name}{where} cannot be read ({type(exc).__name__}: "
+                                      f"{str(exc)[:200]}). Open it in Excel and save it again, or export the table "
+                                      "as CSV.", path=str(path)) from None
 
-        def head_rows():
-            top = pd.read_excel(path, sheet_name=sheet_name, header=None, nrows=40, dtype=object)
+        def head_rows(name=None):
+            top = pd.read_excel(path, sheet_name=sheet if name is None else name, header=None, nrows=40,
+                                dtype=object)
             return top.itertuples(index=False, name=None)
         label, first_line = "sheet row", 2
-    else:
-        raise SchemaError(f"Unsupported file type {suffix!r} for {path.name}: use CSV, Parquet or Excel.")
     skip = skiprows
     parse_error = None
     try:
@@ -1667,10 +2501,18 @@ def _read_frame(path, columns, sheet_name=0, read_kwargs=None, what="transaction
             if header.count(best):
                 hint += (f" The header was read as one column: the separator looks like {_SEPARATORS[best]}; pass "
                         f"read_kwargs={{'sep': {best!r}}}.")
+        if suffix in {".xlsx", ".xls", ".xlsm"}:  # the data may sit on another sheet
+            holders = [n for n in names if n != sheet and _find_header(list(head_rows(n)), columns) is not None]
+            hint += (f" This is sheet {sheet!r} of {', '.join(repr(n) for n in names)}."
+                     + (f" Sheet {holders[0]!r} holds every mapped column: pass sheet_name={holders[0]!r}."
+                        if holders else " Pass sheet_name= to read another sheet."))
         raise SchemaError(
-            f"{path.name}: {', '.join(repr(c) for c in missing)} not among the columns of the header row "
+            f"{path.name}{where}: {', '.join(repr(c) for c in missing)} not among the columns of the header row "
             f"({got[:12]}{' ...' if len(got) > 12 else ''}).{_suggest(missing[0], frame.columns)}{hint} If a title "
             "block sits above the header row, pass skiprows=N (the number of rows above the header).")
+    if len(frame) == 0:
+        raise FileFormatError(f"{path.name}{where}: the header row has the columns but no data rows follow it. "
+                              f"Export the {what}s again, or check the file.", path=str(path))
     offset = (skip if isinstance(skip, int) else len(skip) if skip is not None else 0)
     frame.index = pd.RangeIndex(first_line + offset, first_line + offset + len(frame), name=label)
     return frame, notes

@@ -25,11 +25,17 @@ function / class                   what
 Every function reads a built :class:`toolkit.Events` (its CSR arrays are built once, with the tie rule for
 simultaneous events described there) and runs numba kernels from :mod:`toolkit._kernels.journey`.
 Durations are reported in the log's ``time_unit`` (days by default).
+
+**Event names** are matched with journey maps, funnel steps and purchase events ignoring case and spaces:
+leading and trailing spaces are removed, case is folded, and runs of spaces, underscores and hyphens inside a
+name count as one ``_`` (``"Visit"``, ``" VISIT "`` and ``"visit"`` are one touchpoint; ``"Sign up"`` is
+``"sign_up"``). Names that match no touchpoint of a map are reported by :func:`check_map` and by a warning.
 """
 
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -126,6 +132,12 @@ class JourneyMap:
         if unknown:
             raise SchemaError(f"Journey map {self.name!r}: touchpoints mapped to unknown stages {unknown}; "
                               f"stages are {list(stages)}.")
+        keys = {}
+        for e, s in self.touchpoints.items():
+            if keys.setdefault(_name_key(e), s) != s:
+                raise SchemaError(f"Journey map {self.name!r}: {e!r} and another spelling of it are mapped to two "
+                                  f"stages ({keys[_name_key(e)]!r} and {s!r}); event names are matched ignoring case "
+                                  "and spaces, so map the name once.")
         empty = [s for s in stages if s not in set(self.touchpoints.values())]
         if empty:
             raise SchemaError(f"Journey map {self.name!r}: stages {empty} have no touchpoint; map at least one "
@@ -149,6 +161,24 @@ class JourneyMap:
 
     def _repr_html_(self):
         return f"<p><b>Journey map {html.escape(self.name)}</b></p>" + self.table.to_html(index=False)
+
+
+def _name_key(name) -> str:
+    """How event names are compared with journey maps, funnel steps and purchase events (module notes). Leading and trailing spaces are removed, case is folded, and runs of spaces, underscores and hyphens
+    inside a name count as one ``_``: ``"Visit"``, ``" VISIT "`` and ``"visit"`` are one touchpoint, and so are
+    ``"Sign up"`` and ``"sign_up"``."""
+    return re.sub(r"[\s_\-]+", "_", str(name).strip().casefold())
+
+
+def _codes_matching(events, names):
+    """Codes of the log's event labels that match any of ``names`` by :func:`_name_key`."""
+    keys = {_name_key(n) for n in names if n is not None}
+    return [k for k, label in enumerate(events.event_labels) if _name_key(label) in keys]
+
+
+def _stage_lookup(jmap):
+    """Event name key -> stage of a journey map."""
+    return {_name_key(e): s for e, s in jmap.touchpoints.items()}
 
 
 #: Preset maps over the teaching company's touchpoints (:data:`toolkit.datasets.EVENTS`).
@@ -206,18 +236,21 @@ def check_map(events, jmap, unmapped="report") -> pd.DataFrame:
     -------
     pandas.DataFrame
         One row per event name of the log and per mapped name absent from it: ``event, stage, events,
-        customers, in_log``.
+        customers, in_log``. Names are matched ignoring case and spaces (see the module notes on event names): ``"Visit"`` in the
+        log is the map's ``"visit"``.
     """
     jmap = journey_map(jmap)
     _check_events(events)
     counts = np.bincount(events.event_code, minlength=len(events.event_labels))
     cust = _customers_per_code(events)
+    lookup = _stage_lookup(jmap)
     rows = []
     for k, name in enumerate(events.event_labels):
-        rows.append({"event": name, "stage": jmap.touchpoints.get(name, UNMAPPED), "events": int(counts[k]),
+        rows.append({"event": name, "stage": lookup.get(_name_key(name), UNMAPPED), "events": int(counts[k]),
                      "customers": int(cust[k]), "in_log": True})
+    in_log = {_name_key(name) for name in events.event_labels}
     for name, stage in jmap.touchpoints.items():
-        if name not in set(events.event_labels):
+        if _name_key(name) not in in_log:
             rows.append({"event": name, "stage": stage, "events": 0, "customers": 0, "in_log": False})
     out = pd.DataFrame(rows)
     missing = out[out["stage"] == UNMAPPED]
@@ -311,7 +344,8 @@ def _view(events, level="event", jmap=None, unmapped="report"):
     key = ("stage", jmap.name, jmap.stages, tuple(sorted(jmap.touchpoints.items())))
     if key not in events._cache:
         table = check_map(events, jmap, unmapped=unmapped)
-        lut = np.array([jmap.stages.index(jmap.touchpoints[e]) if e in jmap.touchpoints else -1
+        lookup = _stage_lookup(jmap)
+        lut = np.array([jmap.stages.index(lookup[_name_key(e)]) if _name_key(e) in lookup else -1
                         for e in events.event_labels], dtype=np.int32)
         n_unmapped = int(table.loc[table["stage"] == UNMAPPED, "events"].sum())
         events._cache[key] = (lut[events.event_code], n_unmapped)
@@ -461,7 +495,9 @@ class FunnelResult:
 
 def _resolve_steps(events, steps, jmap):
     """Step labels and the (n_codes, n_steps) uint8 membership mask."""
-    labels_index = {name: k for k, name in enumerate(events.event_labels)}
+    labels_index = {}  # name key -> codes of the log's labels (spellings of one name)
+    for k, name in enumerate(events.event_labels):
+        labels_index.setdefault(_name_key(name), []).append(k)
     stage_events = {}
     if jmap is not None:
         jm = journey_map(jmap)
@@ -478,16 +514,17 @@ def _resolve_steps(events, steps, jmap):
         items = [step] if isinstance(step, str) else list(step)
         for item in items:
             if item in stage_events:
-                codes = [labels_index[e] for e in stage_events[item] if e in labels_index]
-            elif item in labels_index:
-                codes = [labels_index[item]]
+                codes = [c for e in stage_events[item] for c in labels_index.get(_name_key(e), [])]
+            elif _name_key(item) in labels_index:
+                codes = labels_index[_name_key(item)]
             else:
                 import difflib
 
-                close = difflib.get_close_matches(str(item), list(labels_index) + list(stage_events), n=3)
+                names_in_log = [str(e) for e in events.event_labels]
+                close = difflib.get_close_matches(str(item), names_in_log + list(stage_events), n=3)
                 raise SchemaError(f"Funnel step {item!r} is neither an event of the log nor a stage of the map."
                                   + (f" Did you mean {', '.join(map(repr, close))}?" if close else "")
-                                  + f" Events: {list(labels_index)}.")
+                                  + f" Events: {names_in_log}.")
             mask[codes, j] = 1
         names.append(step if isinstance(step, str) else " | ".join(map(str, items)))
     return names, mask
@@ -525,8 +562,9 @@ def funnel(events, steps=None, *, order="strict", window=None, by=None, journey_
     ----------
     events : toolkit.Events
     steps : list, optional
-        Step definitions in order. Each is an event name, a stage name of ``journey_map``, or a list of them
-        (any of). Default: the stages of ``journey_map``.
+        Step definitions in order. Each is an event name (matched ignoring case and spaces, see
+        the module notes), a stage name of ``journey_map``, or a list of them (any of). Default: the stages of
+        ``journey_map``.
     order : {"strict", "loose"}, default "strict"
         ``"strict"``: each step must happen after the previous step (later in the customer's sequence; other
         events may lie between). ``"loose"``: each step must happen after the entry step, in any order.
@@ -711,6 +749,7 @@ def top_paths(events, n=10, *, level="event", journey_map=None, max_length=6, co
     ----------
     events : toolkit.Events
     n : int, default 10
+        Paths returned (the most frequent first); ``0`` gives an empty table with the same columns.
     level, journey_map, collapse, customers, unmapped
         As in :func:`transition_matrix` (``collapse`` merges consecutive equal states; default True).
     max_length : int, default 6
@@ -725,6 +764,8 @@ def top_paths(events, n=10, *, level="event", journey_map=None, max_length=6, co
         optionally ``mean_value, total_value``. ``attrs["n_customers"]`` holds the customers counted.
     """
     _check_events(events)
+    if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
+        raise ValueError(f"n must be a whole number >= 0 (paths to return), got {n!r}.")
     state, labels = _view(events, level, journey_map, unmapped)
     cmask = _customer_mask(events, customers)
     code, length = _path_codes(events, state, len(labels), collapse, max_length, cmask)
@@ -732,10 +773,10 @@ def top_paths(events, n=10, *, level="event", journey_map=None, max_length=6, co
     uniq, inverse, counts = np.unique(code[ok], return_inverse=True, return_counts=True)
     top = np.argsort(-counts, kind="stable")[:n]
     total = int(ok.sum())
-    out = pd.DataFrame({"path": [_decode(uniq[k], labels, max_length) for k in top],
+    out = pd.DataFrame({"path": pd.Series([_decode(uniq[k], labels, max_length) for k in top], dtype=object),
                         "customers": counts[top].astype(np.int64),
                         "share": counts[top] / max(total, 1)})
-    out["steps"] = out["path"].str.count("→") + 1
+    out["steps"] = np.asarray([p.count("→") + 1 for p in out["path"]], dtype=np.int64)
     if value is not None:
         v = pd.to_numeric(pd.Series(_aligned(value, events, "value")), errors="coerce").to_numpy()[ok]
         sums = np.bincount(inverse, weights=np.nan_to_num(v), minlength=len(uniq))
@@ -915,10 +956,14 @@ class NPSResult:
         Index group (``"all"`` first); columns ``responses, promoters, passives, detractors, promoter_share,
         passive_share, detractor_share, nps, lower, upper`` (NPS and bounds in points, -100..100).
     alpha : float
+    notes : list of str
+        What was read how: answers given as labels, blank answers left out, invalid answers dropped (with
+        ``invalid="drop"``).
     """
 
     table: pd.DataFrame
     alpha: float
+    notes: list = field(default_factory=list)
 
     @property
     def summary(self):
@@ -958,7 +1003,29 @@ def _nps_row(scores, z):
             "lower": 100 * max(centre - z * se, -1.0), "upper": 100 * min(centre + z * se, 1.0)}
 
 
-def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
+#: NPS answers given as the group's name instead of a score (compared ignoring case and spaces).
+NPS_LABELS = {"promoter": 10.0, "promoters": 10.0, "passive": 8.0, "passives": 8.0, "neutral": 8.0,
+              "detractor": 0.0, "detractors": 0.0}
+
+
+def _nps_scores(values):
+    """Answers as numbers (labels of :data:`NPS_LABELS` as a score of their group), the blank mask, the
+    invalid mask (not a label, not a whole number 0-10) and the number of labels read."""
+    raw = pd.Series(values, copy=False).reset_index(drop=True)
+    s = pd.to_numeric(raw, errors="coerce").to_numpy(dtype=np.float64, copy=True)
+    text = np.isnan(s) & raw.map(lambda v: isinstance(v, str)).to_numpy(dtype=bool)
+    n_labels = 0
+    blank = np.isnan(s) & ~text & raw.isna().to_numpy()
+    if text.any():
+        keys = raw[text].map(_name_key)
+        s[text] = keys.map(NPS_LABELS).to_numpy(dtype=np.float64)
+        blank[text] = (keys == "").to_numpy()
+        n_labels = int(np.isfinite(s[text]).sum())
+    invalid = ~blank & (np.isnan(s) | (s < 0) | (s > 10) | (np.mod(s, 1) != 0))
+    return s, blank, invalid, n_labels
+
+
+def nps(scores, *, by=None, alpha=0.05, invalid="raise") -> NPSResult:
     """Net Promoter Score: % promoters (9-10) minus % detractors (0-6), with a confidence interval.
 
     Parameters
@@ -970,6 +1037,12 @@ def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
         Group of each answer: a column name of ``scores``, a Series aligned with the answers, or a customer
         attribute indexed by customer_id (matched through ``scores["customer_id"]``).
     alpha : float, default 0.05
+    invalid : {"raise", "drop"}, default "raise"
+        Answers that are neither whole numbers 0-10 nor a group label (``11``, ``-1``, ``7.5``, ``"great"``):
+        ``"raise"`` raises a :class:`~toolkit.errors.DataQualityError` with their count, positions and
+        examples; ``"drop"`` leaves them out and says how many in :attr:`NPSResult.notes`. They are never left
+        out silently. The labels ``promoter``, ``passive`` (or ``neutral``) and ``detractor`` (any case, also
+        plural) count in their group. Blank answers are no answer: left out and counted in the notes.
 
     Returns
     -------
@@ -978,7 +1051,7 @@ def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
     Raises
     ------
     DataQualityError
-        Scores outside 0-10 or not whole numbers.
+        Invalid answers (see ``invalid``).
 
     Notes
     -----
@@ -988,15 +1061,33 @@ def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
     estimation for the net promoter score", *The American Statistician* 70(4), for a comparison of intervals).
     The point estimate is the plain NPS.
     """
-    df = scores if isinstance(scores, pd.DataFrame) else pd.DataFrame({"score": np.asarray(scores)})
+    if isinstance(scores, pd.DataFrame):
+        df = scores
+    else:  # a list keeps each answer's own type (numpy would turn [5, "great"] into text)
+        values = scores.to_numpy() if isinstance(scores, pd.Series) else scores
+        df = pd.DataFrame({"score": values if isinstance(values, np.ndarray) else pd.Series(list(values), dtype=object)})
     if "score" not in df.columns:
         raise SchemaError(f"NPS answers need a 'score' column; got {list(df.columns)}.")
-    s = pd.to_numeric(df["score"], errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isnan(s) & ((s < 0) | (s > 10) | (np.mod(s, 1) != 0))
+    if invalid not in ("raise", "drop"):
+        raise ValueError(f"invalid must be 'raise' or 'drop', got {invalid!r}.")
+    s, blank, bad, n_labels = _nps_scores(df["score"])
+    notes = []
+    if n_labels:
+        notes.append(f"{n_labels:,} answers given as labels (promoter / passive / detractor) counted in their group")
+    if blank.any():
+        notes.append(f"{int(blank.sum()):,} blank answers left out")
     if bad.any():
-        raise DataQualityError(f"{int(bad.sum()):,} NPS scores are not whole numbers 0-10 (e.g. "
-                               f"{df.loc[bad, 'score'].head(5).tolist()}). Fix or remove them first.",
-                               column="score", count=int(bad.sum()), examples=df[bad].head(5))
+        pos = np.flatnonzero(bad)
+        examples = df.iloc[pos[:5]]
+        if invalid == "raise":
+            raise DataQualityError(
+                f"{len(pos):,} NPS answers in column 'score' are neither whole numbers 0-10 nor a label "
+                f"(promoter, passive, neutral, detractor) (e.g. {examples['score'].tolist()} at positions {pos[:5].tolist()}). "
+                "Fix: correct them, or pass invalid='drop' to leave them out (they are counted in the notes).",
+                column="score", count=len(pos), examples=examples)
+        notes.append(f"{len(pos):,} invalid answers (not 0-10 or a label, e.g. {examples['score'].tolist()}) left "
+                     "out (invalid='drop')")
+        s = np.where(bad, np.nan, s)
     z = special.ndtri(1 - alpha / 2)  # the normal quantile, without importing scipy.stats (~0.4 s)
     rows = {"all": _nps_row(s, z)}
     if by is not None:
@@ -1010,7 +1101,7 @@ def nps(scores, *, by=None, alpha=0.05) -> NPSResult:
             rows[g] = _nps_row(s[groups == g], z)
     table = pd.DataFrame.from_dict(rows, orient="index")
     table.index.name = "group"
-    return NPSResult(table, alpha)
+    return NPSResult(table, alpha, notes)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -1081,8 +1172,7 @@ def _purchases(events, transactions, purchase_events):
             f = f.groupby(["customer_id", "order_id"], sort=False)["timestamp"].min().reset_index()
         return pd.DataFrame({"customer_id": f["customer_id"].to_numpy(),
                              "ns": f["timestamp"].to_numpy(dtype="datetime64[ns]").view("int64")})
-    codes = events.codes_of(purchase_events)
-    sel = np.isin(events.event_code, codes[codes >= 0])
+    sel = np.isin(events.event_code, _codes_matching(events, purchase_events))
     cust = np.repeat(events.customer_id, np.diff(events.offsets))
     return pd.DataFrame({"customer_id": cust[sel], "ns": events.ns[sel]})
 
@@ -1689,10 +1779,9 @@ def journey_value(events, transactions, journey_map="five_processes", *, clv=Non
     lab = np.append(np.asarray(slabels, dtype=object), None)
     ev_counts = {}
     for name in (referral_event, complaint_event):
-        c = events.codes_of([name])[0]
+        hit = np.isin(events.event_code, _codes_matching(events, [name]))
         cust = np.repeat(np.arange(events.n_customers), np.diff(events.offsets))
-        ev_counts[name] = np.bincount(cust[events.event_code == c], minlength=events.n_customers) if c >= 0 else \
-            np.zeros(events.n_customers, dtype=np.int64)
+        ev_counts[name] = np.bincount(cust[hit], minlength=events.n_customers)
     per = pd.DataFrame({"entry_channel": entry.to_numpy(), "path": paths, "exit_stage": lab[last],
                         "furthest_stage": lab[furthest], "revenue": revenue.to_numpy(),
                         "margin": revenue.to_numpy() * margin, "clv": clv.to_numpy(),

@@ -158,21 +158,47 @@ def duplicate_mask(offsets, perm, ns_sorted, amount_sorted, extra):
 
 
 @njit_serial
-def net_returns(offsets, amount, order_code):
-    """Net refunds (negative amounts) against the same customer's earlier purchases.
+def net_returns(offsets, ns, amount, order_code):
+    """Net refunds (negative amounts) against the same customer's purchases by a rule that ignores row order.
 
-    For each refund, in time order: first against purchases of the same order (``order_code`` equal and
-    ``>= 0``), latest first; then against the customer's purchases at or before the refund, latest first.
+    **The rule.** Within each customer, rows are put in *netting order*: by timestamp; at equal timestamps
+    purchases before refunds, then by amount, then by ``order_code`` (so the input order of the rows never
+    matters; rows equal in all four are interchangeable). Refunds are settled one at a time in that order. A
+    refund takes money from purchases (``amount > 0``, not yet used up) in three tiers, each tier finished
+    before the next:
+
+    1. lines of the same order (``order_code`` equal and ``>= 0``), at any time;
+    2. purchases on the same calendar day as the refund (any time of that day);
+    3. purchases on earlier days.
+
+    Inside a tier, a purchase whose remaining amount equals the refund's remaining amount (within 1e-9
+    relative) is taken first, the latest such one in netting order; otherwise purchases are used up latest
+    first. A refund never reaches a purchase of a later day (outside its own order), so a refund of something
+    bought before the log starts stays unmatched, and refunds settled earlier can only reach purchases that
+    later refunds can reach too (the tiers 2-3 sets grow with time): no greedy choice strands a later refund.
+
+    Cost: O(rows) for customers without refunds; O(refunds x rows) per customer with refunds.
+
+    Parameters
+    ----------
+    offsets : int64 array (n + 1,)
+        Customer ``i`` owns rows ``offsets[i]:offsets[i + 1]``, sorted by time (CSR order).
+    ns : int64 array (m,)
+        Timestamps in nanoseconds (calendar day = ``ns // NS_PER_DAY``).
+    amount : float64 array (m,)
+    order_code : int64 array (m,)
+        Order of each row, ``-1`` when unknown; compared only within a customer. Codes must rank order ids by
+        value (not by first appearance) for the result to be independent of row order.
 
     Returns
     -------
     new_amount : float64 array (m,)
         Purchase amounts after netting (refund rows keep their original value).
     status : int8 array (m,)
-        0 untouched, 1 refund fully netted, 2 purchase fully refunded, 3 refund larger than the earlier
-        purchases (the remainder could not be netted), 4 purchase partly refunded.
+        0 untouched, 1 refund fully netted, 2 purchase fully refunded, 3 refund larger than the purchases it
+        may reach (the remainder could not be netted), 4 purchase partly refunded.
     unmatched : float64
-        Total refund money that found no earlier purchase.
+        Total refund money that found no purchase.
     """
     m = amount.shape[0]
     new_amount = amount.copy()
@@ -182,26 +208,43 @@ def net_returns(offsets, amount, order_code):
     for i in range(n):
         lo = offsets[i]
         hi = offsets[i + 1]
-        for r in range(lo, hi):
+        has_refund = False
+        for k in range(lo, hi):
+            if amount[k] < 0.0:
+                has_refund = True
+                break
+        if not has_refund:
+            continue
+        idx = _netting_order(ns, amount, order_code, lo, hi)
+        g = hi - lo
+        # day_lo[a]: first netting position of the calendar day of position a
+        day_lo = np.empty(g, dtype=np.int64)
+        for a in range(g):
+            if a > 0 and ns[idx[a]] // NS_PER_DAY == ns[idx[a - 1]] // NS_PER_DAY:
+                day_lo[a] = day_lo[a - 1]
+            else:
+                day_lo[a] = a
+        # positions grouped by order code, each group in netting order (for tier 1)
+        by_order = idx[np.argsort(order_code[idx], kind="mergesort")] if _has_orders(order_code, lo, hi) else idx[:0]
+        order_sorted = order_code[by_order]
+        for a in range(g):
+            r = idx[a]
             if amount[r] >= 0.0:
                 continue
             remaining = -amount[r]
-            if order_code[r] >= 0:
-                for k in range(hi - 1, lo - 1, -1):
-                    if remaining <= 0.0:
-                        break
-                    if k != r and order_code[k] == order_code[r] and new_amount[k] > 0.0 and amount[k] > 0.0:
-                        take = min(remaining, new_amount[k])
-                        new_amount[k] -= take
-                        remaining -= take
-            for k in range(r - 1, lo - 1, -1):
-                if remaining <= 0.0:
-                    break
-                if amount[k] > 0.0 and new_amount[k] > 0.0:
-                    take = min(remaining, new_amount[k])
-                    new_amount[k] -= take
-                    remaining -= take
-            if remaining > 1e-9:
+            if order_code[r] >= 0 and by_order.shape[0] > 0:
+                o_lo = np.searchsorted(order_sorted, order_code[r], side="left")
+                o_hi = np.searchsorted(order_sorted, order_code[r], side="right")
+                remaining = _consume(by_order, o_lo, o_hi, remaining, new_amount, amount)
+            first = day_lo[a]  # netting positions [first, last) hold the refund's calendar day
+            last = a + 1
+            while last < g and day_lo[last] == first:
+                last += 1
+            if remaining > 0.0:
+                remaining = _consume(idx, first, last, remaining, new_amount, amount)
+            if remaining > 0.0:
+                remaining = _consume(idx, 0, first, remaining, new_amount, amount)
+            if remaining > 1e-9 * max(1.0, -amount[r]):
                 status[r] = 3
                 unmatched += remaining
             else:
@@ -214,6 +257,109 @@ def net_returns(offsets, amount, order_code):
                 else:
                     status[k] = 4
     return new_amount, status, unmatched
+
+
+@njit_serial
+def _has_orders(order_code, lo, hi):
+    """Whether any row ``lo:hi`` has an order code."""
+    for k in range(lo, hi):
+        if order_code[k] >= 0:
+            return True
+    return False
+
+
+@njit_serial
+def _consume(pos, b_lo, b_hi, remaining, new_amount, amount):
+    """Take up to ``remaining`` from the purchases ``pos[b_lo:b_hi]`` (in netting order): an exact match of
+    ``remaining`` first (the latest), else latest first; returns what is left."""
+    tol = 1e-9 * max(1.0, remaining)
+    for b in range(b_hi - 1, b_lo - 1, -1):
+        k = pos[b]
+        if amount[k] > 0.0 and new_amount[k] > 0.0 and abs(new_amount[k] - remaining) <= tol:
+            new_amount[k] = 0.0
+            return 0.0
+    for b in range(b_hi - 1, b_lo - 1, -1):
+        if remaining <= 0.0:
+            break
+        k = pos[b]
+        if amount[k] > 0.0 and new_amount[k] > 0.0:
+            take = min(remaining, new_amount[k])
+            new_amount[k] -= take
+            remaining -= take
+    return remaining
+
+
+@njit_serial(inline="always")
+def _before(ns, amount, order_code, j, k):
+    """Netting order: time, then purchases before refunds, then amount, then order code."""
+    if ns[j] != ns[k]:
+        return ns[j] < ns[k]
+    rj = amount[j] < 0.0
+    rk = amount[k] < 0.0
+    if rj != rk:
+        return rk
+    if amount[j] != amount[k]:
+        return amount[j] < amount[k]
+    return order_code[j] < order_code[k]
+
+
+@njit_serial
+def _netting_order(ns, amount, order_code, lo, hi):
+    """Rows ``lo:hi`` (sorted by time) in netting order: each run of equal timestamps sorted by the tie keys
+    (insertion sort for short runs, a merge sort for long ones)."""
+    g = hi - lo
+    idx = np.arange(lo, hi)
+    s = 0
+    while s < g:
+        e = s + 1
+        while e < g and ns[idx[e]] == ns[idx[s]]:
+            e += 1
+        if e - s > 1:
+            if e - s <= 32:
+                for a in range(s + 1, e):
+                    row = idx[a]
+                    b = a - 1
+                    while b >= s and _before(ns, amount, order_code, row, idx[b]):
+                        idx[b + 1] = idx[b]
+                        b -= 1
+                    idx[b + 1] = row
+            else:
+                _merge_sort(idx, s, e, ns, amount, order_code)
+        s = e
+    return idx
+
+
+@njit_serial
+def _merge_sort(idx, s, e, ns, amount, order_code):
+    """Stable bottom-up merge sort of ``idx[s:e]`` by :func:`_before`."""
+    n = e - s
+    src = idx[s:e].copy()
+    dst = np.empty_like(src)
+    width = 1
+    while width < n:
+        for left in range(0, n, 2 * width):
+            mid = min(left + width, n)
+            right = min(left + 2 * width, n)
+            a, b, o = left, mid, left
+            while a < mid and b < right:
+                if _before(ns, amount, order_code, src[b], src[a]):
+                    dst[o] = src[b]
+                    b += 1
+                else:
+                    dst[o] = src[a]
+                    a += 1
+                o += 1
+            while a < mid:
+                dst[o] = src[a]
+                a += 1
+                o += 1
+            while b < right:
+                dst[o] = src[b]
+                b += 1
+                o += 1
+        src, dst = dst, src
+        width *= 2
+    idx[s:e] = src
 
 
 @njit_parallel
