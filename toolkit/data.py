@@ -366,7 +366,11 @@ def _check_date_options(dayfirst, date_outliers):
 
 def _ambiguous_order(column, values, positions, formats=None):
     """SchemaError: no value tells whether the column is day-first or month-first."""
-    shown = ", ".join(repr(str(v).strip()) for v in values.iloc[np.asarray(positions)[:3]])
+    positions = np.asarray(positions)
+    text = values.iloc[positions].astype(str).str.strip()
+    distinct = positions[~text.duplicated().to_numpy()]  # different values say more than one value thrice
+    positions = np.concatenate([distinct, positions[~np.isin(positions, distinct)]])
+    shown = ", ".join(repr(str(v).strip()) for v in values.iloc[positions[:3]])
     if formats is None:
         formats = ("%d/%m/%Y", "%m/%d/%Y")
     return SchemaError(
