@@ -606,7 +606,7 @@ def test_model_clv_prepared_once_equals_direct_clv(cdnow_monetary, model):
     gg = GammaGamma.from_params(p=6.25, q=3.74, gamma=15.44)
     prepared = ModelCLV(model, d, gg, period="M", max_horizon=24)
     assert prepared.n_patterns < len(d)
-    for horizon, rate, margin in ((1, 0.0, 1.0), (12, 0.01, 0.3), (24, 0.05, 0.6), (7, -0.005, 0.25)):
+    for horizon, rate, margin in ((1, 0.0, 1.0), (12, 0.01, 0.3), (24, 0.05, 0.6), (7, 0.005, 0.25)):
         direct = customer_lifetime_value(model, d, gg, horizon=horizon, period="M", discount_rate=rate, margin=margin)
         pd.testing.assert_series_equal(prepared.clv(horizon=horizon, discount_rate=rate, margin=margin), direct,
                                        rtol=1e-12)

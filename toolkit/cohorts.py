@@ -528,9 +528,9 @@ def period_rates(data, period="M", window=90, by=None, cohort="first_purchase", 
     from ._kernels.cohorts import period_status
 
     _check_period(period)
-    window = int(window)
-    if window < 1:
-        raise ValueError(f"window must be at least 1 day, got {window}.")
+    from ._validate import check_int
+
+    window = check_int("window", window, low=1, high=36_524, hint="It is a number of days, e.g. 90.")
     tx = _tx(data, frame_kwargs)
     arr = tx.arrays
     end_day = int(arr.end_day)
@@ -621,9 +621,9 @@ def lapse_durations(data, window=90, by=None, clock="lapse", time_unit="D", **fr
 
     if clock not in ("lapse", "last_purchase"):
         raise ValueError(f"clock must be 'lapse' or 'last_purchase', got {clock!r}.")
-    window = int(window)
-    if window < 1:
-        raise ValueError(f"window must be at least 1 day, got {window}.")
+    from ._validate import check_int
+
+    window = check_int("window", window, low=1, high=36_524, hint="It is the inactivity window in days, e.g. 90.")
     if time_unit not in DAYS_PER_UNIT:
         raise ValueError(f"time_unit must be one of {list(DAYS_PER_UNIT)}, got {time_unit!r}.")
     tx = _tx(data, frame_kwargs)
@@ -673,8 +673,25 @@ def kaplan_meier(durations, events=None, alpha=0.05):
     >>> kaplan_meier([1, 2, 2, 3], [True, True, False, True])["survival"].round(3).tolist()
     [1.0, 0.75, 0.5, 0.0]
     """
+    from ._validate import check_number
+
+    check_number("alpha", alpha, low=0.0, high=1.0, inclusive="neither", hint="Pass 0.05 for 95% bands.")
     t = np.asarray(durations, dtype=np.float64)
-    e = np.ones(len(t), dtype=bool) if events is None else np.asarray(events, dtype=bool)
+    if events is None:
+        e = np.ones(len(t), dtype=bool)
+    else:
+        raw = np.asarray(events)
+        if raw.dtype != bool:
+            # 1/0 flags are fine; 2, -1, 0.5 or NaN are not event flags (np.asarray(.., bool) would call them True)
+            num = pd.to_numeric(pd.Series(raw.ravel()), errors="coerce").to_numpy(dtype=np.float64)
+            bad = ~np.isin(num, (0.0, 1.0))
+            if bad.any():
+                shown = pd.unique(raw.ravel()[bad])[:5].tolist()
+                raise DataQualityError(f"events must be True/False (or 1/0) per duration: {int(bad.sum())} value(s) "
+                                       f"are neither, e.g. {shown}. Mark an observed churn 1 (True) and a "
+                                       "right-censored customer 0 (False).", column="events", count=int(bad.sum()))
+            raw = num.reshape(raw.shape) == 1.0
+        e = raw
     if t.ndim != 1 or e.shape != t.shape:
         raise ValueError("durations and events must be 1-d and of equal length.")
     if len(t) and (not np.all(np.isfinite(t)) or t.min() < 0):

@@ -226,7 +226,13 @@ def customer_summary(data, observation_end=None, time_unit=None, **frame_kwargs)
     if observation_end is None:
         end = tx.observation_end
     else:
-        end = pd.Timestamp(observation_end).normalize()
+        end = pd.Timestamp(observation_end)
+        if pd.isna(end):
+            from .errors import ParameterError
+
+            raise ParameterError(f"observation_end must be a date (or None for the log's end), got {observation_end!r}.",
+                                 parameter="observation_end", value=observation_end)
+        end = end.normalize()
         if end > tx.observation_end:
             raise ValueError(
                 f"observation_end {end:%Y-%m-%d} is after the end of the log ({tx.observation_end:%Y-%m-%d}): "

@@ -12,6 +12,8 @@ __all__ = [
     "DataQualityError",
     "ConvergenceError",
     "NotFittedError",
+    "ParameterError",
+    "UnitMismatchError",
     "DataQualityWarning",
     "ConvergenceWarning",
     "BinningWarning",
@@ -73,6 +75,28 @@ class ConvergenceError(ToolkitError, RuntimeError):
 
 class NotFittedError(ToolkitError, AttributeError):
     """A model was used before ``fit``."""
+
+
+class ParameterError(ToolkitError, ValueError):
+    """A setting passed to a public function (horizon, rate, margin, window...) is out of its range.
+
+    Attributes
+    ----------
+    parameter : str
+        The parameter's own name, as the caller spelled it.
+    value : object
+        The value that was refused.
+    """
+
+    def __init__(self, message, *, parameter=None, value=None):
+        super().__init__(message)
+        self.parameter = parameter
+        self.value = value
+
+
+class UnitMismatchError(ToolkitError, ValueError):
+    """Inputs that must share a time unit or a customer index do not (a model in weeks, a summary in days;
+    a spend Series whose customers are not the summary's)."""
 
 
 class DataQualityWarning(UserWarning):

@@ -282,9 +282,9 @@ def lifecycle_features(data, at=None, *, window=90, model=None, **frame_kwargs) 
     from ._kernels.lifecycle import snapshot_features
 
     tx = _as_tx(data, frame_kwargs)
-    window = int(window)
-    if window < 1:
-        raise ValueError(f"window must be at least 1 day, got {window}.")
+    from ._validate import check_int
+
+    window = check_int("window", window, low=1, high=36_524, hint="It is a number of days, e.g. 90.")
     dates, days = _snap_days(tx, at)
     arr = tx.arrays
     first_day, *cols = snapshot_features(arr.offsets, arr.day, arr.amount, readonly(days), np.int64(window))

@@ -142,17 +142,29 @@ class ReportSettings:
     lost_gap_days: float | None = None
 
     def __post_init__(self):
+        from ._validate import check_int, check_number
+
+        # one day short of 100 years: every window must fit between pandas' Timestamp limits
+        days = 36_524
         for name in ("loyal_duration_days", "time_to_stability_days", "lost_gap_days"):
             value = getattr(self, name)
-            if value is not None and not (np.isscalar(value) and not isinstance(value, (bool, str))
-                                          and float(value) > 0):
-                raise ValueError(f"{name} is a number of days > 0 (or None to learn it from the data), got {value!r}.")
-        if not 0 <= self.margin <= 1:
-            raise ValueError(f"margin is a rate in [0, 1] (0.6 for 60%), got {self.margin}.")
-        if not -1 < self.discount_rate < 1:
-            raise ValueError(f"discount_rate is an annual rate (0.1 for 10%), got {self.discount_rate}.")
-        if int(self.horizon_months) < 1 or int(self.kpi_window_days) < 1 or int(self.churn_window_days) < 1:
-            raise ValueError("horizon_months, kpi_window_days and churn_window_days must be at least 1.")
+            if value is not None:
+                check_number(name, value, low=0.0, high=days, inclusive="right",
+                             hint="It is a number of days (or None to learn it from the data).")
+        check_number("margin", self.margin, low=0.0, high=1.0, hint="Pass 0.6 for 60%.")
+        check_number("discount_rate", self.discount_rate, low=0.0, high=1.0, inclusive="left",
+                     hint="It is an annual rate: pass 0.1 for 10%.")
+        check_int("horizon_months", self.horizon_months, low=1, high=1200, hint="For example 36 (three years).")
+        check_int("kpi_window_days", self.kpi_window_days, low=1, high=days,
+                  hint="It is the KPI window in days, e.g. 365 (one year).")
+        check_int("churn_window_days", self.churn_window_days, low=1, high=days,
+                  hint="It is the churn definition in days, e.g. 90.")
+        if self.holdout_days is not None:
+            check_int("holdout_days", self.holdout_days, low=1, high=days, hint="For example 180.")
+        check_int("bins", self.bins, low=2, high=10, hint="RFM scores use 2 to 10 bins; 5 is usual.")
+        if self.benchmark_mean is not None:
+            check_number("benchmark_mean", self.benchmark_mean, low=0.0, inclusive="neither",
+                         hint="It is a mean annual spend per customer.")
         if self.cohort_period not in ("D", "W", "M", "Q"):
             raise ValueError(f"cohort_period must be 'D', 'W', 'M' or 'Q', got {self.cohort_period!r}.")
 
@@ -597,10 +609,18 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
                         f"{s.horizon_months}-month CLV rest on values the data do not support")
     if not gg.identified_:
         problems.append(f"on the whole history, {gg.identification_problem} (spend per purchase)")
-    sound = not problems
     monthly = (1 + s.discount_rate) ** (1 / 12) - 1
-    value = customer_lifetime_value(bg, fit_on, gg, horizon=s.horizon_months, period="M", discount_rate=monthly,
-                                    margin=s.margin)
+    with warnings.catch_warnings():  # infinite spend is reported below, once, in plain words
+        warnings.simplefilter("ignore", DataQualityWarning)
+        value = customer_lifetime_value(bg, fit_on, gg, horizon=s.horizon_months, period="M",
+                                        discount_rate=monthly, margin=s.margin)
+    n_inf = int(np.isinf(value.to_numpy()).sum())
+    if n_inf:  # Gamma-Gamma q <= 1: the spend distribution has no mean; never add infinities into a total
+        problems.append(f"{n_inf:,} customers have an infinite expected spend (Gamma-Gamma q = "
+                        f"{float(gg.params_['q']):.3g} <= 1: very heavy-tailed amounts; check for outliers), so their "
+                        "model CLV is undefined and means and totals leave them out")
+        value = value.where(np.isfinite(value))
+    sound = not problems
     naive = naive_clv(fit_on, horizon=s.horizon_months, period="M", discount_rate=monthly, margin=s.margin,
                       time_unit=tx.time_unit)
     months = s.horizon_months * DAYS_PER_UNIT["M"] / DAYS_PER_UNIT[fit_on.attrs.get("time_unit") or tx.time_unit]

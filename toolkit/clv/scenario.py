@@ -38,6 +38,7 @@ from .._kernels.scenario import current_value_parallel as _cv_parallel
 from .._kernels.scenario import scenario_current as _sc_serial
 from .._kernels.scenario import scenario_current_parallel as _sc_parallel
 from ..config import DAYS_PER_UNIT
+from .._validate import check_int, check_number
 from ..errors import DataQualityError, SchemaError, ToolkitError
 
 __all__ = [
@@ -161,10 +162,10 @@ def _check_params(*, retention, discount_rate, horizon, margin=None, annual_reve
             f"retention must be a rate in [0, 1) (1 only with a finite horizon){where}; got {bad.tolist()}. "
             "Pass 0.8 for 80%, not 80; churn 20% means retention 0.8."
         )
-    if np.any(~np.isfinite(d)) or np.any(d <= -1.0):
+    if np.any(~np.isfinite(d)) or np.any((d < 0.0) | (d > 1.0)):
         raise ScenarioError(
-            f"discount_rate must be a finite rate above -100% (-1){where}; got {np.unique(d[~np.isfinite(d) | (d <= -1)])[:3].tolist()}. "
-            "Pass 0.1 for 10%."
+            f"discount_rate must be a finite yearly rate in [0, 1]{where}; got {np.unique(d[~np.isfinite(d) | (d < 0) | (d > 1)])[:3].tolist()}. "
+            "Pass 0.1 for 10% (not 10); a negative rate would make later years worth more than today."
         )
     if horizon is None:
         if np.any(r >= 1.0):
@@ -683,7 +684,8 @@ def _steps(factor, base, pct, params):
         hi = min(hi, 0.9999 if math.isinf(params["horizon"]) else 1.0)
         lo = max(lo, 0.0)
     if factor == "discount_rate":
-        lo = max(lo, -0.99)
+        lo = max(lo, 0.0)
+        hi = min(hi, 1.0)
     return lo, hi
 
 
@@ -698,7 +700,7 @@ def sensitivity(params=None, *, pct=0.1, value="total", factors=None, step=0.01)
     params : dict, optional
         Parameters of :func:`course_clv`; default the textbook example.
     pct : float, default 0.1
-        Relative change of each factor (±10%). The horizon moves by ``max(1, round(pct x H))`` years;
+        Relative change of each factor (±10%), in (0, 0.5]. The horizon moves by ``max(1, round(pct x H))`` years;
         a factor whose base is 0 moves by ``pct`` x the annual margin (costs, data value) or ``pct``
         (rates), and never below 0. Retention is capped at 1.
     value : {"total", "current", "potential"}, default "total"
@@ -713,6 +715,11 @@ def sensitivity(params=None, *, pct=0.1, value="total", factors=None, step=0.01)
     """
     if value not in ("total", "current", "potential"):
         raise SchemaError("value must be 'total', 'current' or 'potential'.")
+    pct = check_number("pct", pct, low=0.0, high=0.5, inclusive="right", error=ScenarioError,
+                       hint="It is the relative change of each factor: pass 0.1 for ±10%, not 10 or 5 (beyond "
+                            "±50% a rate such as revenue_growth would step to -100%).")
+    step = check_number("step", step, low=0.0, high=0.5, inclusive="right", error=ScenarioError,
+                        hint="It is the relative step of the elasticities: pass 0.01 for 1%.")
     p = _resolved(TEXTBOOK if params is None else params)
     factors = list(FACTORS) if factors is None else list(factors)
     unknown = set(factors) - set(FACTORS)
@@ -1433,8 +1440,15 @@ class Portfolio:
         if value not in ("current", "clv"):
             raise SchemaError("value must be 'current' or 'clv'.")
         affected = self._affected(segment)
-        if not price_change > -1.0:
-            raise ScenarioError("price_change must be above -100% (-1).")
+        retention_delta = check_number("retention_delta", retention_delta, low=-1.0, high=1.0, error=ScenarioError,
+                                       hint="It is added to retention in rate points: pass 0.05 for +5 points.")
+        price_change = check_number("price_change", price_change, low=-1.0, inclusive="neither",
+                                    error=ScenarioError, hint="Pass -0.1 for a 10% price cut.")
+        cost_change = check_number("cost_change", cost_change, error=ScenarioError,
+                                   hint="It is added to the maintenance cost per retained year.")
+        n_sims = check_int("n_sims", n_sims, low=0, high=1_000_000, error=ScenarioError)
+        if retention_sd is not None:
+            retention_sd = check_number("retention_sd", retention_sd, low=0.0, high=1.0, error=ScenarioError)
         where = f" after retention_delta={retention_delta:+g} on {segment!r}"
         hit = affected & (self.counts > 0)
         if hit.any():

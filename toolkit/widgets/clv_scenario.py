@@ -125,9 +125,18 @@ class CLVScenarioState:
     def update(self, **changes):
         """Change parameters (any of :data:`SLIDERS`, ``horizon=None`` for the expected lifetime) and recompute.
 
-        Invalid combinations keep the previous result and set :attr:`error` instead of raising.
+        Invalid combinations keep the previous result and set :attr:`error` instead of raising. Values that
+        are no number at all (NaN, inf, text) or a negative CAC are refused before anything changes.
         """
         portfolio_only = bool(changes) and all(k in PORTFOLIO_SLIDERS or k == "segment" for k in changes)
+        for k in changes:
+            if not (k == "cac" or k in PORTFOLIO_SLIDERS or k == "segment" or k in SLIDERS or k in clv.TEXTBOOK
+                    or k in ("referred_value", "historical")):
+                raise KeyError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
+        problem = self._refused(changes)
+        if problem:  # refuse: keep every setting and the last result
+            self.error = problem
+            return getattr(self, "result", None)
         for k, v in changes.items():
             if k == "cac":
                 self.cac = float(v)
@@ -139,9 +148,31 @@ class CLVScenarioState:
                 self.params[k] = v
             else:
                 raise KeyError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
+        # a refused combination (up-sell below revenue...) stays pending, as the sliders show it; the next
+        # change may make it valid
         if portfolio_only and self.portfolio is not None:
             return self._recompute_portfolio()
         return self._recompute()
+
+    @staticmethod
+    def _refused(changes) -> str:
+        """Why a slider value cannot be used (NaN, inf, a negative CAC...), or "" (before anything is applied)."""
+        from .._validate import check_number
+        from ..errors import ParameterError
+
+        for k, v in changes.items():
+            if k == "segment" or (k == "horizon" and v is None) or k == "historical" and v is None:
+                continue
+            try:
+                if k == "cac":
+                    check_number("cac", v, low=0.0)
+                elif k in PORTFOLIO_SLIDERS:
+                    check_number(k, v)
+                elif k in SLIDERS:
+                    check_number(k, v, allow_inf=(k == "horizon"))
+            except ParameterError as exc:
+                return f"{exc} Kept the previous settings."
+        return ""
 
     def _recompute_portfolio(self):
         """Only the customer base changed: one kernel pass over the cached arrays."""

@@ -100,10 +100,18 @@ class LifecycleBrowserState:
         return max(step, round(v * lo / step) * step), round(v * hi / step) * step, step
 
     def update(self, **changes):
-        """Set thresholds (names in :data:`SLIDERS` or any learned threshold) and re-classify."""
+        """Set thresholds (names in :data:`SLIDERS` or any learned threshold) and re-classify.
+
+        Values must be finite and >= 0 (``drop_alpha`` in [0, 1]); a bad value raises ParameterError naming
+        it, before any threshold changes.
+        """
+        from .._validate import check_number
+
         for name, value in changes.items():
             if name not in self.learned or name == "window":
                 raise KeyError(f"unknown threshold {name!r}; choose from {sorted(set(self.learned) - {'window'})}")
+            check_number(name, value, low=0.0, high=1.0 if name == "drop_alpha" else None)
+        for name, value in changes.items():
             self.thresholds[name] = float(value)
         if "t_stability" in changes and "reach" not in changes:
             # keep the learned margin between the time to stability and "reached stability"

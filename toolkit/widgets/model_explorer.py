@@ -226,7 +226,7 @@ class ModelExplorerState:
     def update(self, **changes):
         """Change settings (any of :data:`SETTINGS`) and recompute what they affect. Returns self.
 
-        Invalid values (unknown customer, horizon < 1, discount rate <= -1, margin outside [0, 1]) keep
+        Invalid values (unknown customer, horizon < 1, discount rate outside [0, 1], margin outside [0, 1]) keep
         the previous settings and results and set :attr:`error`.
         """
         unknown = set(changes) - set(SETTINGS)
@@ -269,10 +269,10 @@ class ModelExplorerState:
         if isinstance(h, bool) or not isinstance(h, (int, np.integer)) or not 1 <= h <= 10 * _MAX_HORIZON:
             return f"horizon must be a whole number of periods >= 1, got {h!r}; kept the previous value"
         d = s["discount_rate"]
-        if not (isinstance(d, (int, float, np.floating)) and math.isfinite(d) and d > -1):
-            return f"discount_rate must be a number > -1 per period, got {d!r}; kept the previous value"
+        if not (isinstance(d, (int, float, np.floating)) and not isinstance(d, bool) and 0 <= d <= 1):
+            return f"discount_rate must be a finite number in [0, 1] per period, got {d!r}; kept the previous value"
         m = s["margin"]
-        if not (isinstance(m, (int, float, np.floating)) and 0 <= m <= 1):
+        if not (isinstance(m, (int, float, np.floating)) and not isinstance(m, bool) and 0 <= m <= 1):
             return f"margin must be a share between 0 and 1, got {m!r}; kept the previous value"
         return ""
 

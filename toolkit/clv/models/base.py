@@ -17,6 +17,7 @@ import pandas as pd
 from scipy import optimize
 
 from ..._kernels._arrays import readonly
+from ..._validate import check_int, check_number, check_time_unit
 from ...errors import ConvergenceError, ConvergenceWarning, DataQualityError, NotFittedError, SchemaError
 
 __all__ = ["BaseModel", "compress_rows"]
@@ -153,6 +154,8 @@ class BaseModel:
         if missing or extra:
             raise ValueError(f"{cls.__name__} needs exactly the parameters {list(cls._param_names)}; "
                              f"missing {missing}, unexpected {extra}.")
+        if time_unit is not None and time_unit not in ("D", "W", "M"):
+            raise SchemaError(f"time_unit must be one of 'D', 'W', 'M' or None, got {time_unit!r}.")
         values = np.array([float(params[p]) for p in cls._param_names])
         if not np.all(np.isfinite(values) & (values > 0)):
             raise ValueError(f"All parameters of {cls.__name__} must be positive and finite, got {params}.")
@@ -203,14 +206,38 @@ class BaseModel:
         ConvergenceError
             The optimiser failed from two starting points; the message lists what to try.
         """
+        self._check_settings()
         data = self._prepare(summary)
         w = self._weights(summary, weights, len(data[0]))
+        self._check_identifiable(summary, data, w)
         patterns, pattern_w, _ = compress_rows(data, w)
         self._memo = {}
         try:
             return self._fit_patterns(summary, patterns, pattern_w)
         finally:
             del self._memo
+
+    def _check_settings(self):
+        """Validate the constructor settings at fit (scikit-learn convention), naming each one."""
+        check_number("penalizer", self.penalizer, low=0.0,
+                     hint="It is the weight of an L2 penalty; 0 (none) or a small value such as 0.001.")
+        check_number("tol", self.tol, low=0.0, inclusive="neither", hint="For example tol=1e-10.")
+        check_int("max_iter", self.max_iter, low=1, hint="For example max_iter=2000.")
+        if self.initial_params:
+            unknown = [k for k in self.initial_params if k not in self._param_names]
+            if unknown:
+                raise SchemaError(f"initial_params has unknown name(s) {unknown}; {type(self).__name__} has "
+                                  f"{list(self._param_names)}.")
+            for k, v in self.initial_params.items():
+                check_number(f"initial_params[{k!r}]", v, low=0.0, inclusive="neither",
+                             hint="Model parameters are positive.")
+
+    def _check_identifiable(self, summary, data, weights):
+        """Hook: raise when the data cannot identify the model at all (before any optimisation)."""
+
+    def _check_unit(self, summary, where):
+        """Refuse a summary in another time unit than the one the model was fitted in (see ``time_unit_``)."""
+        check_time_unit(self, summary, f"{type(self).__name__}.{where}")
 
     def _fit_patterns(self, summary, patterns, pattern_w):
         keep = pattern_w > 0
@@ -685,6 +712,34 @@ class PurchaseModel(BaseModel):
     def _prepare(self, summary):
         return validate_frt(summary, type(self).__name__)
 
+    def _check_identifiable(self, summary, data, weights):
+        """No repeat purchase at all: the likelihood keeps rising as the purchase rate goes to 0.
+
+        With every frequency 0 the data say only "nobody came back", which any model with r -> 0 (or
+        alpha -> infinity) explains perfectly; the optimiser then wanders to the edge of the parameter range
+        (and for Pareto/NBD into the slow corner of its hypergeometric terms). Refuse up front.
+        """
+        x = np.asarray(data[0], dtype=np.float64)
+        w = np.ones(len(x)) if weights is None else np.asarray(weights, dtype=np.float64)
+        repeaters = float(np.sum(w[x > 0]))
+        if len(x) and repeaters == 0:
+            raise DataQualityError(
+                f"{type(self).__name__} cannot be identified from these data: none of the {float(w.sum()):,.0f} "
+                "customers made a repeat purchase (frequency is 0 for all), so the purchase rate and the drop-out "
+                "process cannot be told apart (the likelihood is largest as the purchase rate goes to 0). Use a "
+                "longer calibration period, more customers, or a non-parametric view (toolkit.cohorts, "
+                "toolkit.clv.estimate_retention).", column="frequency", count=len(x))
+
+    @staticmethod
+    def _check_horizon(t, name="t"):
+        """Horizons are finite and >= 0 (a scalar or one per customer)."""
+        from ..._validate import check_array
+
+        if np.ndim(t) == 0:
+            return check_number(name, t, low=0.0, hint="It is a duration in the model's time unit.")
+        check_array(name, t, low=0.0, hint="It is a duration in the model's time unit.")
+        return t
+
     def _params(self):
         self._check_fitted()
         return readonly(np.ascontiguousarray(self.params_.to_numpy(), dtype=np.float64))
@@ -708,7 +763,17 @@ class PurchaseModel(BaseModel):
         Returns
         -------
         pandas.Series ``expected_purchases`` aligned with ``summary``.
+
+        Raises
+        ------
+        ParameterError
+            ``t`` is negative, NaN or infinite.
+        UnitMismatchError
+            ``summary.attrs["time_unit"]`` differs from the unit the model was fitted in (``time_unit_``).
         """
+        self._check_fitted()
+        t = self._check_horizon(t)
+        self._check_unit(summary, "conditional_expected_purchases")
         data = self._prepare(summary)
         n = len(data[0])
         if self._compress_conditional and np.ndim(t) == 0 and n >= self._COMPRESS_MIN:
@@ -724,6 +789,8 @@ class PurchaseModel(BaseModel):
 
         Returns a Series ``p_alive`` aligned with ``summary``.
         """
+        self._check_fitted()
+        self._check_unit(summary, "p_alive")
         data = self._prepare(summary)
         if self._compress_p_alive and len(data[0]) >= self._COMPRESS_MIN:
             patterns, _, inverse = compress_rows(data)

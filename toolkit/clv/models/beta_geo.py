@@ -77,6 +77,8 @@ class BetaGeo(PurchaseModel):
         # and computes; only when a rule is broken does the general validation run (to raise with the
         # offending rows and the fix).
         name = type(self).__name__
+        self._check_fitted()
+        self._check_unit(summary, "p_alive")
         x, tx, T = _numeric_columns(summary, self._columns, name, keep_int=True)  # read-only views
         out = np.empty(len(x))
         if _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, out):
@@ -97,8 +99,9 @@ class BetaGeo(PurchaseModel):
     def expected_purchases_new_customer(self, t):
         """E[X(t)]: expected repeat purchases in the first ``t`` time units of a customer just acquired.
 
-        ``t`` is a float (returns a float) or an array (returns an array), in the model's time unit.
+        ``t`` is a float (returns a float) or an array (returns an array), in the model's time unit, >= 0.
         """
+        self._check_horizon(t)
         t_arr = np.atleast_1d(np.asarray(t, dtype=np.float64))
         out = _lk.bgnbd_expected_new(self._params(), readonly(_f8(t_arr.ravel())), self._modified, np.empty(t_arr.size))
         return float(out[0]) if np.ndim(t) == 0 else out.reshape(t_arr.shape)

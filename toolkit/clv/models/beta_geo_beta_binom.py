@@ -57,6 +57,8 @@ class BetaGeoBetaBinom(PurchaseModel):
 
     def p_alive(self, summary, future_periods=1):
         """P(alive at opportunity n + ``future_periods``); the paper's P(alive) is ``future_periods=1``."""
+        self._check_fitted()
+        future_periods = self._check_horizon(future_periods, "future_periods")
         x, tx, n = map(readonly, self._prepare(summary))  # read-only inputs: one compiled version
         out = _lk.bgbb_p_alive(self._params(), x, tx, n, float(future_periods), np.empty(len(x)))
         return self._series(summary, out, "p_alive")
@@ -70,6 +72,7 @@ class BetaGeoBetaBinom(PurchaseModel):
         """E[X(n)] in the first ``t`` opportunities of a new customer:
         alpha/(alpha+beta) delta/(gamma-1) [1 - Gamma(gamma+delta) Gamma(1+delta+n) / (Gamma(gamma+delta+n)
         Gamma(1+delta))], evaluated with expm1 so gamma < 1 is exact."""
+        self._check_horizon(t)
         alpha, beta, gamma, delta = self._params()
         t_arr = np.atleast_1d(np.asarray(t, dtype=np.float64))
         lg = np.vectorize(math.lgamma)

@@ -65,6 +65,7 @@ class ParetoNBD(PurchaseModel):
 
         Evaluated with expm1 so that s < 1 and s close to 1 are exact. ``t`` float or array, model time unit.
         """
+        self._check_horizon(t)
         r, alpha, s, beta = self._params()
         t_arr = np.asarray(t, dtype=np.float64)
         log_u = np.log(beta / (beta + t_arr))

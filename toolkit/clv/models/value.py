@@ -5,7 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+import warnings
+
+from ..._validate import check_array, check_index_aligned, check_int, check_number, check_time_unit
 from ...config import DAYS_PER_UNIT
+from ...errors import DataQualityWarning, ParameterError
 
 __all__ = ["customer_lifetime_value", "ModelCLV"]
 
@@ -18,33 +22,54 @@ def _period_in_model_units(model, period):
                              "attrs['time_unit']). Pass period as a number of model time units instead, e.g. "
                              "period=365.2425/12/7 for months when the model was fitted in weeks.")
         if period not in DAYS_PER_UNIT or unit not in DAYS_PER_UNIT:
-            raise ValueError(f"period must be one of {list(DAYS_PER_UNIT)} or a number, got {period!r}.")
+            raise ParameterError(f"period must be one of {list(DAYS_PER_UNIT)} or a number, got {period!r}.",
+                                 parameter="period", value=period)
         return DAYS_PER_UNIT[period] / DAYS_PER_UNIT[unit]
-    period = float(period)
-    if not period > 0:
-        raise ValueError(f"period must be positive, got {period}.")
-    return period
+    return check_number("period", period, low=0.0, inclusive="neither",
+                        hint="It is the length of one period in the model's time unit.")
 
 
 def _spend_values(spend, summary):
-    """Expected spend per purchase of each customer: a GammaGamma model, a Series aligned by index, or a number."""
+    """Expected spend per purchase of each customer: a GammaGamma model, a Series aligned by index, or a number.
+
+    A Series must hold exactly the summary's customers (any order): a mismatch raises UnitMismatchError naming
+    the missing and extra ids, rather than turning their CLV into NaN. Spend must be >= 0 (NaN is refused;
+    ``inf`` from a Gamma-Gamma fit with q <= 1 passes through with its own warning).
+    """
     if hasattr(spend, "expected_spend"):
         return spend.expected_spend(summary).to_numpy()
     if isinstance(spend, pd.Series):
-        return spend.reindex(summary.index).to_numpy(dtype=np.float64)
-    return np.broadcast_to(np.asarray(spend, dtype=np.float64), (len(summary),))
+        spend = check_index_aligned("spend", spend, summary.index)
+        values = pd.to_numeric(spend, errors="coerce").to_numpy(dtype=np.float64)
+        return check_array("spend", values, low=0.0, hint="It is the expected spend per purchase.")
+    values = np.asarray(spend, dtype=np.float64)
+    if values.ndim == 1 and values.shape != (len(summary),):
+        raise ParameterError(f"spend has {values.shape[0]} values but the summary has {len(summary)} customers; "
+                             "pass one value per row of the summary (or a Series indexed by customer_id).",
+                             parameter="spend", value=values.shape)
+    check_array("spend", values, low=0.0, hint="It is the expected spend per purchase.")
+    return np.broadcast_to(values, (len(summary),))
 
 
 def _check_value_settings(horizon, discount_rate, margin=1.0, max_horizon=None):
-    if int(horizon) != horizon or horizon < 1:
-        raise ValueError(f"horizon must be a whole number of periods >= 1, got {horizon}.")
+    horizon = check_int("horizon", horizon, low=1, hint="It counts periods (e.g. horizon=12 with period='M').")
     if max_horizon is not None and horizon > max_horizon:
-        raise ValueError(f"horizon {horizon} is beyond the {max_horizon} periods prepared; build ModelCLV with "
-                         f"max_horizon={int(horizon)} or more.")
-    if not discount_rate > -1:
-        raise ValueError(f"discount_rate must be > -1, got {discount_rate}.")
-    if not np.isfinite(margin):
-        raise ValueError(f"margin must be a finite number, got {margin}.")
+        raise ParameterError(f"horizon {horizon} is beyond the {max_horizon} periods prepared; build ModelCLV with "
+                             f"max_horizon={int(horizon)} or more.", parameter="horizon", value=horizon)
+    check_number("discount_rate", discount_rate, low=0.0, high=1.0,
+                 hint="It is the rate per period: pass 0.01 for 1% a month (about 12.7% a year), not 1 or 12.")
+    check_number("margin", margin, low=0.0, high=1.0,
+                 hint="It is the share of spend that is profit: pass 0.3 for 30%.")
+    return horizon
+
+
+def _warn_infinite(values, where):
+    n_inf = int(np.count_nonzero(np.isinf(values)))
+    if n_inf:
+        warnings.warn(f"{where}: {n_inf} customer(s) have an infinite CLV because their expected spend is infinite "
+                      "(a Gamma-Gamma fit with q <= 1; see its warning). Sum CLVs with a cap or without them "
+                      "(e.g. clv[np.isfinite(clv)].sum()), and check the amounts for outliers.",
+                      DataQualityWarning, stacklevel=3)
 
 
 def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, discount_rate, margin=1.0):
@@ -77,14 +102,22 @@ def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, 
     Returns
     -------
     pandas.Series ``clv`` aligned with ``summary``.
+
+    Raises
+    ------
+    ParameterError
+        horizon, period, discount_rate (in [0, 1] per period) or margin (in [0, 1]) out of range, NaN or inf.
+    UnitMismatchError
+        The summary's ``attrs["time_unit"]`` is not the model's ``time_unit_``, or a ``spend`` Series does not
+        hold exactly the summary's customers (the message names missing and extra ids).
     """
-    _check_value_settings(horizon, discount_rate, margin)
-    horizon = int(horizon)
+    horizon = _check_value_settings(horizon, discount_rate, margin)
+    purchase_model._check_fitted()
+    check_time_unit(purchase_model, summary, "customer_lifetime_value")
     length = _period_in_model_units(purchase_model, period)
     spend_values = _spend_values(spend, summary)
     from .base import compress_rows
 
-    purchase_model._check_fitted()
     data = purchase_model._prepare(summary)
     if getattr(purchase_model, "_compress_conditional", True):
         patterns, _, inverse = compress_rows(data)
@@ -98,7 +131,11 @@ def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, 
         total += (current - previous) / (1.0 + discount_rate) ** k
         previous = current
     total = total[inverse]
-    return pd.Series(margin * spend_values * total, index=summary.index, name="clv")
+    with np.errstate(invalid="ignore"):
+        values = margin * spend_values * total
+    values = np.where(np.isinf(spend_values) & (total == 0.0), 0.0, values)  # no purchases: no value, even at inf
+    _warn_infinite(values, "customer_lifetime_value")
+    return pd.Series(values, index=summary.index, name="clv")
 
 
 class ModelCLV:
@@ -136,7 +173,8 @@ class ModelCLV:
         from .base import compress_rows
 
         purchase_model._check_fitted()
-        _check_value_settings(max_horizon, 0.0)
+        check_int("max_horizon", max_horizon, low=1, high=100_000, hint="It counts periods.")
+        check_time_unit(purchase_model, summary, "ModelCLV")
         self.model = purchase_model
         self.index = summary.index
         self.max_horizon = int(max_horizon)
@@ -152,14 +190,18 @@ class ModelCLV:
 
     def expected_purchases(self, horizon) -> pd.Series:
         """Expected purchases of each customer in the next ``horizon`` periods (undiscounted)."""
-        _check_value_settings(horizon, 0.0, 1.0, self.max_horizon)
+        horizon = _check_value_settings(horizon, 0.0, 1.0, self.max_horizon)
         per_pattern = self._increments[: int(horizon)].sum(axis=0)
         return pd.Series(per_pattern[self._inverse], index=self.index, name="expected_purchases")
 
     def clv(self, *, horizon, discount_rate, margin=1.0) -> pd.Series:
         """Discounted CLV of each customer (Series ``clv``), as :func:`customer_lifetime_value`."""
-        _check_value_settings(horizon, discount_rate, margin, self.max_horizon)
-        h = int(horizon)
+        h = _check_value_settings(horizon, discount_rate, margin, self.max_horizon)
         weights = (1.0 + float(discount_rate)) ** -np.arange(1.0, h + 1.0)
         per_pattern = weights @ self._increments[:h]
-        return pd.Series(float(margin) * self.spend * per_pattern[self._inverse], index=self.index, name="clv")
+        total = per_pattern[self._inverse]
+        with np.errstate(invalid="ignore"):
+            values = float(margin) * self.spend * total
+        values = np.where(np.isinf(self.spend) & (total == 0.0), 0.0, values)
+        _warn_infinite(values, "ModelCLV.clv")
+        return pd.Series(values, index=self.index, name="clv")
