@@ -282,3 +282,14 @@ def test_long_runs_of_equal_times_use_the_merge_sort_and_agree():
     want = naive.net_returns([0] * n, list(ns), list(amount), list(order))
     np.testing.assert_allclose(got[0], want[0], atol=1e-9)
     np.testing.assert_array_equal(got[1], want[1])
+
+
+@pytest.mark.parametrize("gap", [-1, float("nan"), "-2D"])
+def test_max_gap_is_refused_by_its_own_name(gap):
+    from toolkit import datasets, journey
+
+    company = datasets.load_company()
+    ev = toolkit.Events.from_frame(company.events, customer="customer_id", time="timestamp", event="event",
+                                   channel="channel")
+    with pytest.raises(ValueError, match="max_gap must be"):
+        journey.transition_matrix(ev, max_gap=gap)

@@ -319,17 +319,19 @@ def _unit_ns(events, time_unit=None):
     return unit, DAYS_PER_UNIT[unit] * _NS_PER_DAY
 
 
-def _window_ns(window, events):
-    """Window in ns (-1 = none); numbers are in the log's time unit."""
+def _window_ns(window, events, name="window"):
+    """Window in ns (-1 = none); numbers are in the log's time unit. ``name`` is the caller's argument."""
+    from ._validate import check_number
+
     if window is None:
         return -1
     if isinstance(window, (str, pd.Timedelta, np.timedelta64)):
         value = pd.Timedelta(window).value
-    else:
-        value = float(window) * DAYS_PER_UNIT[events.time_unit] * _NS_PER_DAY
-    if not value >= 0:
-        raise ValueError(f"window must be non-negative, got {window!r}.")
-    return int(value)
+        if pd.isna(pd.Timedelta(window)) or value < 0:
+            raise ValueError(f"{name} must be a duration >= 0, got {window!r}.")
+        return int(value)
+    value = check_number(name, window, low=0.0, hint=f"Pass a number in the log's time unit ({events.time_unit!r}) or a pd.Timedelta.")
+    return int(value * DAYS_PER_UNIT[events.time_unit] * _NS_PER_DAY)
 
 
 def _view(events, level="event", jmap=None, unmapped="report"):
@@ -709,7 +711,7 @@ def transition_matrix(events, level="event", *, journey_map=None, collapse=None,
     if collapse is None:
         collapse = level == "stage"
     counts = transition_counts(events.offsets, events.ns, state, len(labels), bool(collapse),
-                               np.int64(_window_ns(max_gap, events)), _customer_mask(events, customers))
+                               np.int64(_window_ns(max_gap, events, "max_gap")), _customer_mask(events, customers))
     df = pd.DataFrame(counts, index=labels + [START], columns=labels + [EXIT])
     df = df.loc[[START] + labels]
     df.index.name, df.columns.name = "from", "to"
