@@ -330,7 +330,8 @@ def _window_ns(window, events, name="window"):
         if pd.isna(pd.Timedelta(window)) or value < 0:
             raise ValueError(f"{name} must be a duration >= 0, got {window!r}.")
         return int(value)
-    value = check_number(name, window, low=0.0, hint=f"Pass a number in the log's time unit ({events.time_unit!r}) or a pd.Timedelta.")
+    value = check_number(name, window, low=0.0,
+                         hint=f"Pass a number in the log's time unit ({events.time_unit!r}) or a pd.Timedelta.")
     return int(value * DAYS_PER_UNIT[events.time_unit] * _NS_PER_DAY)
 
 
