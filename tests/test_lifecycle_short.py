@@ -180,7 +180,7 @@ def test_report_settings_reach_the_classifier(logs):
     assert learned.loc["loyal_duration", "value"] == 200 and learned.loc["t_stability", "value"] == 100
     assert learned.loc["lost_gap", "value"] == 90
     assert (learned.loc[["loyal_duration", "t_stability", "lost_gap"], "derivation"] == "given").all()
-    with pytest.raises(ValueError, match="loyal_duration_days is a number of days > 0"):
+    with pytest.raises(ValueError, match="loyal_duration_days must be a finite number in \(0, "):
         ReportSettings(loyal_duration_days=-30)
     assert ReportSettings().loyal_duration_days is None  # default: learned from the data
 

@@ -76,14 +76,14 @@ def _figures(company_tx, cdnow):
     timeline = lifecycle.customer_timeline(clf, int(company.customers["customer_id"].iloc[0]))
     truth = company.truth.set_index("customer_id")
     accuracy = lifecycle.lifecycle_accuracy(clf.predict(), truth["pattern"], truth["pattern_determinable"])
-    # journey (as notebooks/06 and toolkit/report.py feed them)
+    # journey (as notebooks/06 and toolkit/report/sections/journey.py feed them)
     events = toolkit.Events.from_frame(company.events, customer="customer_id", time="timestamp", event="event",
                                        channel="channel", order="order_id", transactions=tx,
                                        observation_end=company.end)
     funnel = journey.funnel(events, journey_map="five_processes", by=channel)
     moves = journey.transition_matrix(events, "stage")
     kpis = journey.stage_kpis(events, transactions=tx, customers=company.customers, nps_scores=company.nps)
-    # report (as toolkit/report.py feeds them): a KPI board with met and missed targets
+    # report (as toolkit/report/kpis.py feeds them): a KPI board with met and missed targets
     board = build_report(tx, sections=["kpis"], nps=company.nps, industry_clv=150, progress=False).kpi_board
     by_channel = values[["historical", "current"]].groupby(with_cac["channel"]).mean()
     return [

@@ -1,0 +1,242 @@
+"""Report settings, the Section a section function returns, and the context every section reads."""
+
+from __future__ import annotations
+
+import base64
+import html
+import math
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from ..data import Transactions
+from ..i18n import register
+from .format import _table_html
+
+register({
+    "report.title": {"en": "Customer value report", "zh": "客户价值报告"},
+    "report.section.data": {"en": "Data validation", "zh": "数据校验"},
+    "report.section.rfm": {"en": "RFM and value tiers", "zh": "RFM 与价值分层"},
+    "report.section.cohorts": {"en": "Cohorts and retention", "zh": "同期群与留存"},
+    "report.section.lifecycle": {"en": "Lifecycle", "zh": "客户生命周期"},
+    "report.section.journey": {"en": "Customer journey", "zh": "客户旅程"},
+    "report.section.clv": {"en": "Customer lifetime value", "zh": "客户终身价值"},
+    "report.section.kpis": {"en": "KPI board", "zh": "KPI 看板"},
+    "report.fig.tiers": {"en": "Customers and revenue by value tier", "zh": "各价值层级的客户与收入占比"},
+    "report.fig.rf": {"en": "Customers by R and F score", "zh": "按 R、F 得分的客户分布"},
+    "report.fig.pareto": {"en": "Revenue concentration", "zh": "收入集中度"},
+    "report.fig.cohorts": {"en": "Retention by monthly cohort", "zh": "月度同期群留存率"},
+    "report.fig.survival": {"en": "Customer survival", "zh": "客户生存曲线"},
+    "report.fig.clv_tiers": {"en": "Mean course CLV per customer by value tier", "zh": "各价值层级的平均 CLV"},
+    "report.fig.holdout": {"en": "BG/NBD: calibration vs holdout", "zh": "BG/NBD：校准期与验证期"},
+    "report.fig.tracking": {"en": "BG/NBD: cumulative repeat purchases", "zh": "BG/NBD：累计重复购买"},
+    "report.fig.model_clv": {"en": "BG/NBD + Gamma-Gamma CLV per customer", "zh": "BG/NBD + Gamma-Gamma 客户 CLV"},
+    "report.toc": {"en": "Contents", "zh": "目录"},
+    "report.assumptions": {"en": "Assumptions and run details", "zh": "假设与运行信息"},
+})
+
+
+# ============================================================================================ settings
+@dataclass(frozen=True)
+class ReportSettings:
+    """Business assumptions and analysis choices of a report (all shown in the report's last table).
+
+    Attributes
+    ----------
+    margin : float, default 0.6
+        Gross margin rate used for every CLV (course default).
+    discount_rate : float, default 0.10
+        Annual discount rate for CLV.
+    horizon_months : int, default 36
+        Horizon of the BG/NBD + Gamma-Gamma CLV.
+    churn_window_days : int, default 90
+        Churn definition: no purchase for this many days (cohort rates and survival).
+    kpi_window_days : int, default 365
+        KPI window: KPIs are measured over the last ``kpi_window_days`` up to the observation end; a
+        ``"previous"`` baseline is the same KPI over the window before it.
+    cohort_period : {"W", "M", "Q"}, default "M"
+        Calendar period of the cohort matrix and period rates.
+    holdout_days : int, optional
+        Holdout length of the BG/NBD fit-health check. Default: a quarter of the observed span, at most 365
+        days. Spans shorter than 8 weeks skip the check.
+    bins : int, default 5
+        RFM score bins.
+    segment_map : str or DataFrame, default "rf_grid"
+        RFM segment map (see ``toolkit.rfm.SEGMENT_MAPS``).
+    benchmark_mean : float, optional
+        Benchmark mean annual spend of the value tiers (default: the data's own mean).
+    currency : str, default ""
+        Money label shown next to amounts (e.g. "CNY").
+    loyal_duration_days, time_to_stability_days, lost_gap_days : float, optional
+        Lifecycle durations in days (``LifecycleClassifier(loyal_duration=..., time_to_stability=...,
+        lost_gap=...)``), e.g. the business's own expected loyal duration. Default: learned from the data,
+        bounded by the observed window (the lifecycle section's notes say what was assumed).
+    """
+
+    margin: float = 0.6
+    discount_rate: float = 0.10
+    horizon_months: int = 36
+    churn_window_days: int = 90
+    kpi_window_days: int = 365
+    cohort_period: str = "M"
+    holdout_days: int | None = None
+    bins: int = 5
+    segment_map: object = "rf_grid"
+    benchmark_mean: float | None = None
+    currency: str = ""
+    loyal_duration_days: float | None = None
+    time_to_stability_days: float | None = None
+    lost_gap_days: float | None = None
+
+    def __post_init__(self):
+        from .._validate import check_int, check_number
+
+        # one day short of 100 years: every window must fit between pandas' Timestamp limits
+        days = 36_524
+        for name in ("loyal_duration_days", "time_to_stability_days", "lost_gap_days"):
+            value = getattr(self, name)
+            if value is not None:
+                check_number(name, value, low=0.0, high=days, inclusive="right",
+                             hint="It is a number of days (or None to learn it from the data).")
+        check_number("margin", self.margin, low=0.0, high=1.0, hint="Pass 0.6 for 60%.")
+        check_number("discount_rate", self.discount_rate, low=0.0, high=1.0, inclusive="left",
+                     hint="It is an annual rate: pass 0.1 for 10%.")
+        check_int("horizon_months", self.horizon_months, low=1, high=1200, hint="For example 36 (three years).")
+        check_int("kpi_window_days", self.kpi_window_days, low=1, high=days,
+                  hint="It is the KPI window in days, e.g. 365 (one year).")
+        check_int("churn_window_days", self.churn_window_days, low=1, high=days,
+                  hint="It is the churn definition in days, e.g. 90.")
+        if self.holdout_days is not None:
+            check_int("holdout_days", self.holdout_days, low=1, high=days, hint="For example 180.")
+        check_int("bins", self.bins, low=2, high=10, hint="RFM scores use 2 to 10 bins; 5 is usual.")
+        if self.benchmark_mean is not None:
+            check_number("benchmark_mean", self.benchmark_mean, low=0.0, inclusive="neither",
+                         hint="It is a mean annual spend per customer.")
+        if self.cohort_period not in ("D", "W", "M", "Q"):
+            raise ValueError(f"cohort_period must be 'D', 'W', 'M' or 'Q', got {self.cohort_period!r}.")
+
+    def table(self) -> pd.DataFrame:
+        """The settings as a two-column table (setting, value)."""
+        rows = [(k, v if isinstance(v, (int, float, str)) or v is None else type(v).__name__)
+                for k, v in self.__dict__.items()]
+        return pd.DataFrame(rows, columns=["setting", "value"]).set_index("setting")
+
+
+# ============================================================================================ sections
+@dataclass
+class Section:
+    """One part of a report: headline numbers, tables, figures and notes.
+
+    Attributes
+    ----------
+    key : str
+        Identifier (``report["rfm"]``).
+    title : str
+    intro : str
+        One paragraph saying what the section shows and how to read it.
+    status : {"ok", "skipped", "error"}
+    headline : list of (str, str)
+        Formatted headline numbers, in display order.
+    numbers : dict[str, float]
+        The same numbers, unformatted, by key (for code and tests).
+    tables : dict[str, pandas.DataFrame]
+    figures : dict[str, bytes]
+        PNG files by caption.
+    notes : list[str]
+        Warnings raised while computing the section, data caveats, reasons for skipping.
+    seconds : float
+        Time the section took.
+    """
+
+    key: str
+    title: str
+    intro: str = ""
+    status: str = "ok"
+    headline: list = field(default_factory=list)
+    numbers: dict = field(default_factory=dict)
+    tables: dict = field(default_factory=dict)
+    figures: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
+    seconds: float = 0.0
+
+    def add_number(self, key, label, value, fmt="{:,.0f}"):
+        """Record a headline number (``fmt`` formats it; NaN shows as "n/a")."""
+        value = float(value) if value is not None else math.nan
+        self.numbers[key] = value
+        self.headline.append((label, "n/a" if not math.isfinite(value) else fmt.format(value)))
+
+    def add_figure(self, caption, draw, figsize=(7.0, 4.2)):
+        """Render ``draw(ax)`` to PNG and keep it under ``caption``."""
+        from ..plotting.report import figure_png
+
+        self.figures[caption] = figure_png(draw, figsize=figsize)
+
+    def note(self, text):
+        if text not in self.notes:
+            self.notes.append(text)
+
+    def to_html(self, number=None) -> str:
+        """HTML fragment of this section (``<section>``)."""
+        title = f"{number}. {self.title}" if number is not None else self.title
+        parts = [f'<section id="sec-{html.escape(self.key)}" class="status-{html.escape(self.status)}">',
+                 f"<h2>{html.escape(title)}</h2>"]
+        if self.status != "ok":
+            parts.append(f'<p class="status">{html.escape(self.status)}</p>')
+        if self.intro:
+            parts.append(f'<p class="intro">{html.escape(self.intro)}</p>')
+        if self.headline:
+            items = "".join(f"<div><dt>{html.escape(k)}</dt><dd>{html.escape(v)}</dd></div>" for k, v in self.headline)
+            parts.append(f'<dl class="headline">{items}</dl>')
+        for caption, png in self.figures.items():
+            data = base64.b64encode(png).decode("ascii")
+            parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
+                         f"<figcaption>{html.escape(caption)}</figcaption></figure>")
+        for name, table in self.tables.items():
+            parts.append(f"<h3>{html.escape(name)}</h3>{_table_html(table)}")
+        if self.notes:
+            parts.append('<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
+        parts.append("</section>")
+        return "\n".join(parts)
+
+    def _repr_html_(self):
+        return self.to_html()
+
+    def __repr__(self):
+        head = "; ".join(f"{k} {v}" for k, v in self.headline[:5])
+        return f"<Section {self.key!r} ({self.status}): {head}>"
+
+
+@dataclass
+class ReportContext:
+    """What every section function receives.
+
+    Attributes
+    ----------
+    transactions : toolkit.Transactions
+    events : toolkit.Events, pandas.DataFrame or None
+        Event log (``customer_id, timestamp, event``, optionally ``channel``, ``order_id``), as given.
+    nps : pandas.DataFrame or None
+        Survey responses (``customer_id``, ``date``, ``score``), validated by :func:`nps_score`.
+    targets : list of Target
+    settings : ReportSettings
+    cache : dict
+        Results shared between sections (``"summary"``, ``"tiers"``, ``"course_clv"``, ``"model_clv"`` ...).
+    """
+
+    transactions: Transactions
+    events: object = None
+    nps: pd.DataFrame | None = None
+    targets: list = field(default_factory=list)
+    settings: ReportSettings = field(default_factory=ReportSettings)
+    cache: dict = field(default_factory=dict)
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        """``toolkit.customer_summary(transactions)``, computed once."""
+        if "summary" not in self.cache:
+            from ..customers import customer_summary
+
+            self.cache["summary"] = customer_summary(self.transactions)
+        return self.cache["summary"]
+
+

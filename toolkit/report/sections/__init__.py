@@ -1,0 +1,1 @@
+"""One module per report section: ``section_<key>(ctx) -> Section``."""
