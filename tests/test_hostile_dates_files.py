@@ -291,3 +291,17 @@ def test_output_paths_are_checked_before_computing(tmp_path, capsys):
 def test_every_failure_above_is_a_toolkit_error():
     """The typed errors are ToolkitErrors, so the CLI prints them without a traceback (exit code 1)."""
     assert issubclass(FileFormatError, ToolkitError) and issubclass(SchemaError, ToolkitError)
+
+
+def test_report_output_paths_are_typed_errors_through_the_api(tmp_path):
+    from toolkit.errors import OutputPathError
+
+    raw = pd.DataFrame({"c": [1, 1, 2], "t": ["2024-01-02", "2024-02-13", "2024-01-25"], "a": [5.0, 6.0, 7.0]})
+    tx = toolkit.Transactions.from_frame(raw, customer="c", time="t", amount="a")
+    report = toolkit.build_report(tx, sections=["data"], progress=False)
+    for bad, why in ((tmp_path, "that is a folder"), (tmp_path / "nope" / "r.html", "does not exist")):
+        with pytest.raises(OutputPathError, match=why):
+            report.to_html(bad)
+        with pytest.raises(OutputPathError, match=why):
+            report.to_pdf(bad)
+    assert report.to_html(tmp_path / "r.html").exists()

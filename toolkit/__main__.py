@@ -54,22 +54,9 @@ def _yes_no(text):
 
 def _check_output(path, flag):
     """Refuse an output path that cannot be written, before anything is computed."""
-    import os
-    from pathlib import Path
+    from ._validate import check_output_path
 
-    from .errors import ToolkitError
-
-    target = Path(path)
-    folder = target.parent
-    if target.is_dir():
-        raise ToolkitError(f"{flag} {path}: that is a folder; name a file in it, e.g. {flag} {target / 'report.html'}")
-    if not folder.exists():
-        raise ToolkitError(f"{flag} {path}: the folder {folder} does not exist. Create it first (mkdir -p {folder}) "
-                           f"or name a file in an existing folder.")
-    if not folder.is_dir():
-        raise ToolkitError(f"{flag} {path}: {folder} is a file, not a folder. Name a file in an existing folder.")
-    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
-        raise ToolkitError(f"{flag} {path}: no permission to write there. Name a file in a folder you can write to.")
+    check_output_path(path, flag)
 
 
 def _columns(spec, option):

@@ -167,3 +167,28 @@ def check_time_unit(model, summary, where):
         f"its recency and T would be read as {fitted!r} and every prediction would be wrong (rates off by a "
         f"factor of {factor:.4g}). Rebuild the summary with toolkit.customer_summary(tx, time_unit={fitted!r}), or "
         f"refit the model on this summary.")
+
+
+def check_output_path(path, name="path"):
+    """Return ``path`` as a Path after checking a file can be written there; raise OutputPathError otherwise.
+
+    ``name`` is how the caller's user names it (an argument such as ``path``, or a flag such as ``-o``).
+    """
+    import os
+    from pathlib import Path
+
+    from .errors import OutputPathError
+
+    target = Path(path)
+    folder = target.parent
+    if target.is_dir():
+        raise OutputPathError(f"{name} {path}: that is a folder; name a file in it, e.g. {target / 'report.html'}")
+    if not folder.exists():
+        raise OutputPathError(f"{name} {path}: the folder {folder} does not exist. Create it first "
+                              f"(mkdir -p {folder}) or name a file in an existing folder.")
+    if not folder.is_dir():
+        raise OutputPathError(f"{name} {path}: {folder} is a file, not a folder. Name a file in an existing folder.")
+    if not os.access(folder, os.W_OK | os.X_OK) or (target.exists() and not os.access(target, os.W_OK)):
+        raise OutputPathError(f"{name} {path}: no permission to write there. Name a file in a folder you can "
+                              "write to.")
+    return target

@@ -9,6 +9,7 @@ __all__ = [
     "ToolkitError",
     "SchemaError",
     "FileFormatError",
+    "OutputPathError",
     "DataQualityError",
     "ConvergenceError",
     "NotFittedError",
@@ -47,6 +48,10 @@ class FileFormatError(SchemaError):
         self.line = line
         self.expected = expected
         self.found = found
+
+
+class OutputPathError(ToolkitError, ValueError):
+    """An output path cannot be written: a folder, a missing folder, or no permission. Checked before computing."""
 
 
 class DataQualityError(ToolkitError, ValueError):

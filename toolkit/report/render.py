@@ -73,16 +73,19 @@ class Report:
 
     def to_html(self, path) -> Path:
         """Write the report as one self-contained HTML file and return its path."""
-        path = Path(path)
+        from .._validate import check_output_path
+
+        path = check_output_path(path, "path")
         path.write_text(self.html(), encoding="utf-8")
         return path
 
     def to_pdf(self, path) -> Path:
         """Write a PDF version (matplotlib ``PdfPages``; see :func:`toolkit.plotting.report.write_pdf` for its limits:
         raster figures, tables cut to 28 rows x 9 columns, no links)."""
+        from .._validate import check_output_path
         from ..plotting.report import write_pdf
 
-        return write_pdf(self, path)
+        return write_pdf(self, check_output_path(path, "path"))
 
     def __repr__(self):
         lines = [f"Report: {self.title} ({self.subtitle}); {len(self.sections)} sections in {self.seconds:.1f} s"]
