@@ -9,6 +9,8 @@ lifecycle at all.
 import html
 import warnings
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -180,7 +182,7 @@ def test_report_settings_reach_the_classifier(logs):
     assert learned.loc["loyal_duration", "value"] == 200 and learned.loc["t_stability", "value"] == 100
     assert learned.loc["lost_gap", "value"] == 90
     assert (learned.loc[["loyal_duration", "t_stability", "lost_gap"], "derivation"] == "given").all()
-    with pytest.raises(ValueError, match="loyal_duration_days must be a finite number in \(0, "):
+    with pytest.raises(ValueError, match=r"loyal_duration_days must be a finite number in \(0, "):
         ReportSettings(loyal_duration_days=-30)
     assert ReportSettings().loyal_duration_days is None  # default: learned from the data
 
@@ -218,4 +220,5 @@ def test_cli_flags_reach_the_classifier(tmp_path, monkeypatch):
     assert seen, "the lifecycle section did not fit a classifier"
     params = seen[0]
     assert (params["loyal_duration"], params["time_to_stability"], params["lost_gap"]) == (150.0, 80.0, 100.0)
-    assert "loyal_duration_days" in out.read_text(encoding="utf-8")  # the assumption is listed in the report
+    text = out.read_text(encoding="utf-8")  # the assumption is listed in the report's settings, in words
+    assert re.search(r"<th>Loyal duration \(days\)</th><td[^>]*>150", text), "the given loyal duration is not listed"

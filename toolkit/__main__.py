@@ -208,17 +208,17 @@ def _report(args) -> int:
                               currency=args.currency, loyal_duration_days=args.loyal_duration,
                               time_to_stability_days=args.time_to_stability, lost_gap_days=args.lost_gap)
 
-    def progress(step, n_steps, name, state, seconds):
+    def progress(step, n_steps, name, state, seconds, section=None):
         if args.quiet:
             return
         if state == "start":
             sys.stdout.write(f"[{step}/{n_steps}] {name} ...")
             sys.stdout.flush()
-        else:
-            _out(f" done ({seconds:.1f} s)")
+        else:  # the section's outcome, as the HTML says it: done / done with a caveat / skipped / ...
+            _out(f" {section.outcome_text(reason=False) if section is not None else state} ({seconds:.1f} s)")
 
     report = build_report(tx, events=_events(args, read_kwargs), nps=_nps(args, read_kwargs), targets=targets,
-                          settings=settings, industry_clv=args.industry_clv, title=args.title, progress=progress)
+                          settings=settings, industry_clv=args.industry_clv, title=args.title, progress=progress, lang=args.lang)
     path = report.to_html(Path(args.output))
     if not args.quiet:
         _out(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
@@ -228,9 +228,14 @@ def _report(args) -> int:
             _out(f"wrote {pdf}")
     if not args.quiet:
         for sec in report.sections:
-            if sec.status != "ok":
-                _out(f"note: section '{sec.title}' {sec.status}: {'; '.join(sec.notes[:1])}")
+            if sec.outcome != "done":
+                _out(_as_flags(f"note: section '{sec.title}' {sec.outcome_text(limit=300)}"))
         _out(f"done in {time.perf_counter() - started:.1f} s")
+    if args.strict and report.incomplete:
+        for sec, outcome, reason in report.incomplete:
+            _err(_as_flags(f"strict: section '{sec.title}' {sec.outcome_text(limit=300)}"))
+        _err(f"strict: {len(report.incomplete)} section(s) not done; the report was written, exit code 3")
+        return 3
     return 0
 
 
@@ -319,7 +324,13 @@ def build_parser() -> argparse.ArgumentParser:
     out.add_argument("-o", "--output", required=True, help="HTML file to write")
     out.add_argument("--pdf", help="also write a PDF (figures and tables; see the docs for its limits)")
     out.add_argument("--title", help="report title")
+    out.add_argument("--lang", choices=("en", "zh"), default="en",
+                     help="language of the report: en (English, default) or zh (Chinese, with the Chinese font "
+                          "embedded in the HTML)")
     out.add_argument("-q", "--quiet", action="store_true", help="print nothing but errors")
+    out.add_argument("--strict", action="store_true",
+                     help="exit with code 3 (after writing the report) when any section is skipped, lacks data or "
+                          "fails, printing why: for pipelines")
     rp.set_defaults(func=_report)
 
     wp = sub.add_parser("warmup", help="compile the kernels once (after install), so that later runs start fast",

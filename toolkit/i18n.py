@@ -17,7 +17,11 @@ Each module may add its own entries with :func:`register`; the shared course voc
 
 from __future__ import annotations
 
-__all__ = ["LANGUAGES", "set_language", "get_language", "tr", "register", "on_language_change"]
+import re
+from contextlib import contextmanager
+
+__all__ = ["LANGUAGES", "get_language", "localize", "on_language_change", "register", "register_patterns",
+           "register_text", "set_language", "tr", "using_language"]
 
 #: Supported language codes.
 LANGUAGES = ("en", "zh")
@@ -77,3 +81,91 @@ def register(entries: dict[str, dict[str, str]]) -> None:
         if unknown:
             raise ValueError(f"{key}: unknown language codes {sorted(unknown)}; use {LANGUAGES}")
         _CATALOGUE.setdefault(key, {}).update(texts)
+
+
+@contextmanager
+def using_language(language: str | None):
+    """Switch to ``language`` inside a ``with`` block and restore the previous language afterwards (also on error).
+
+    ``None`` keeps the current language. ``build_report(..., lang="zh")`` uses it, so that building a Chinese
+    report does not change the language of code that runs later.
+    """
+    previous = get_language()
+    if language is None:
+        yield previous
+        return
+    set_language(language)
+    try:
+        yield get_language()
+    finally:
+        if get_language() != previous:
+            set_language(previous)
+
+
+# English text -> {language: text}: sentences produced by lower layers in English (the cleaning report's reasons
+# and notes, model warnings) translated where they are shown, keyed by the English text itself.
+_TEXTS: dict[str, dict[str, str]] = {}
+# language -> [(compiled pattern, replacement)]: the same for sentences with numbers or names in them.
+_PATTERNS: dict[str, list] = {}
+
+
+def register_text(entries: dict[str, dict[str, str]]) -> None:
+    """Translations of whole English texts: ``{"missing customer id": {"zh": "缺少客户编号"}}`` (see :func:`localize`)."""
+    for text, texts in entries.items():
+        unknown = set(texts) - set(LANGUAGES)
+        if unknown:
+            raise ValueError(f"{text!r}: unknown language codes {sorted(unknown)}; use {LANGUAGES}")
+        _TEXTS.setdefault(text, {}).update(texts)
+
+
+def register_patterns(language: str, patterns) -> None:
+    """Translations of English sentences with variable parts: ``[(regex, replacement), ...]``.
+
+    ``regex`` must match the whole text (``re.fullmatch``); ``replacement`` is a :meth:`re.Match.expand` template
+    (``\\g<name>``) or a function of the match. The replacement's groups are localized in turn, so a reason
+    inside a sentence is translated too.
+    """
+    if language not in LANGUAGES:
+        raise ValueError(f"unknown language {language!r}; use {LANGUAGES}")
+    bucket = _PATTERNS.setdefault(language, [])
+    for regex, replacement in patterns:
+        bucket.append((re.compile(regex, re.DOTALL), replacement))
+
+
+def localize(text, language: str | None = None) -> str:
+    """``text`` (an English sentence made by the toolkit) in the current language, when a translation is known.
+
+    Exact texts (:func:`register_text`) first, then patterns (:func:`register_patterns`), then sentence by
+    sentence; text without a translation is returned unchanged (English is never lost, only not translated).
+    """
+    if not isinstance(text, str):
+        return text
+    code = language or get_language()
+    if code == "en" or not text.strip():
+        return text
+    found = _localize_one(text, code)
+    if found is not None:
+        return found
+    # several sentences: translate each one that is known, keep the others
+    parts = re.split(r"(?<=[.;:])\s+(?=[A-Z0-9(])", text)
+    if len(parts) > 1:
+        out = [_localize_one(p, code) for p in parts]
+        if any(o is not None for o in out):
+            return "".join(o if o is not None else p + " " for o, p in zip(out, parts)).strip()
+    return text
+
+
+def _localize_one(text, code):
+    stripped = text.strip()
+    entry = _TEXTS.get(stripped) or _TEXTS.get(stripped.rstrip("."))
+    if entry and code in entry:
+        return entry[code]
+    for pattern, replacement in _PATTERNS.get(code, ()):
+        match = pattern.fullmatch(stripped)
+        if match is None:
+            continue
+        if callable(replacement):
+            return replacement(match)
+        groups = {k: (localize(v, code) if v is not None else "") for k, v in match.groupdict().items()}
+        return re.sub(r"\\g<(\w+)>", lambda m, found=groups: found.get(m.group(1), ""), replacement)
+    return None

@@ -14,6 +14,7 @@ characters come from the CJK font (matplotlib >= 3.6 falls back glyph by glyph a
 
 from __future__ import annotations
 
+import logging
 import warnings
 
 __all__ = ["SYSTEM_CJK_FAMILIES", "PNG_RC", "cjk_font_path", "cjk_family", "apply_language"]
@@ -49,6 +50,7 @@ def cjk_family():
     if path is not None:
         font_manager.fontManager.addfont(str(path))
         _state["family"] = font_manager.FontProperties(fname=str(path)).get_name()
+        _quiet_weight_fallback(_state["family"])
         return _state["family"]
     available = {f.name for f in font_manager.fontManager.ttflist}
     for family in SYSTEM_CJK_FAMILIES:
@@ -56,6 +58,28 @@ def cjk_family():
             _state["family"] = family
             return family
     return None
+
+
+class _WeightFallbackFilter(logging.Filter):
+    """Drop matplotlib's "findfont: Failed to find font weight bold for <CJK family>, now using 400" record.
+
+    The bundled package has one weight (Regular); bold Chinese text (titles) is drawn in it on purpose, while
+    Latin text keeps its bold from the default font. Other font warnings still go through.
+    """
+
+    def __init__(self, family):
+        super().__init__()
+        self.family = family
+
+    def filter(self, record):
+        return not (str(record.msg).startswith("findfont: Failed to find font weight")
+                    and self.family in tuple(map(str, record.args or ())))
+
+
+def _quiet_weight_fallback(family):
+    logger = logging.getLogger("matplotlib.font_manager")
+    if not any(isinstance(f, _WeightFallbackFilter) for f in logger.filters):
+        logger.addFilter(_WeightFallbackFilter(family))
 
 
 def apply_language(language: str) -> None:

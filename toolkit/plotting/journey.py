@@ -333,7 +333,8 @@ def plot_nps(result, ax=None, *, title=None):
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(tr("journey.plot.nps_share", "share of answers (%)"))
     ax.set_ylabel(tr("journey.plot.group", "group") if t.index.name in (None, "group") else str(t.index.name))
-    ax.legend(loc="upper center", bbox_to_anchor=(0.35, -0.14), ncol=3, fontsize=7, frameon=False)
+    # right of the axes (below them it ran into the x label)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
     ax.set_title(title or f"{tr('journey.plot.nps_title', 'Net Promoter Score')} "
                           f"({1 - result.alpha:.0%} CI)")
     return ax

@@ -122,7 +122,15 @@ def plot_tracking(tracking, cumulative=True, ax=None, **style):
         ax.axvline(holdout[0], color="grey", linestyle=":", label=tr("plot.models.holdout_start"))
     ax.set_ylabel(tr("plot.models.cumulative_repeat" if cumulative else "plot.models.repeat"))
     ax.set_xlabel(tr("plot.models.period_end"))
-    ax.tick_params(axis="x", labelrotation=30)
+    if np.issubdtype(frame.index.dtype, np.datetime64):
+        import matplotlib.dates as mdates
+
+        # at most ~7 dates, written concisely and level: rotated dense month labels overlapped each other
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    else:
+        ax.tick_params(axis="x", labelrotation=30)
     ax.set_title(tr("plot.models.tracking_cumulative" if cumulative else "plot.models.tracking_period"))
     ax.legend()
     return ax

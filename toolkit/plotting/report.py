@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
-from ..i18n import register, tr
+from ..i18n import get_language, localize, register, tr
 from ._fonts import PNG_RC
 from .rfm import OKABE_ITO
 
@@ -60,13 +60,19 @@ def figure_png(draw, *, figsize=(7.0, 4.2), dpi=110) -> bytes:
     # unhinted glyphs lay out and render faster (and keep small digits legible at screen resolution); zlib
     # level 1 encodes several times faster for ~8% larger files: together ~25% off a report's figure time
     with matplotlib.rc_context(PNG_RC):
-        fig = Figure(figsize=figsize, dpi=dpi)
-        ax = fig.subplots()
-        draw(ax)
-        fig.tight_layout()
+        fig = draw_figure(draw, figsize=figsize, dpi=dpi)
         buf = io.BytesIO()
         fig.savefig(buf, format="png", dpi=dpi, pil_kwargs={"compress_level": 1})
     return buf.getvalue()
+
+
+def draw_figure(draw, *, figsize=(7.0, 4.2), dpi=110) -> Figure:
+    """The laid-out standalone :class:`~matplotlib.figure.Figure` behind :func:`figure_png` (tests inspect it)."""
+    fig = Figure(figsize=figsize, dpi=dpi)
+    ax = fig.subplots()
+    draw(ax)
+    fig.tight_layout()
+    return fig
 
 
 def _fmt(v):
@@ -124,12 +130,15 @@ def plot_kpi_board(board, ax=None, *, title=None):
                   tr("report.kpi.no_history", "no verdict, not enough history") if short else
                   tr("report.kpi.no_target", "no target"))
         text = (f"{status}: {tr('report.kpi.actual', 'actual')} {_fmt(row.actual)}, "
-                f"{tr('report.kpi.target', 'target')} {_fmt(row.target)}, gap {_fmt(row.gap)}")
-        left = shown[i] < 0
-        ax.text(0.02 * span if left else -0.02 * span, i, text, va="center", ha="left" if left else "right",
-                fontsize=8, color="0.1")
+                f"{tr('report.kpi.target', 'target')} {_fmt(row.target)}, {tr('report.kpi.gap', 'gap')} {_fmt(row.gap)}")
+        # the label sits on the empty side of the zero line: right of it for a bar to the left and for a
+        # row without a verdict (no bar), left of it for a bar to the right; wrapped so it stays in its half
+        right = shown[i] <= 0
+        ax.text(0.02 * span if right else -0.02 * span, i, textwrap.fill(text, 44), va="center",
+                ha="left" if right else "right", fontsize=8, color="0.1")
     ax.set_yticks(y)
-    ax.set_yticklabels([textwrap.fill(str(v), 28) for v in board["label"]])
+    # KPI labels are written in English by the targets; the Chinese figure shows them translated (toolkit.i18n.localize)
+    ax.set_yticklabels([textwrap.fill(localize(str(v)), 28 if get_language() == "en" else 16) for v in board["label"]])
     ax.invert_yaxis()
     ax.set_xlabel(tr("report.kpi.xlabel", "gap = actual − target (% of |target|)"))
     ax.set_ylabel(tr("report.kpi.ylabel", "KPI and its target"))
@@ -213,64 +222,233 @@ def plot_group_bars(table, ax=None, *, title, ylabel, xlabel=None, stacked=True)
 
 # -------------------------------------------------------------------------------------------------- PDF
 _PAGE = (11.69, 8.27)  # A4 landscape, inches
+_MARGIN = 0.45  # inches, every side
+_GAP = 0.18  # inches between blocks
+_FIG_SCALE = 0.72  # a 7-inch report figure prints 5 inches wide: two side by side
+PDF_TABLE_ROWS = 10  # the top rows of each table (the HTML shows more; every row is in its CSV files)
+_TABLE_FONT = 6.5  # points
+_LONG_TEXT = 1.8  # inches: a long text column (reason, action) wraps at this width
 
 
-def _text_page(pdf, title, lines):
-    fig = Figure(figsize=_PAGE)
-    fig.text(0.05, 0.93, title, fontsize=18, weight="bold", va="top")
-    body = "\n".join(textwrap.fill(line, 120) for line in lines)
-    fig.text(0.05, 0.86, body, fontsize=10, va="top", family="sans-serif", linespacing=1.5)
-    pdf.savefig(fig)
+class _Flow:
+    """Blocks laid out on A4 landscape pages, top to bottom, consecutive blocks side by side when they fit."""
+
+    def __init__(self, pdf, title):
+        from matplotlib.backends.backend_agg import RendererAgg
+
+        self.pdf, self.title, self.page, self.fig = pdf, title, 0, None
+        self.width = _PAGE[0] - 2 * _MARGIN
+        self.bottom = _MARGIN + 0.25  # room for the page footer
+        self._measure = RendererAgg(100, 100, 72)  # 72 dpi: sizes come out in points
+
+    def text_width(self, text, size, bold=False):
+        from matplotlib.font_manager import FontProperties
+
+        props = FontProperties(size=size, weight="bold" if bold else "normal")
+        lines = str(text).split("\n") or [""]
+        return max(self._measure.get_text_width_height_descent(line or " ", props, ismath=False)[0]
+                   for line in lines) / 72.0
+
+    def new_page(self):
+        self.close_page()
+        self.page += 1
+        self.fig = Figure(figsize=_PAGE)
+        self.fig.text(_MARGIN / _PAGE[0], 0.35 / _PAGE[1], self.title, fontsize=7, color="0.45")
+        self.fig.text(1 - _MARGIN / _PAGE[0], 0.35 / _PAGE[1], str(self.page), fontsize=7, color="0.45", ha="right")
+        self.y = _PAGE[1] - _MARGIN
+
+    def close_page(self):
+        if self.fig is not None:
+            self.pdf.savefig(self.fig)
+            self.fig = None
+
+    def room(self):
+        return self.y - self.bottom if self.fig is not None else 0.0
+
+    def ensure(self, height):
+        if self.fig is None or height > self.room() + 1e-9:
+            self.new_page()
+
+    def row(self, blocks):
+        """Place blocks [(width, height, draw(fig, x, top))] in rows: left to right while they fit the width."""
+        line, used = [], 0.0
+        for blk in blocks:
+            if line and used + _GAP + blk[0] > self.width:
+                self._place(line)
+                line, used = [], 0.0
+            line.append(blk)
+            used += blk[0] + (_GAP if len(line) > 1 else 0.0)
+        if line:
+            self._place(line)
+
+    def _place(self, line):
+        height = max(b[1] for b in line)
+        self.ensure(height)
+        x = _MARGIN
+        for w, _, draw in line:
+            draw(self.fig, x, self.y)
+            x += w + _GAP
+        self.y -= height + _GAP
+
+    def paragraph(self, text, size=9.5, bold=False, color="0.1", indent=0.0):
+        if not text:
+            return
+        chars = max(int((self.width - indent) * 72 / (0.5 * size)), 20)  # ~0.5 em per character
+        body = "\n".join(textwrap.fill(part, chars) for part in str(text).split("\n"))
+        height = (body.count("\n") + 1) * size * 1.4 / 72
+
+        def draw(fig, x, top):
+            fig.text((x + indent) / _PAGE[0], top / _PAGE[1], body, fontsize=size, va="top", color=color,
+                     weight="bold" if bold else "normal", linespacing=1.4)
+
+        self._place([(self.width, height, draw)])
 
 
-def _image_page(pdf, title, png):
+def _image_block(png, max_height):
     import matplotlib.image as mpimg
 
-    fig = Figure(figsize=_PAGE)
-    ax = fig.add_axes((0.03, 0.03, 0.94, 0.88))
-    ax.imshow(mpimg.imread(io.BytesIO(png), format="png"))
-    ax.set_axis_off()
-    fig.text(0.03, 0.95, title, fontsize=12, weight="bold", va="top")
-    pdf.savefig(fig)
+    img = mpimg.imread(io.BytesIO(png), format="png")
+    h_px, w_px = img.shape[:2]
+    width, height = _FIG_SCALE * w_px / 110.0, _FIG_SCALE * h_px / 110.0  # report figures are 110 dpi
+    limit = _PAGE[0] - 2 * _MARGIN
+    scale = min(1.0, limit / width, max_height / height)
+    width, height = width * scale, height * scale
+
+    def draw(fig, x, top):
+        ax = fig.add_axes((x / _PAGE[0], (top - height) / _PAGE[1], width / _PAGE[0], height / _PAGE[1]))
+        ax.imshow(img, interpolation="antialiased")
+        ax.set_axis_off()
+
+    return width, height, draw
 
 
-def _table_page(pdf, title, table, max_rows=28, max_cols=9):
+def _table_strings(table, max_rows):
     frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
-    total = len(frame)
-    shown = frame.iloc[:max_rows, :max_cols]
-    cells = [[_cell(v) for v in row] for row in shown.itertuples(index=False)]
-    fig = Figure(figsize=_PAGE)
-    fig.text(0.03, 0.95, title, fontsize=12, weight="bold", va="top")
-    if total > max_rows or frame.shape[1] > max_cols:
-        note = tr("report.pdf.truncated", "first {rows} of {total} rows").format(rows=len(shown), total=total)
-        if frame.shape[1] > max_cols:
-            note += f"; {max_cols} of {frame.shape[1]} columns"
-        fig.text(0.03, 0.91, note + " (the HTML report has the full table)", fontsize=8, va="top")
-    ax = fig.add_axes((0.03, 0.03, 0.94, 0.85))
-    ax.set_axis_off()
-    if cells:
-        tab = ax.table(cellText=cells, colLabels=[textwrap.fill(str(c), 16) for c in shown.columns], loc="upper center",
-                       cellLoc="right")
-        tab.auto_set_font_size(False)
-        tab.set_fontsize(7)
-        tab.scale(1.0, 1.25)
-    pdf.savefig(fig)
+    shown = frame.iloc[:max_rows]
+    numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
+               for c in frame.columns]
+    header = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
+    cells = [[_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    return header, cells, numeric, len(frame)
+
+
+def _table_blocks(flow, title, table, max_rows=PDF_TABLE_ROWS):
+    """A table as one or more blocks: every column, split into column groups (the first column repeated) when
+    the table is wider than the page; the first ``max_rows`` rows, with a note saying how many there are."""
+    size = _TABLE_FONT
+    line_h = size * 1.3 / 72
+    header, cells, numeric, total = _table_strings(table, max_rows)
+    n_cols = len(header)
+    widths, wrap_at = [], []
+    for j in range(n_cols):
+        col = [row[j] for row in cells]
+        natural = max([flow.text_width(v, size) for v in col] + [0.3])
+        wrap = natural > _LONG_TEXT and not numeric[j]
+        chars = max(int(_LONG_TEXT * 72 / (0.5 * size)), 10)
+        wrap_at.append(chars if wrap else None)
+        head_w = max(flow.text_width(w, size, bold=True) for w in textwrap.fill(header[j], 18).split("\n"))
+        widths.append(max(min(natural, _LONG_TEXT), head_w) + 0.12)
+    # column groups that fit the page width; the first column (the row's name) starts every group
+    groups, current, used = [], [], 0.0
+    for j in range(n_cols):
+        if current and used + widths[j] > flow.width:
+            groups.append(current)
+            current, used = ([0], widths[0]) if j > 0 else ([], 0.0)
+        current.append(j)
+        used += widths[j]
+    groups.append(current)
+    blocks = []
+    page_height = _PAGE[1] - 2 * _MARGIN - 0.3
+    parts = []  # (columns, first row, end row): row ranges that fit a page, per column group
+    for cols in groups:
+        wrapped = [[textwrap.fill(row[j], wrap_at[j]) if wrap_at[j] else row[j] for j in cols] for row in cells]
+        lines = [max([v.count("\n") + 1 for v in r] + [1]) for r in wrapped]
+        start, used = 0, 0.5 + 3 * line_h
+        for k, n in enumerate(lines):
+            if k > start and used + n * line_h + 0.04 > page_height:
+                parts.append((cols, start, k))
+                start, used = k, 0.5 + 3 * line_h
+            used += n * line_h + 0.04
+        parts.append((cols, start, len(cells)))
+    for g, (cols, r0, r1) in enumerate(parts):
+        rows = [[textwrap.fill(row[j], wrap_at[j]) if wrap_at[j] else row[j] for j in cols] for row in cells[r0:r1]]
+        heads = [textwrap.fill(header[j], 18) for j in cols]
+        head_lines = max(h.count("\n") + 1 for h in heads)
+        row_lines = [max([v.count("\n") + 1 for v in r] + [1]) for r in rows]
+        name = title if len(parts) == 1 else f"{title} ({g + 1}/{len(parts)})"
+        note = ""
+        if total > len(cells):
+            note = tr("report.pdf.truncated", "first {rows} of {total} rows").format(rows=len(cells), total=f"{total:,}")
+            note += tr("report.pdf.more", "; every row is in the HTML report and its CSV files")
+        width = sum(widths[j] for j in cols)
+        width = max(width, flow.text_width(name, 8, bold=True) + 0.05, flow.text_width(note, 6.5) + 0.05)
+        height = 0.22 + (0.14 if note else 0) + (head_lines + sum(row_lines)) * line_h + 0.04 * (len(rows) + 1)
+        blocks.append((width, height,
+                       _table_drawer(name, note, [widths[j] for j in cols], [numeric[j] for j in cols], heads, rows,
+                                     head_lines, row_lines, line_h, size)))
+    return blocks
+
+
+def _table_drawer(name, note, widths, numeric, heads, rows, head_lines, row_lines, line_h, size):
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import Rectangle
+
+    def draw(fig, x, top):
+        W, H = _PAGE
+        fig.text(x / W, top / H, name, fontsize=8, weight="bold", va="top")
+        y = top - 0.2
+        if note:
+            fig.text(x / W, y / H, note, fontsize=6.5, color="0.35", va="top")
+            y -= 0.14
+        total_w = sum(widths)
+        hh = head_lines * line_h + 0.04
+        fig.add_artist(Rectangle((x / W, (y - hh) / H), total_w / W, hh / H, transform=fig.transFigure,
+                                 facecolor="#eef2f6", edgecolor="none"))
+        cx = x
+        for w, head, num in zip(widths, heads, numeric):
+            fig.text((cx + (w - 0.06 if num else 0.06)) / W, (y - 0.02) / H, head, fontsize=size, weight="bold",
+                     va="top", ha="right" if num else "left", linespacing=1.15)
+            cx += w
+        y -= hh
+        for values, n_lines in zip(rows, row_lines):
+            rh = n_lines * line_h + 0.04
+            cx = x
+            for w, value, num in zip(widths, values, numeric):
+                fig.text((cx + (w - 0.06 if num else 0.06)) / W, (y - 0.02) / H, value, fontsize=size, va="top",
+                         ha="right" if num else "left", linespacing=1.15)
+                cx += w
+            y -= rh
+            fig.add_artist(Line2D([x / W, (x + total_w) / W], [y / H, y / H], transform=fig.transFigure,
+                                  color="0.85", lw=0.4))
+
+    return draw
 
 
 def _cell(v):
+    if v is None or v is pd.NaT:
+        return "–"
+    if isinstance(v, (bool, np.bool_)):
+        return "✓" if v else "–"
     if isinstance(v, (float, np.floating)):
         return _fmt(float(v))
+    if isinstance(v, (int, np.integer)):
+        return f"{v:,}"
+    if isinstance(v, pd.Timestamp):
+        return f"{v:%Y-%m-%d %H:%M}" if (v.hour or v.minute) else f"{v:%Y-%m-%d}"
     text = str(v)
-    return text if len(text) <= 40 else text[:37] + "..."
+    return text if len(text) <= 400 else text[:397] + "..."
 
 
 def write_pdf(report, path):
-    """Write a report as a PDF: a title page, then per section a text page, its figures and its tables.
+    """Write a report as a compact PDF on A4 landscape pages: a title block with the contents, then per section
+    its text (intro, headline numbers, notes), its figures two to a row, and its tables.
 
-    Uses matplotlib's ``PdfPages``, so it needs nothing beyond matplotlib. Limits: figures are embedded as
-    the same PNG rasters as in the HTML (not vector graphics); tables are drawn as images of at most 28 rows
-    and 9 columns per table (the HTML report has them in full); there are no links or bookmarks, and text
-    uses matplotlib's fonts (Chinese labels need a CJK font installed, as for every figure).
+    Uses matplotlib's ``PdfPages``, so it needs nothing beyond matplotlib. Every table keeps every column (a
+    table wider than the page is split into column groups, its first column repeated); it shows its first
+    :data:`PDF_TABLE_ROWS` rows (the top of what the HTML shows; the full tables are in the HTML report and its CSV
+    files) and says how many there are. A section starts on a new page unless the previous one left over 20% of a
+    page free. Limits: figures are embedded as the same PNG rasters as in the HTML (not vector graphics); there
+    are no links or bookmarks; text uses matplotlib's fonts (Chinese needs a CJK font, as for every figure).
 
     Parameters
     ----------
@@ -287,20 +465,43 @@ def write_pdf(report, path):
 
     path = Path(path)
     with PdfPages(path, metadata={"Title": report.title, "Creator": "Customer Value Toolkit"}) as pdf:
-        lines = [report.subtitle, ""]
+        flow = _Flow(pdf, report.title)
+        flow.new_page()
+        flow.paragraph(report.title, size=18, bold=True)
+        flow.paragraph(report.subtitle, size=10, color="0.3")
+        body_height = _PAGE[1] - 2 * _MARGIN - 0.25
+        findings = getattr(report, "findings", [])  # page one: the executive summary and the KPI board
+        if findings:
+            flow.paragraph(tr("report.summary", "Executive summary"), size=14, bold=True, color="#0072B2")
+            for k, finding in enumerate(findings, 1):
+                flow.paragraph(f"{k}. {finding.text}", size=9)
+            kpis = next((s for s in report.sections if s.key == "kpis"), None)
+            if kpis is not None and kpis.figures:
+                flow.row([_image_block(next(iter(kpis.figures.values())), 0.3 * body_height)])
+            flow.paragraph("   ·   ".join(f"{i}. {sec.title}: {sec.outcome_text(reason=False)}"
+                                          for i, sec in enumerate(report.sections, 1)), size=8.5)
+        else:
+            for i, sec in enumerate(report.sections, 1):
+                head = "; ".join(f"{label} {value}" for label, value in sec.headline[:4])
+                flow.paragraph(f"{i}. {sec.title} [{sec.outcome_text(reason=False)}]" + (f": {head}" if head else ""),
+                               size=8.5, indent=0.15)
         for i, sec in enumerate(report.sections, 1):
-            head = "; ".join(f"{label} {value}" for label, value in sec.headline[:4])
-            lines.append(f"{i}. {sec.title}" + (f" [{sec.status}]" if sec.status != "ok" else "") +
-                         (f": {head}" if head else ""))
-        _text_page(pdf, report.title, lines)
-        for i, sec in enumerate(report.sections, 1):
-            body = [sec.intro, ""] if sec.intro else []
-            body += [f"{label}: {value}" for label, value in sec.headline]
-            if sec.notes:
-                body += [""] + [f"note: {n}" for n in sec.notes]
-            _text_page(pdf, f"{i}. {sec.title}", body)
-            for caption, png in sec.figures.items():
-                _image_page(pdf, f"{i}. {sec.title}: {caption}", png)
+            if flow.room() < 0.2 * body_height:
+                flow.new_page()
+            flow.paragraph(f"{i}. {sec.title} [{sec.outcome_text(reason=False)}]", size=14,
+                           bold=True, color="#0072B2")
+            flow.paragraph(sec.intro, size=9)
+            if sec.headline:
+                flow.paragraph("   ·   ".join(f"{label}: {value}" for label, value in sec.headline), size=9,
+                               bold=True)
+            for note in sec.notes:
+                flow.paragraph(f"note: {note}", size=8, color="#7a4b00")
+            pngs = list(sec.figures.values())[1 if findings and sec.key == "kpis" else 0:]  # KPI chart: page one
+            flow.row([_image_block(png, 0.5 * body_height) for png in pngs])
+            blocks = []
             for name, table in sec.tables.items():
-                _table_page(pdf, f"{i}. {sec.title}: {name}", table)
+                if isinstance(table, pd.DataFrame) and len(table.columns):
+                    blocks += _table_blocks(flow, name, table)
+            flow.row(blocks)
+        flow.close_page()
     return path

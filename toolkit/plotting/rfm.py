@@ -161,7 +161,8 @@ def plot_segments(segment_summary, ax=None, *, title=None, colors=None, **style)
     ax.set_xlabel(tr("plot.rfm.share_axis"))
     ax.set_ylabel(frame.index.name or tr("plot.rfm.segment"))
     ax.set_title(title or tr("plot.rfm.segments_title"))
-    ax.legend(loc="lower right", frameon=False)
+    # outside the axes: inside, it sat on the longest bar (the largest tier is often the last one)
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
     return ax
 
 

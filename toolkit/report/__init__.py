@@ -49,8 +49,9 @@ __all__ = [
 ]
 
 # The package, one concern per module: base (settings, Section, context), format (numbers and tables),
-# sections/ (one module per analysis), kpis (targets and the KPI board), render (Report, HTML/PDF), build (the
-# registry and build_report).
+# sections/ (one module per analysis), kpis (targets and the KPI board), summary (the executive summary: page one's
+# findings), render (Report, HTML/PDF), build (the registry and build_report). Each section's ``outcome`` ("done",
+# "done with a caveat", "skipped", "not enough data", "error") is what the HTML and the command line say about it.
 from .base import ReportContext, ReportSettings, Section
 from .build import DEFAULT_SECTIONS, SECTIONS, build_report, register_section
 from .kpis import COURSE_TARGETS, KPI_WINDOWS, KPIS, Target, compute_kpis, kpi_board, nps_score, parse_targets, \

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data import Transactions
-from ..i18n import register
+from ..i18n import get_language, localize, register, tr
 from .format import _table_html
 
 register({
@@ -33,7 +33,15 @@ register({
     "report.fig.model_clv": {"en": "BG/NBD + Gamma-Gamma CLV per customer", "zh": "BG/NBD + Gamma-Gamma 客户 CLV"},
     "report.toc": {"en": "Contents", "zh": "目录"},
     "report.assumptions": {"en": "Assumptions and run details", "zh": "假设与运行信息"},
+    "report.outcome.done": {"en": "done", "zh": "已完成"},
+    "report.outcome.done with a caveat": {"en": "done with a caveat", "zh": "已完成（有保留意见）"},
+    "report.outcome.skipped": {"en": "skipped", "zh": "已跳过"},
+    "report.outcome.not enough data": {"en": "not enough data", "zh": "数据不足"},
+    "report.outcome.error": {"en": "error", "zh": "出错"},
 })
+
+#: What a report says about a section (:attr:`Section.outcome`).
+OUTCOMES = ("done", "done with a caveat", "skipped", "not enough data", "error")
 
 
 # ============================================================================================ settings
@@ -135,6 +143,8 @@ class Section:
     intro : str
         One paragraph saying what the section shows and how to read it.
     status : {"ok", "skipped", "error"}
+        Whether the section produced results ("ok"), was not run ("skipped") or failed ("error"). What the report
+        says about it is :attr:`outcome`.
     headline : list of (str, str)
         Formatted headline numbers, in display order.
     numbers : dict[str, float]
@@ -144,8 +154,15 @@ class Section:
         PNG files by caption.
     notes : list[str]
         Warnings raised while computing the section, data caveats, reasons for skipping.
+    caveats : list[str]
+        The notes that qualify the section's results (a model that failed its checks, a KPI without a verdict, a
+        duration the data could only bound): they make the outcome "done with a caveat". Add with :meth:`caveat`.
+    needs : str
+        For a section skipped because the data cannot support it: what it needs (outcome "not enough data").
     seconds : float
         Time the section took.
+    currency : str
+        Money label of its tables (``ReportSettings.currency``; set by :func:`build_report`).
     """
 
     key: str
@@ -157,7 +174,10 @@ class Section:
     tables: dict = field(default_factory=dict)
     figures: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    caveats: list = field(default_factory=list)
+    needs: str = ""
     seconds: float = 0.0
+    currency: str = ""
 
     def add_number(self, key, label, value, fmt="{:,.0f}"):
         """Record a headline number (``fmt`` formats it; NaN shows as "n/a")."""
@@ -175,13 +195,56 @@ class Section:
         if text not in self.notes:
             self.notes.append(text)
 
+    def caveat(self, text):
+        """Record a note that qualifies the results (shown as a note; the outcome becomes "done with a caveat")."""
+        self.note(text)
+        if text not in self.caveats:
+            self.caveats.append(text)
+
+    @property
+    def outcome(self) -> str:
+        """What the report says about this section, in the HTML and on the terminal: one of :data:`OUTCOMES`,
+        "done", "done with a caveat", "skipped" (see :attr:`reason`), "not enough data" (see :attr:`needs`) or
+        "error"."""
+        if self.status == "error":
+            return "error"
+        if self.status == "skipped":
+            return "not enough data" if self.needs else "skipped"
+        return "done with a caveat" if self.caveats else "done"
+
+    @property
+    def reason(self) -> str:
+        """Why the outcome is not plain "done": the first caveat, what is missing, or the first note."""
+        outcome = self.outcome
+        if outcome == "done":
+            return ""
+        if outcome == "done with a caveat":
+            return self.caveats[0]
+        if outcome == "not enough data" and self.needs:
+            return self.needs
+        return self.notes[0] if self.notes else ""
+
+    def outcome_text(self, reason=True, limit=None) -> str:
+        """The outcome in the report's language, optionally with its reason: "done with a caveat: ..."."""
+        label = tr(f"report.outcome.{self.outcome}", self.outcome)
+        why = localize(self.reason) if reason else ""
+        if why and limit and len(why) > limit:
+            why = why[: limit - 1].rstrip() + "…"
+        return f"{label}: {why}" if why else label
+
     def to_html(self, number=None) -> str:
-        """HTML fragment of this section (``<section>``)."""
+        """HTML fragment of this section (``<section>``).
+
+        Text made in English by lower layers (cleaning-report reasons, notes, labels) is shown in the current
+        language where :func:`toolkit.i18n.localize` knows a translation.
+        """
+        if get_language() != "en" and not getattr(self, "_localized", False):
+            return _localized(self).to_html(number)
         title = f"{number}. {self.title}" if number is not None else self.title
         parts = [f'<section id="sec-{html.escape(self.key)}" class="status-{html.escape(self.status)}">',
                  f"<h2>{html.escape(title)}</h2>"]
-        if self.status != "ok":
-            parts.append(f'<p class="status">{html.escape(self.status)}</p>')
+        outcome = self.outcome.replace(" ", "-")
+        parts.append(f'<p class="status outcome-{outcome}">{html.escape(self.outcome_text(limit=400))}</p>')
         if self.intro:
             parts.append(f'<p class="intro">{html.escape(self.intro)}</p>')
         if self.headline:
@@ -192,7 +255,7 @@ class Section:
             parts.append(f'<figure><img alt="{html.escape(caption)}" src="data:image/png;base64,{data}">'
                          f"<figcaption>{html.escape(caption)}</figcaption></figure>")
         for name, table in self.tables.items():
-            parts.append(f"<h3>{html.escape(name)}</h3>{_table_html(table)}")
+            parts.append(f"<h3>{html.escape(name)}</h3>{_table_html(table, name, currency=self.currency)}")
         if self.notes:
             parts.append('<ul class="notes">' + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
         parts.append("</section>")
@@ -240,3 +303,36 @@ class ReportContext:
         return self.cache["summary"]
 
 
+
+
+def _localized(sec: Section) -> Section:
+    """A copy of ``sec`` whose English texts (title, intro, labels, captions, table names and text cells, notes) are
+    translated into the current language where a translation is known (:func:`toolkit.i18n.localize`)."""
+    from dataclasses import replace
+
+    def text(v):
+        return localize(v) if isinstance(v, str) else v
+
+    def table(frame):
+        if not isinstance(frame, pd.DataFrame):
+            return frame
+        out = frame.copy()
+        def textual(dtype):
+            return dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+
+        for col in out.columns:
+            if textual(out[col].dtype):
+                out[col] = out[col].astype(object).map(text)
+        if not isinstance(out.index, pd.MultiIndex) and textual(out.index.dtype):
+            out.index = pd.Index([text(v) for v in out.index], name=out.index.name, dtype=object)
+        return out
+
+    done = replace(sec, title=text(sec.title), intro=text(sec.intro),
+                   headline=[(text(k), text(v)) for k, v in sec.headline],
+                   figures={text(k): v for k, v in sec.figures.items()},
+                   tables={text(k): table(v) for k, v in sec.tables.items()},
+                   notes=[text(n) for n in sec.notes],
+                   **{k: [text(c) for c in getattr(sec, k)] for k in ("caveats",) if hasattr(sec, k)},
+                   **{k: text(getattr(sec, k)) for k in ("needs",) if hasattr(sec, k)})
+    done._localized = True
+    return done

@@ -10,8 +10,14 @@ import warnings
 import pandas as pd
 
 from ..data import as_transactions
-from ..errors import DataQualityError, DataQualityWarning, SchemaError, ToolkitError
-from ..i18n import get_language, tr
+from ..errors import (
+    ConvergenceWarning,
+    DataQualityError,
+    DataQualityWarning,
+    SchemaError,
+    ToolkitError,
+)
+from ..i18n import get_language, tr, using_language
 from .base import ReportContext, ReportSettings, Section
 from .kpis import nps_score, parse_targets, section_kpis
 from .render import Report
@@ -21,6 +27,7 @@ from .sections.data import section_data
 from .sections.journey import _match_ids, section_journey
 from .sections.lifecycle import section_lifecycle
 from .sections.rfm import section_rfm
+from .summary import executive_summary
 
 # ============================================================================================ registry
 #: Section key -> function(ctx) -> Section.
@@ -87,6 +94,19 @@ def _progress_callback(progress):
     return None
 
 
+def _call_done(callback, step, n_steps, name, sec):
+    """``callback(step, n_steps, name, "done", seconds)``, plus the built Section as a sixth argument when the
+    callback takes one (the command line prints its outcome: "done", "done with a caveat", "skipped", ...)."""
+    import inspect
+
+    try:
+        inspect.signature(callback).bind(step, n_steps, name, "done", sec.seconds, sec)
+    except (TypeError, ValueError):
+        callback(step, n_steps, name, "done", sec.seconds)
+    else:
+        callback(step, n_steps, name, "done", sec.seconds, sec)
+
+
 def _prepare_events(events):
     if events is None:
         return None
@@ -127,7 +147,7 @@ def _prepare_nps(nps, reference):
 
 
 def build_report(transactions, events=None, nps=None, targets=None, *, sections=None, title=None,
-                 settings=None, industry_clv=None, progress="auto", **frame_kwargs):
+                 settings=None, industry_clv=None, progress="auto", lang=None, **frame_kwargs):
     """Run the report sections on one client's data and return a :class:`Report`.
 
     Parameters
@@ -152,7 +172,12 @@ def build_report(transactions, events=None, nps=None, targets=None, *, sections=
     progress : "auto", bool or callable, default "auto"
         ``"auto"``/True: in Jupyter, one output line shows the step being run; elsewhere nothing. A callable is
         called as ``progress(step, n_steps, name, state, seconds)`` with ``state`` "start" then "done" (the
-        command line prints these). False/None: silent.
+        command line prints these); a callable that takes a sixth argument also gets the built
+        :class:`Section` with "done" (its ``outcome`` says "done", "done with a caveat", "skipped", "not enough
+        data" or "error"). False/None: silent.
+    lang : {"en", "zh"}, optional
+        Language of the whole report (titles, text, tables, figures); default: the current language
+        (``toolkit.get_language()``). The current language is restored afterwards.
     **frame_kwargs
         Column arguments when ``transactions`` is a raw frame.
 
@@ -165,6 +190,10 @@ def build_report(transactions, events=None, nps=None, targets=None, *, sections=
     SchemaError, DataQualityError
         Invalid transactions, events, NPS answers or targets (before any section runs).
     """
+    if lang is not None and lang != get_language():  # build in that language, then restore the caller's
+        with using_language(lang):
+            return build_report(transactions, events, nps, targets, sections=sections, title=title, settings=settings,
+                                industry_clv=industry_clv, progress=progress, **frame_kwargs)
     t0 = time.perf_counter()
     tx = as_transactions(transactions, **frame_kwargs)
     if settings is None:
@@ -190,7 +219,7 @@ def build_report(transactions, events=None, nps=None, targets=None, *, sections=
             try:
                 sec = function(ctx)
             except (DataQualityError, SchemaError) as exc:  # a limit of the data: say it in plain words
-                sec = Section(key, name, status="skipped")
+                sec = Section(key, name, status="skipped", needs=str(exc))
                 sec.note(f"This section needs more or other data than the export has: {exc}")
             except ToolkitError as exc:
                 sec = Section(key, name, status="error")
@@ -198,14 +227,19 @@ def build_report(transactions, events=None, nps=None, targets=None, *, sections=
         for w in caught:
             if str(w.message) not in sec.notes:  # fit notes already carry the same text
                 data_note = issubclass(w.category, DataQualityWarning)
-                sec.note(str(w.message) if data_note else f"{w.category.__name__}: {w.message}")
+                text = str(w.message) if data_note else f"{w.category.__name__}: {w.message}"
+                # a data-quality or convergence warning qualifies the section's results: a caveat
+                (sec.caveat if data_note or issubclass(w.category, ConvergenceWarning) else sec.note)(text)
         sec.seconds = time.perf_counter() - start
+        sec.currency = settings.currency  # money headers and cells of its tables
         built.append(sec)
         if callback:
-            callback(i, len(keys), name, "done", sec.seconds)
+            _call_done(callback, i, len(keys), name, sec)
     first = tx.frame["timestamp"].min()
-    subtitle = (f"{tx.n_customers:,} customers, {len(tx):,} transactions, {first:%Y-%m-%d} to "
-                f"{tx.observation_end:%Y-%m-%d}; built {pd.Timestamp.now():%Y-%m-%d %H:%M}")
+    subtitle = tr("report.subtitle", "{customers} customers, {rows} transactions, {first} to {end}; built {now}").format(
+        customers=f"{tx.n_customers:,}", rows=f"{len(tx):,}", first=f"{first:%Y-%m-%d}",
+        end=f"{tx.observation_end:%Y-%m-%d}", now=f"{pd.Timestamp.now():%Y-%m-%d %H:%M}")
+    findings = executive_summary(built, ctx)
     return Report(title or tr("report.title", "Customer value report"), subtitle, built, settings, ctx.targets,
-                  time.perf_counter() - t0, language=get_language())
+                  time.perf_counter() - t0, language=get_language(), findings=findings)
 

@@ -214,22 +214,60 @@ def nps_score(scores) -> float:
     return float(100.0 * ((s >= 9).mean() - (s <= 6).mean()))
 
 
+def _nps_window(ctx, end):
+    """Answers (a boolean mask over ``ctx.nps``) in the KPI window ending at ``end``."""
+    end = pd.Timestamp(end).normalize()
+    start = end - pd.Timedelta(days=ctx.settings.kpi_window_days)
+    day = ctx.nps["date"].dt.normalize()
+    return (day > start) & (day <= end)
+
+
 def _kpi_nps(ctx, end):
     if ctx.nps is None:
         return math.nan
-    nps = ctx.nps
-    end = pd.Timestamp(end).normalize()
-    start = end - pd.Timedelta(days=ctx.settings.kpi_window_days)
-    day = nps["date"].dt.normalize()
-    sel = (day > start) & (day <= end)
-    return nps_score(nps.loc[sel, "score"]) if sel.any() else math.nan
+    if pd.Timestamp(end).normalize() == ctx.transactions.observation_end.normalize():
+        return float(nps_definitions(ctx).loc["window", "nps"])  # the number the journey section shows too
+    sel = _nps_window(ctx, end)
+    return nps_score(ctx.nps.loc[sel, "score"]) if sel.any() else math.nan
+
+
+def nps_definitions(ctx: ReportContext) -> pd.DataFrame | None:
+    """NPS under the two definitions a report uses, computed once per report (``ctx.cache["nps"]``).
+
+    ``"all"``: every survey answer (the journey section's NPS with its confidence interval); ``"window"``: the
+    answers in the KPI window, the last ``kpi_window_days`` up to the observation end (the KPI board's NPS).
+    The two differ when the score moves over time; the report labels both.
+
+    Returns
+    -------
+    pandas.DataFrame or None
+        Index ``definition`` ("all", "window"); columns ``label, nps, answers, first, last``. None without
+        survey answers.
+    """
+    if ctx.nps is None:
+        return None
+    if "nps" not in ctx.cache:
+        nps = ctx.nps
+        w = ctx.settings.kpi_window_days
+        rows = []
+        for key, sel in (("all", pd.Series(True, index=nps.index)), ("window", _nps_window(ctx, ctx.transactions.observation_end))):
+            part = nps.loc[sel]
+            first = part["date"].min() if len(part) else pd.NaT
+            last = part["date"].max() if len(part) else pd.NaT
+            label = (tr("report.nps.all", "NPS, all {n} answers").format(n=f"{len(part):,}") if key == "all" else
+                     tr("report.nps.window", "NPS, last {days} days ({n} answers)").format(days=w, n=f"{len(part):,}"))
+            rows.append({"definition": key, "label": label,
+                         "nps": nps_score(part["score"]) if len(part) else math.nan,
+                         "answers": len(part), "first": first, "last": last})
+        ctx.cache["nps"] = pd.DataFrame(rows).set_index("definition")
+    return ctx.cache["nps"]
 
 
 #: KPIs a :class:`Target` can name: key -> (label, definition, function(ctx, end) -> float).
 #: Window KPIs are measured over the ``kpi_window_days`` up to ``end``.
 KPIS = {
     "clv": ("mean course CLV per customer",
-            "mean of historical + current + potential value (toolkit.clv.customer_values) over customers acquired "
+            "mean of historical + current + potential value over customers acquired "
             "by the end, at the estimated annual retention, report margin and discount rate", _kpi_clv),
     "model_clv": ("mean BG/NBD + Gamma-Gamma CLV",
                   "mean discounted CLV over the report horizon from BG/NBD and Gamma-Gamma fitted on the history "
@@ -459,19 +497,25 @@ def section_kpis(ctx: ReportContext) -> Section:
     w = ctx.settings.kpi_window_days
     board = kpi_board(ctx)
     a = board.attrs
-    sec = Section("kpis", tr("report.section.kpis", "KPI board"), intro=(
-        f"Each KPI is measured over the last {w} days, {a['start']} to {a['end']}, and compared with the "
-        f"consultant's target. Gap = actual − target, in the KPI's units; a target is met when the gap is at "
-        f"least 0. A 'previous period' baseline is the same KPI over the {w} days before, {a['previous_start']} "
-        f"to {a['previous_end']}; it is used only when the data cover all of that window (the data start on "
-        f"{a['data_start']}), so that both numbers rest on the same length of time."))
+    n_met = int((board["status"] == "met").sum())
+    n_missed = int((board["status"] == "missed").sum())
+    n_none = int(board["met"].isna().sum())
+    sec = Section("kpis", tr("report.section.kpis", "KPI board"), intro=tr(
+        "report.intro.kpis",
+        "Each KPI over the last {w} days ({start} to {end}) against the consultant's target (gap = actual − "
+        "target), with a previous-period baseline over the {w} days before ({previous_start} to {previous_end}) "
+        "only where the data, which start on {data_start}, cover it.").format(w=w, **a))
+    sec.intro += " " + tr("report.sowhat.kpis",
+                          "{met} of {n} targets are met, {missed} missed and {none} without a verdict.").format(
+        met=n_met, n=len(board), missed=n_missed, none=n_none)
     ctx.cache["kpi_board"] = board
     met = board["met"]
-    sec.add_number("targets", "targets", len(board))
-    sec.add_number("met", "met", int((board["status"] == "met").sum()))
-    sec.add_number("missed", "missed", int((board["status"] == "missed").sum()))
-    for _, row in board[met.isna()].iterrows():
-        sec.note(f"{row['label']}: no verdict: {row['status']}.")
+    sec.add_number("targets", tr("report.kpis.targets", "targets"), len(board))
+    sec.add_number("met", tr("report.kpis.met", "met"), n_met)
+    sec.add_number("missed", tr("report.kpis.missed", "missed"), n_missed)
+    sec.add_number("no_verdict", tr("report.kpis.no_verdict", "no verdict"), n_none)
+    for _, row in board[met.isna()].iterrows():  # a KPI without a verdict qualifies the board: a caveat
+        sec.caveat(f"{row['label']}: no verdict: {row['status']}.")
     if len(board):
         sec.add_figure(tr("report.section.kpis", "KPI board"), lambda ax: plot_kpi_board(board, ax=ax),
                        figsize=(9, 0.8 * len(board) + 1.6))

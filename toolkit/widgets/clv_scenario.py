@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 
 from .. import clv
+from ..formatting import count, money
 from ..i18n import register, tr
 from ._common import SyncGuard, figure_png, wire_controls
 
@@ -279,15 +280,17 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         r = state.result
         msg = f"<span style='color:#b71c1c'>⚠ {state.error}</span>" if state.error else ""
         message.value = msg
-        lines = [tr("widget.clv.headline").format(total=f"{r.total:,.1f}", historical=f"{r.historical:,.1f}",
-                                                  current=f"{r.current:,.1f}", potential=f"{r.potential:,.1f}",
-                                                  horizon=f"{r.horizon:g}")]
+        lines = [tr("widget.clv.headline").format(total=money(r.total, decimals=1),
+                                                  historical=money(r.historical, decimals=1),
+                                                  current=money(r.current, decimals=1),
+                                                  potential=money(r.potential, decimals=1), horizon=f"{r.horizon:g}")]
         if state.economics is not None:
             lines.append(repr(state.economics).replace("UnitEconomics(", "").rstrip(")"))
         if state.portfolio_result is not None:
             pr = state.portfolio_result
-            lines.append(f"segment {pr.segment!r} ({pr.n_affected:,} customers): total current value "
-                         f"{pr.base_total:,.0f} → {pr.scenario_total:,.0f} ({pr.delta:+,.0f})")
+            delta = ("+" if pr.delta >= 0 else "") + money(pr.delta)
+            lines.append(f"segment {pr.segment!r} ({count(pr.n_affected)} customers): total current value "
+                         f"{money(pr.base_total)} → {money(pr.scenario_total)} ({delta})")
         summary.value = "<br>".join(lines)
         if not (plots and figures):
             return

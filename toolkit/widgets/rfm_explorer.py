@@ -38,6 +38,7 @@ import pandas as pd
 from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
+from ..formatting import count, money, share
 from ..i18n import register, tr
 from ._common import SyncGuard, add_setting_properties, figure_png, wire_controls
 
@@ -260,13 +261,13 @@ class RFMExplorerState:
         if self.segments is not None:
             top = str(self.map_table["segment"].iloc[0])
             k = int((self.segments["segment"] == top).sum())
-            parts.append(f"{top}: {k:,} customers ({k / n:.1%})" if n else f"{top}: 0 customers")
+            parts.append(f"{top}: {count(k)} customers ({share(k / n)})" if n else f"{top}: 0 customers")
         counts = self.tiers["tier"].value_counts()
         for tier, label in (("high", "high value tier"), ("dormant", "dormant tier")):
             k = int(counts.get(tier, 0))
-            parts.append(f"{label}: {k:,} customers ({k / n:.1%})" if n else f"{label}: 0 customers")
-        parts.append(f"benchmark mean {self.benchmark:,.2f}")
-        parts.append(f"{n:,} customers")
+            parts.append(f"{label}: {count(k)} customers ({share(k / n)})" if n else f"{label}: 0 customers")
+        parts.append(f"benchmark mean {money(self.benchmark, decimals=2)}")
+        parts.append(f"{count(n)} customers")
         return " | ".join(parts)
 
     def message(self) -> str:

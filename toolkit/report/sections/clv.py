@@ -30,20 +30,18 @@ def section_clv(ctx: ReportContext) -> Section:
 
     s = ctx.settings
     summary = ctx.summary
-    sec = Section("clv", tr("report.section.clv", "Customer lifetime value"), intro=(
-        f"Two views of customer value. The course CLV: historical value (revenue so far x margin) plus the "
-        f"discounted margin of the coming years at the observed retention rate. The probabilistic CLV: a BG/NBD "
-        f"model of repeat purchases and a Gamma-Gamma model of spend per purchase, fitted on the purchase "
-        f"history; their fit is first checked on a holdout period. The model's numbers are sound only when the "
-        f"data pin down its parameters and it predicts the holdout better than the naive forecast (each customer "
-        f"keeps her past purchase rate); otherwise the first line below says so. Margin {s.margin:.0%}, discount rate "
-        f"{s.discount_rate:.0%} a year."))
+    sec = Section("clv", tr("report.section.clv", "Customer lifetime value"), intro=tr(
+        "report.intro.clv",
+        "Two views of what a customer is worth: the course CLV (margin so far plus the discounted margin of the "
+        "coming years at the observed retention; margin {margin}, discount rate {rate} a year) and a BG/NBD + "
+        "Gamma-Gamma model, first checked on a holdout period.").format(margin=f"{s.margin:.0%}",
+                                                                          rate=f"{s.discount_rate:.0%}"))
     # -- course CLV
     ret = clv.estimate_retention(summary)
     r = float(ret["retention"].iloc[0])
     if not math.isfinite(r):
-        sec.note("Course CLV skipped: no customer has a full year of history, so the annual retention rate "
-                 "cannot be estimated.")
+        sec.caveat("Course CLV skipped: no customer has a full year of history, so the annual retention rate "
+                   "cannot be estimated.")
     else:
         r_used = min(max(r, 0.01), 0.99)
         if r_used != r:
@@ -55,6 +53,7 @@ def section_clv(ctx: ReportContext) -> Section:
         sec.add_number("course_clv_total", "total course CLV", values["clv"].sum(), _money_fmt(ctx))
         comp = values[["historical", "current", "potential", "clv"]].agg(["mean", "median", "sum"]).T
         comp.index.name = "component"
+        comp.attrs["kinds"] = {c: "money" for c in comp.columns}
         sec.tables["course CLV components (per customer)"] = comp
         tiers = ctx.cache.get("tiers")
         if tiers is not None:
@@ -70,7 +69,21 @@ def section_clv(ctx: ReportContext) -> Section:
     try:
         _clv_models(ctx, sec, model_plots, plot_histogram)
     except ToolkitError as exc:
-        sec.note(f"Probabilistic CLV skipped: {exc}")
+        sec.caveat(f"Probabilistic CLV skipped: {exc}")
+    num, money = sec.numbers, _money_fmt(ctx)
+    if num.get("model_sound") == 1.0:
+        sowhat = tr("report.sowhat.clv.sound",
+                    "The model passes its checks: a customer is worth {model} over the next {h} months (course "
+                    "CLV {course}), the ceiling for what acquiring one may cost.")
+    elif "course_clv_mean" in num:
+        sowhat = tr("report.sowhat.clv.course",
+                    "The model's numbers are not reliable on this data, so quote the course CLV: {course} per "
+                    "customer.")
+    else:
+        sowhat = tr("report.sowhat.clv.none", "Neither CLV could be estimated on this data; the notes say why.")
+    sec.intro += " " + sowhat.format(
+        model=money.format(num.get("model_clv_mean", math.nan)), h=s.horizon_months,
+        course=money.format(num["course_clv_mean"]) if "course_clv_mean" in num else "n/a")
     return sec
 
 
@@ -127,8 +140,8 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
             sec.add_figure(tr("report.fig.tracking", "BG/NBD: cumulative repeat purchases"),
                            lambda ax: model_plots.plot_tracking(ev, cumulative=True, ax=ax), figsize=(7, 4))
     else:
-        sec.note(f"Holdout fit-health check skipped: the log spans {span} days, too short to hold out "
-                 f"{holdout} days and keep at least 4 weeks of calibration.")
+        sec.caveat(f"Holdout fit-health check skipped: the log spans {span} days, too short to hold out "
+                   f"{holdout} days and keep at least 4 weeks of calibration.")
         sec.headline.append(("fit health", "Not checked: the log is too short for a holdout, so the model's "
                                            "predictions are unverified."))
         problems.append("its predictions could not be checked on a holdout (the log is too short)")
@@ -211,13 +224,13 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
         at = next((k for k, h in enumerate(others) if h[0].startswith(f"mean {s.horizon_months}-month model CLV")),
                   len(others))
         sec.headline[:] = others[:at] + course_items + others[at:]
-        sec.note("Model warning: " + "; ".join(problems) + ".")
+        sec.caveat("Model warning: " + "; ".join(problems) + ".")
     params = pd.concat({"BG/NBD": bg.diagnostics, "Gamma-Gamma": gg.diagnostics})
     sec.tables["model parameters (whole history)"] = params[["coef", "se", "lower 95%", "upper 95%", "identified",
                                                              "status"]]
-    top = pd.DataFrame({"model_clv": value, "p_alive": p_alive,
-                        "frequency": fit_on["frequency"], "revenue": fit_on["revenue"]}).nlargest(10, "model_clv")
-    sec.tables["top 10 customers by model CLV"] = top
+    ranked = pd.DataFrame({"model_clv": value, "p_alive": p_alive, "frequency": fit_on["frequency"],
+                           "revenue": fit_on["revenue"]}).sort_values("model_clv", ascending=False, kind="stable")
+    sec.tables["customers ranked by model CLV"] = ranked  # the HTML shows the top 20, the CSV has everyone
     unit = f" ({s.currency})" if s.currency else ""
     sec.add_figure(tr("report.fig.model_clv", "BG/NBD + Gamma-Gamma CLV per customer"),
                    lambda ax: plot_histogram(value, ax=ax, log=True,

@@ -12,10 +12,19 @@ def section_data(ctx: ReportContext) -> Section:
     """Data validation: the CleaningReport (rows in = kept + dropped by reason), customers and period."""
     tx = ctx.transactions
     rep = tx.report
-    sec = Section("data", tr("report.section.data", "Data validation"), intro=(
-        "Every row of the export and its money is accounted for: rows in = rows kept + rows dropped, and money in = "
-        "money kept + money dropped, by reason. Rows kept but worth knowing about (refunds netted, zero amounts, "
-        "lines that look like postage or fees) are listed too. All later sections use the kept rows."))
+    sec = Section("data", tr("report.section.data", "Data validation"), intro=tr(
+        "report.intro.data",
+        "Every row of the export and its money is accounted for: rows in = rows kept + rows dropped, and money in "
+        "= money kept + money dropped, by reason."))
+    lost = (rep.money_in - rep.money_kept) + max(rep.cancelled_later, 0.0)
+    share = lost / rep.money_in if rep.money_in else 0.0
+    sec.intro += " " + (tr("report.sowhat.data.loss",
+                           "{share} of the money ({amount}) was dropped, netted or cancelled, so every later number "
+                           "rests on the remaining {kept_share}.") if lost > 0 else
+                        tr("report.sowhat.data.clean",
+                           "All {rows} rows and all the money were kept, so every later number rests on the whole "
+                           "export.")).format(share=f"{share:.1%}", amount=_money_fmt(ctx, 2).format(lost),
+                                              kept_share=f"{1 - share:.1%}", rows=f"{rep.rows_in:,}")
     sec.add_number("rows_in", "rows in", rep.rows_in)
     sec.add_number("rows_kept", "rows kept", rep.rows_kept)
     sec.add_number("rows_dropped", "rows dropped", rep.rows_dropped)

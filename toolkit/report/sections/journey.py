@@ -53,13 +53,13 @@ def section_journey(ctx: ReportContext) -> Section:
     trial, purchase, repurchase, referral, support_contact, complaint, winback_offer); other names are reported
     as unmapped.
     """
-    sec = Section("journey", tr("report.section.journey", "Customer journey"), intro=(
+    sec = Section("journey", tr("report.section.journey", "Customer journey"), intro=tr(
+        "report.intro.journey",
         "The course's five customer-management processes (reach, acquisition, conversion, retention, win-back) "
-        "from the event log: how many customers reach each stage, the conversion between stages, the time spent "
-        "in each, the stage KPIs and the biggest gaps; plus NPS from the survey answers."))
+        "from the event log: customers reaching each stage, conversion, time in each stage, stage KPIs and NPS."))
     if ctx.events is None:
         sec.status = "skipped"
-        sec.note("No event log given (events=...): section skipped.")
+        sec.note(tr("report.skip.journey", "No event log given (events=..., --events): section skipped."))
         return sec
     from ... import journey
     from ...plotting import journey as journey_plots
@@ -77,14 +77,33 @@ def section_journey(ctx: ReportContext) -> Section:
     table = funnel.table
     sec.add_number("entered", f"customers entering at {table.index[0]}", table["customers"].iloc[0])
     sec.add_number("overall_conversion", f"{table.index[0]} to {table.index[-1]}", table["overall_conversion"].iloc[-1], "{:.1%}")
+    gaps = board.gaps
+    drops = gaps[gaps["kind"] == "drop-off"] if "kind" in gaps.columns else gaps.iloc[:0]
+    if len(drops):
+        ctx.cache["journey_gap"] = (str(drops["where"].iloc[0]).replace("_", "-"), float(drops["value"].iloc[0]))
+        sec.intro += " " + tr(
+            "report.sowhat.journey",
+            "{overall} of customers who enter at {first} get to {last}, and the biggest drop-off is at {stage} "
+            "({share} lost there): that stage is where the journey leaks most.").format(
+            overall=f"{table['overall_conversion'].iloc[-1]:.0%}", first=str(table.index[0]).replace("_", "-"),
+            last=str(table.index[-1]).replace("_", "-"),
+            stage=ctx.cache["journey_gap"][0], share=f"{ctx.cache['journey_gap'][1]:.0%}")
     if ctx.nps is not None:
+        from ..kpis import nps_definitions
+
         result = journey.nps(ctx.nps)
-        sec.add_number("nps", "NPS (all answers)", result.table["nps"].iloc[0], "{:+.1f}")
+        defs = nps_definitions(ctx)  # one computation per definition, shared with the KPI board
+        for key, number in (("all", "nps"), ("window", "nps_window")):
+            sec.add_number(number, defs.loc[key, "label"], defs.loc[key, "nps"], "{:+.1f}")
+        sec.numbers["nps_window_answers"] = float(defs.loc["window", "answers"])
+        sec.tables["NPS by definition"] = defs
         sec.add_figure("NPS", lambda ax: journey_plots.plot_nps(result, ax=ax), figsize=(6.5, 3.2))
     sec.add_figure("journey board", lambda ax: journey_plots.plot_journey_board(board, ax=ax), figsize=(10, 5.5))
     sec.add_figure("stage funnel", lambda ax: journey_plots.plot_funnel(funnel, ax=ax), figsize=(7, 4))
-    sec.tables["journey board"] = board.grid
+    sec.tables["journey board"] = board.grid.copy()
+    sec.tables["journey board"].attrs["orient"] = "rows"  # rows are measures: customers, rates, days, money
     sec.tables["biggest gaps"] = board.gaps
+    table.attrs["time_unit"] = funnel.time_unit
     sec.tables["stage funnel (loose order)"] = table
     sec.tables["stage KPIs"] = kpis.table
     if kpis.by_channel is not None and len(kpis.by_channel):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from ...errors import DataQualityError
 from ...i18n import tr
 from ..base import ReportContext, Section
+from ..format import _money_fmt
 
 
 # ---------------------------------------------------------------------------------------------- lifecycle, journey
@@ -13,12 +14,11 @@ def section_lifecycle(ctx: ReportContext) -> Section:
     from ... import lifecycle
     from ...plotting import lifecycle as lifecycle_plots
 
-    sec = Section("lifecycle", tr("report.section.lifecycle", "Lifecycle"), intro=(
+    sec = Section("lifecycle", tr("report.section.lifecycle", "Lifecycle"), intro=tr(
+        "report.intro.lifecycle",
         "Every customer's lifecycle stage today (exploration, formation, stability, deterioration, lost) and "
-        "lifecycle pattern (early abortion, mid-term abortion, early exit, long-term retention, or too early to "
-        "tell), by explainable rules whose thresholds are learned from this log; the pattern mix of each "
-        "acquisition quarter; and the early-warning list: customers who were stable and whose buying dropped, "
-        "ranked by spend at risk."))
+        "pattern, by rules learned from this log, and the early-warning list of stable customers whose buying "
+        "dropped."))
     s = ctx.settings
     given = {name: value for name, value in (("loyal_duration", s.loyal_duration_days),
                                              ("time_to_stability", s.time_to_stability_days),
@@ -28,10 +28,11 @@ def section_lifecycle(ctx: ReportContext) -> Section:
     except DataQualityError as exc:  # the data cannot support the lifecycle: say what it needs and has
         text = str(exc).removeprefix("LifecycleClassifier.fit: ")
         sec.status = "skipped"
-        sec.note(text[:1].upper() + text[1:])
+        sec.needs = text[:1].upper() + text[1:]
+        sec.note(sec.needs)
         return sec
     for caveat in classifier.caveats_:  # what a short history forced the classifier to assume
-        sec.note(caveat)
+        sec.caveat(caveat)
     result = classifier.result_
     ctx.cache["lifecycle"] = result
     summary = result.summary
@@ -41,15 +42,27 @@ def section_lifecycle(ctx: ReportContext) -> Section:
                        (lifecycle.TOO_EARLY, "pattern too early to tell")):
         count = summary.loc[key, "customers"] if key in summary.index else 0
         sec.add_number(key, label, float(count) / n, "{:.1%}")
-    warning = lifecycle.early_warning(result, top=20)
-    sec.add_number("early_warning", "early-warning customers (top 20 listed)", len(lifecycle.early_warning(result)))
+    every = lifecycle.early_warning(result)  # ranked by value at risk: the HTML shows the top 20, the CSV all
+    sec.add_number("early_warning", "early-warning customers (top 20 listed)", len(every))
+    at_risk = float(every["value_at_risk"].sum()) if len(every) else 0.0
+    sec.add_number("early_warning_value", "spend at risk (early-warning customers)", at_risk, _money_fmt(ctx))
+    revenue = float(ctx.transactions.frame["amount"].sum())
+    sec.numbers["early_warning_value_share"] = at_risk / revenue if revenue > 0 else float("nan")
+    lost = float(sec.numbers.get("lost", float("nan")))
+    sec.intro += " " + tr(
+        "report.sowhat.lifecycle",
+        "{n} customers are on the early-warning list with {value} of spend at risk, and {lost} of customers are "
+        "already lost: call the list this month, biggest first.").format(
+        n=f"{len(every):,}", value=_money_fmt(ctx).format(at_risk), lost=f"{lost:.0%}")
     mix = lifecycle.stage_mix(result, by="cohort", freq="Q")
     sec.add_figure("pattern mix by acquisition quarter", lambda ax: lifecycle_plots.plot_pattern_mix(mix, ax=ax),
                    figsize=(9, 0.4 * len(mix) + 1.8))
     sec.tables["stages and patterns"] = summary
     sec.tables["learned thresholds (days)"] = classifier.learned_
+    mix.attrs["kinds"] = {c: "share" for c in mix.columns if c != "customers"}
     sec.tables["pattern mix by acquisition quarter"] = mix
-    sec.tables["early warning"] = warning
+    every.attrs["show"] = ["stage", "since_last_days", "typical_gap_days", "value_at_risk", "reason", "action"]
+    sec.tables["early warning"] = every  # the page shows these columns of the top 20; the CSV has everything
     return sec
 
 

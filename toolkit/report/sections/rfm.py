@@ -19,10 +19,10 @@ def section_rfm(ctx: ReportContext) -> Section:
 
     s = ctx.settings
     summary = ctx.summary
-    sec = Section("rfm", tr("report.section.rfm", "RFM and value tiers"), intro=(
-        "Customers scored 1-5 on recency (days since the last purchase), frequency (purchase days) and money "
-        "(revenue), grouped into named segments; the course's value tiers (high, potential, regular, dormant) "
-        "from the last 12 months' spend, purchases and recency; and how concentrated revenue is."))
+    sec = Section("rfm", tr("report.section.rfm", "RFM and value tiers"), intro=tr(
+        "report.intro.rfm",
+        "Customers scored on recency, frequency and money and grouped into segments and the course's value tiers "
+        "(high, potential, regular, dormant), with how concentrated revenue is."))
     scores = rfm.rfm_scores(summary, bins=s.bins)
     segments = rfm.assign_segments(scores, s.segment_map)
     seg_table = rfm.segment_summary(segments)
@@ -41,6 +41,14 @@ def section_rfm(ctx: ReportContext) -> Section:
     sec.add_number("top20_revenue_share", "revenue from the top 20% of customers",
                    conc.top.loc["top 20%", "revenue_share"] if "top 20%" in conc.top.index else math.nan, "{:.1%}")
     sec.add_number("gini", "Gini coefficient of revenue", conc.gini, "{:.2f}")
+    top20 = sec.numbers["top20_revenue_share"]
+    if math.isfinite(top20):
+        sec.intro += " " + (tr("report.sowhat.rfm.concentrated",
+                               "The top 20% of customers bring {top20} of revenue: losing a few of them costs more "
+                               "than losing many others.") if top20 >= 0.5 else
+                            tr("report.sowhat.rfm.spread",
+                               "The top 20% of customers bring only {top20} of revenue: value is spread, so broad "
+                               "programmes matter more than key accounts.")).format(top20=f"{top20:.0%}")
     sec.add_number("benchmark_mean", "benchmark mean annual spend", tiers.attrs["benchmark_mean"], _money_fmt(ctx))
     sec.add_figure(tr("report.fig.tiers", "Customers and revenue by value tier"),
                    lambda ax: rfm_plots.plot_segments(tier_table, ax=ax,
@@ -51,6 +59,7 @@ def section_rfm(ctx: ReportContext) -> Section:
                    figsize=(6, 4.8))
     sec.add_figure(tr("report.fig.pareto", "Revenue concentration"),
                    lambda ax: rfm_plots.plot_pareto(conc, ax=ax), figsize=(6, 4.6))
+    tier_table.attrs["time_unit"] = seg_table.attrs["time_unit"] = ctx.transactions.time_unit  # mean_since_last
     sec.tables["value tiers"] = tier_table
     sec.tables["value tier rules"] = pd.DataFrame(tiers.attrs["rules"]).T
     sec.tables["RFM segments"] = seg_table
