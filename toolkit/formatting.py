@@ -419,6 +419,7 @@ _LABELS = {
     "signal": ("Signal", "信号"),
     "reason": ("Reason", "原因"),
     "action": ("Recommended action", "建议行动"),
+    "handling": ("What was done", "处理方式"),
     "customer_id": ("Customer", "客户"),
     "top_fraction": ("Top fraction", "头部比例"),
     "group": ("Group", "分组"),

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..formatting import format_value
 from ..i18n import get_language, localize, register, tr
 from ._fonts import PNG_RC
 from .rfm import OKABE_ITO
@@ -85,7 +86,12 @@ def _fmt(v):
     return f"{v:.3g}"
 
 
-def plot_kpi_board(board, ax=None, *, title=None):
+#: How each KPI's values read (toolkit.formatting kinds); others fall back to plain numbers.
+_KPI_KINDS = {"clv": "money", "model_clv": "money", "revenue": "money", "revenue_per_active": "money",
+              "repurchase_rate": "share", "retention_rate": "share", "active_customers": "count", "nps": "score"}
+
+
+def plot_kpi_board(board, ax=None, *, title=None, currency=""):
     """Horizontal bars of each KPI's gap to its target, relative to the target's size.
 
     A bar to the right (green, "met") means actual ≥ target for a higher-is-better KPI; to the left
@@ -129,8 +135,14 @@ def plot_kpi_board(board, ax=None, *, title=None):
                   tr("report.kpi.missed", "missed") if row.met is False else
                   tr("report.kpi.no_history", "no verdict, not enough history") if short else
                   tr("report.kpi.no_target", "no target"))
-        text = (f"{status}: {tr('report.kpi.actual', 'actual')} {_fmt(row.actual)}, "
-                f"{tr('report.kpi.target', 'target')} {_fmt(row.target)}, {tr('report.kpi.gap', 'gap')} {_fmt(row.gap)}")
+        kind = _KPI_KINDS.get(str(row.Index))
+        if kind == "share":  # a rate's gap is in percentage points
+            gap_text = "–" if not np.isfinite(row.gap) else f"{100 * float(row.gap):+.1f} pts"
+        else:
+            gap_text = format_value(row.gap, kind, currency=currency) if kind else _fmt(row.gap)
+        value = (lambda v: format_value(v, kind, currency=currency)) if kind else _fmt
+        text = (f"{status}: {tr('report.kpi.actual', 'actual')} {value(row.actual)}, "
+                f"{tr('report.kpi.target', 'target')} {value(row.target)}, {tr('report.kpi.gap', 'gap')} {gap_text}")
         # the label sits on the empty side of the zero line: right of it for a bar to the left and for a
         # row without a verdict (no bar), left of it for a bar to the right; wrapped so it stays in its half
         right = shown[i] <= 0
@@ -322,13 +334,24 @@ def _image_block(png, max_height):
     return width, height, draw
 
 
-def _table_strings(table, max_rows):
+def _table_strings(table, max_rows, currency=""):
+    """Headers and cells as the HTML report writes them (toolkit.formatting: human headers, one format per
+    column), for the first ``max_rows`` rows."""
+    from ..formatting import format_column, label
+
     frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table
     shown = frame.iloc[:max_rows]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    header = [" / ".join(map(str, c)) if isinstance(c, tuple) else str(c) for c in frame.columns]
-    cells = [[_cell(v) for v in row] for row in shown.itertuples(index=False, name=None)]
+    header = [label(c) for c in frame.columns]
+    columns = []
+    for c in frame.columns:
+        try:
+            columns.append(format_column(shown[c].tolist(), name=c if isinstance(c, str) else None,
+                                         currency=currency))
+        except (TypeError, ValueError):  # a column the formatter cannot read: plain cells
+            columns.append([_cell(v) for v in shown[c]])
+    cells = [list(row) for row in zip(*columns)] if columns else []
     return header, cells, numeric, len(frame)
 
 

@@ -14,6 +14,7 @@ from ..i18n import get_language, localize, register, tr
 from .format import _table_html
 
 register({
+    "report.to": {"en": "to", "zh": "至"},
     "report.title": {"en": "Customer value report", "zh": "客户价值报告"},
     "report.section.data": {"en": "Data validation", "zh": "数据校验"},
     "report.section.rfm": {"en": "RFM and value tiers", "zh": "RFM 与价值分层"},

@@ -517,7 +517,7 @@ def section_kpis(ctx: ReportContext) -> Section:
     for _, row in board[met.isna()].iterrows():  # a KPI without a verdict qualifies the board: a caveat
         sec.caveat(f"{row['label']}: no verdict: {row['status']}.")
     if len(board):
-        sec.add_figure(tr("report.section.kpis", "KPI board"), lambda ax: plot_kpi_board(board, ax=ax),
+        sec.add_figure(tr("report.section.kpis", "KPI board"), lambda ax: plot_kpi_board(board, ax=ax, currency=ctx.settings.currency),
                        figsize=(9, 0.8 * len(board) + 1.6))
     sec.tables["KPI board"] = board
     return sec

@@ -33,13 +33,14 @@ def section_data(ctx: ReportContext) -> Section:
     sec.add_number("customers", "customers", tx.n_customers)
     sec.add_number("revenue", "revenue", float(tx.frame["amount"].sum()), _money_fmt(ctx))
     first = tx.frame["timestamp"].min()
-    sec.headline.append(("period", f"{first:%Y-%m-%d} to {tx.observation_end:%Y-%m-%d}"))
+    sec.headline.append(("period", f"{first:%Y-%m-%d} {tr('report.to', 'to')} {tx.observation_end:%Y-%m-%d}"))
     sec.add_number("money_in", "money in the export", rep.money_in, _money_fmt(ctx, 2))
     sec.add_number("money_kept", "money kept", rep.money_kept, _money_fmt(ctx, 2))
     if rep.cancelled_later > 0:
         sec.add_number("cancelled_later", "kept revenue cancelled later (refunds dropped)", rep.cancelled_later,
                        _money_fmt(ctx, 2))
-    sec.tables["rows in = kept + dropped"] = rep.summary.set_index("reason")
+    # the cleaning report's "action" is what was done to the rows, not advice
+    sec.tables["rows in = kept + dropped"] = rep.summary.rename(columns={"action": "handling"}).set_index("reason")
     if rep.suspect_items is not None and len(rep.suspect_items):
         sec.tables["kept lines that look like non-product lines"] = rep.suspect_items.head(15)
     for reason, ex in rep.examples.items():
