@@ -539,6 +539,11 @@ register({f"col.{name}": {"en": en, "zh": zh} for name, (en, zh) in _LABELS.item
 
 #: Category values shown in cells and row headers (stage and pattern names, rule names, thresholds).
 _VALUE_LABELS = {
+    # the course's value tiers (toolkit.rfm.value_tiers)
+    "high": ("high value", "高价值"),
+    "potential": ("potential", "潜力"),
+    "regular": ("regular", "一般"),
+    "dormant": ("dormant", "沉睡"),
     "exploration": ("exploration", "考察期"), "formation": ("formation", "形成期"),
     "stability": ("stability", "稳定期"), "deterioration": ("deterioration", "退化期"), "lost": ("lost", "流失"),
     "early_abortion": ("early abortion", "早期流产型"), "mid_term_abortion": ("mid-term abortion", "中途夭折型"),

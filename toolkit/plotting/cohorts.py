@@ -9,7 +9,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
 
-from ..i18n import register, tr
+from ..i18n import localize, register, tr
 from .rfm import OKABE_ITO as _OKABE_ITO
 
 __all__ = ["plot_cohort_heatmap", "plot_retention_curves", "plot_survival", "plot_sbg_projection",
@@ -243,7 +243,8 @@ def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True,
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel(tr("plot.cohort.since_first").format(unit=_period_name(result.time_unit)))
     ax.set_ylabel(tr("plot.cohort.still_active"))
-    ax.set_title(title or tr("plot.cohort.survival_title").format(definition=result.churn_definition), fontsize=10)
+    ax.set_title(title or tr("plot.cohort.survival_title").format(definition=localize(result.churn_definition)),
+                 fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax

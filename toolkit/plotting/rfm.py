@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..i18n import register, tr
+from ..i18n import localize, register, tr
 
 __all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto", "OKABE_ITO"]
 
@@ -108,8 +108,10 @@ def plot_rf_heatmap(scores_or_result, ax=None, value="count", *, cmap="cividis",
     ax.set_xticks(ticks)
     ax.set_yticks(ticks)
     cols = frame.attrs.get("columns", {})
-    ax.set_xlabel(tr("plot.rfm.f_axis").format(bins=bins, col=cols.get("f", "frequency")))
-    ax.set_ylabel(tr("plot.rfm.r_axis").format(bins=bins, col=cols.get("r", "since_last")))
+    from ..formatting import label as column_label  # human words for the scored columns, not their names
+
+    ax.set_xlabel(tr("plot.rfm.f_axis").format(bins=bins, col=column_label(cols.get("f", "frequency")).lower()))
+    ax.set_ylabel(tr("plot.rfm.r_axis").format(bins=bins, col=column_label(cols.get("r", "since_last")).lower()))
     ax.set_title(title or tr("plot.rfm.heatmap_count" if value == "count" else "plot.rfm.heatmap_revenue"))
     if annotate:
         top = grid.max() if grid.size else 0
@@ -213,7 +215,8 @@ def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points
         py = 100 * top["revenue_share"].to_numpy()
         ax.scatter(px, py, color=OKABE_ITO[5], zorder=3, s=18)
         for label, a, b in zip(top.index, px, py):
-            ax.annotate(f"{label}: {b:.0f}%", (a, b), textcoords="offset points", xytext=(6, -10), fontsize=8)
+            ax.annotate(f"{localize(str(label))}: {b:.0f}%", (a, b), textcoords="offset points", xytext=(6, -10),
+                        fontsize=8)
     ax.set_xlim(0, 100)
     ax.set_ylim(0, 100)
     ax.set_xlabel(tr("plot.rfm.pareto_x"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import html
+import re
 import math
 from dataclasses import dataclass, field
 
@@ -328,7 +329,9 @@ def _localized(sec: Section) -> Section:
             out.index = pd.Index([text(v) for v in out.index], name=out.index.name, dtype=object)
         return out
 
-    done = replace(sec, title=text(sec.title), intro=text(sec.intro),
+    # sentences joined with a space in English run on without one in Chinese ("。 全" -> "。全")
+    intro = re.sub(r"(?<=[。！？；：])\s+", "", text(sec.intro))
+    done = replace(sec, title=text(sec.title), intro=intro,
                    headline=[(text(k), text(v)) for k, v in sec.headline],
                    figures={text(k): v for k, v in sec.figures.items()},
                    tables={text(k): table(v) for k, v in sec.tables.items()},

@@ -171,7 +171,7 @@ table.table th,table.table td{border-bottom:1px solid #e2e2e2;padding:.2rem .5re
 table.table thead th{vertical-align:bottom;overflow-wrap:break-word;hyphens:auto}
 table.table td.n{text-align:right;font-variant-numeric:tabular-nums;white-space:nowrap}
 table.table td.long{min-width:11rem;max-width:26rem;overflow-wrap:anywhere}
-table.table:has(thead th:nth-child(8)) :is(th,td){overflow-wrap:anywhere}
+table.table:has(thead th:nth-child(8)) td{overflow-wrap:anywhere}table.table thead th{overflow-wrap:normal;word-break:normal;hyphens:manual}
 table.table th{background:#f0f4f8}ul.notes{font-size:.85rem;color:#7a4b00}.more{font-size:.8rem;color:#555}
 footer{margin-top:2rem;border-top:3px solid #0072B2;font-size:.85rem}
 @page{size:A4;margin:15mm 13mm 17mm}

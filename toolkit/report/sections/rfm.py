@@ -51,7 +51,7 @@ def section_rfm(ctx: ReportContext) -> Section:
                                "programmes matter more than key accounts.")).format(top20=f"{top20:.0%}")
     sec.add_number("benchmark_mean", "benchmark mean annual spend", tiers.attrs["benchmark_mean"], _money_fmt(ctx))
     sec.add_figure(tr("report.fig.tiers", "Customers and revenue by value tier"),
-                   lambda ax: rfm_plots.plot_segments(tier_table, ax=ax,
+                   lambda ax: rfm_plots.plot_segments(_labelled(tier_table), ax=ax,
                                                       title=tr("report.fig.tiers", "Customers and revenue by value tier")),
                    figsize=(7, 3.6))
     sec.add_figure(tr("report.fig.rf", "Customers by R and F score"),
@@ -67,3 +67,8 @@ def section_rfm(ctx: ReportContext) -> Section:
     return sec
 
 
+def _labelled(table):
+    """The table with its categories and index name in words of the report's language (for a figure)."""
+    from ...formatting import label, value_label
+
+    return table.rename(index=value_label).rename_axis(label(table.index.name) if table.index.name else None)
