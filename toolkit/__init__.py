@@ -43,7 +43,7 @@ _LAZY = {
         "journey_gaps", "nps", "stage_kpis", "journey_board", "affinity", "cross_sell", "journey_value",
     )},
     **{name: "toolkit.cohorts" for name in (
-        "retention_matrix", "period_rates", "kaplan_meier", "survival_curves", "ShiftedBetaGeometric",
+        "retention_matrix", "period_rates", "kaplan_meier", "survival_curves", "logrank_test", "ShiftedBetaGeometric",
     )},
     **{name: "toolkit.lifecycle" for name in (
         "LifecycleClassifier", "lifecycle_features", "lifecycle_accuracy", "snapshot_dates", "stage_migration",

@@ -10,6 +10,7 @@ function / class                   what
 :func:`lapse_durations`            per customer: lifetime of the first active spell (inactivity churn)
 :func:`kaplan_meier`               Kaplan-Meier estimate with Greenwood / log-log bands, from durations
 :func:`survival_curves`            Kaplan-Meier customer survival by group, with median lifetimes
+:func:`logrank_test`               log-rank test that groups' survival curves differ (k - 1 df chi-square)
 :class:`ShiftedBetaGeometric`      sBG model of contractual retention (Fader & Hardie 2007), DERL
 =================================  ==========================================================================
 
@@ -36,6 +37,7 @@ import pandas as pd
 from scipy import optimize, special
 
 from .errors import ConvergenceError, DataQualityError, NotFittedError, SchemaError
+from .logrank import LogrankResult, logrank_test
 
 __all__ = [
     "PERIODS",
@@ -51,6 +53,8 @@ __all__ = [
     "kaplan_meier",
     "survival_curves",
     "SurvivalResult",
+    "logrank_test",
+    "LogrankResult",
     "ShiftedBetaGeometric",
 ]
 
@@ -779,6 +783,10 @@ class SurvivalResult:
             pos = np.searchsorted(c.index.to_numpy(), t, side="right") - 1
             out[label] = float(c["survival"].iloc[pos]) if pos >= 0 else 1.0
         return pd.Series(out, name=f"survival_at_{t:g}")
+
+    def logrank_test(self, alpha=0.05):
+        """Log-rank test that the groups' curves differ (:func:`logrank_test` on ``durations``; needs groups)."""
+        return logrank_test(self.durations, alpha=alpha)
 
     def __repr__(self):
         parts = ", ".join(f"{k}: median {v:g}" for k, v in self.summary["median_lifetime"].items())

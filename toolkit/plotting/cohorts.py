@@ -208,7 +208,7 @@ def plot_retention_curves(curves, ax=None, *, cohorts=None, title=None, **style)
     return ax
 
 
-def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True, title=None):
+def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True, title=None, logrank=None):
     """Kaplan-Meier survival curves with confidence bands; the churn definition is in the title.
 
     Parameters
@@ -222,6 +222,9 @@ def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True,
     show_median : bool, default True
         Mark median lifetimes.
     title : str, optional
+    logrank : toolkit.cohorts.LogrankResult, optional
+        A log-rank test of the groups (e.g. ``result.logrank_test()``): its statistic and p-value are added as a
+        second title line.
 
     Returns
     -------
@@ -243,8 +246,11 @@ def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True,
     ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
     ax.set_xlabel(tr("plot.cohort.since_first").format(unit=_period_name(result.time_unit)))
     ax.set_ylabel(tr("plot.cohort.still_active"))
-    ax.set_title(title or tr("plot.cohort.survival_title").format(definition=localize(result.churn_definition)),
-                 fontsize=10)
+    title = title or tr("plot.cohort.survival_title").format(definition=localize(result.churn_definition))
+    if logrank is not None:
+        p = "p < 0.001" if logrank.p_value < 0.001 else f"p = {logrank.p_value:.3f}"
+        title += f"\nlog-rank χ² = {logrank.statistic:.3g}, df = {logrank.df}, {p}"
+    ax.set_title(title, fontsize=10)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax

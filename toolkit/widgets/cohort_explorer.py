@@ -45,6 +45,12 @@ register({
         "zh": "<b>{metric}</b> — {customers} 位客户，{cohorts} 个同期群；空白单元格尚未完整观测（观测截止 {end}）"},
     "widget.cohort.mean_curve": {"en": "cohort-size-weighted mean", "zh": "按同期群规模加权的平均值"},
     "widget.cohort.by_group": {"en": " by group", "zh": "（分组）"},
+    "widget.cohort.logrank": {
+        "en": "<b>Survival by {split}</b> (churn = no purchase for {window} days): {sentence}",
+        "zh": "<b>按{split}的客户生存</b>（{window} 天未购买即流失）：log-rank 卡方 {statistic}，自由度 {df}，"
+              "{p}（{verdict}）"},
+    "widget.cohort.logrank_differs": {"en": "survival differs", "zh": "生存差异显著"},
+    "widget.cohort.logrank_same": {"en": "no evidence of a difference", "zh": "无显著差异"},
 })
 
 __all__ = ["MEASURES", "CohortExplorerState", "cohort_explorer"]
@@ -59,6 +65,8 @@ MEASURES = {
     "gross revenue retention": ("gross_revenue_retention", "gross_revenue_retention"),
 }
 PERIOD_OPTIONS = [("days", "D"), ("ISO weeks", "W"), ("months", "M"), ("quarters", "Q")]
+#: Inactivity window (days) of the survival comparison shown with a split.
+SURVIVAL_WINDOW = 90
 #: At most this many periods since acquisition are shown per period type (keeps redraws fast).
 MAX_PERIODS = {"D": 120, "W": 104, "M": None, "Q": None}
 
@@ -90,6 +98,10 @@ class CohortExplorerState:
         The matrix on screen (all groups).
     curves : pandas.DataFrame
         Cohort-size-weighted mean curve per group.
+    logrank : toolkit.cohorts.LogrankResult or None
+        With a split: the log-rank test that the groups' Kaplan-Meier survival differs (churn = no purchase
+        for :data:`SURVIVAL_WINDOW` days; customers of the selected cohorts). None without a split or when
+        there are not two groups to compare.
     n_computes : int
         Kernel passes so far (cache misses).
     n_updates : int
@@ -108,6 +120,7 @@ class CohortExplorerState:
         self.cohort_range = cohort_range
         self.cache_size = cache_size
         self._cache = OrderedDict()
+        self._logrank_cache = {}
         self.n_computes = 0
         self.n_updates = 0
         self._check()
@@ -167,7 +180,27 @@ class CohortExplorerState:
                 self.group = groups[0] if groups else None
         else:
             self.group = None
+        self.logrank = self._logrank()
         return self.matrix
+
+    def _logrank(self):
+        if self.split is None:
+            return None
+        key = (self.split, self.cohort_range)
+        if key not in self._logrank_cache:
+            d = cohorts.lapse_durations(self.tx, window=SURVIVAL_WINDOW, by=self.attributes[self.split])
+            d.attrs["group_name"] = self.split
+            if self.cohort_range is not None:
+                arr = self.tx.arrays
+                first = pd.Series(arr.origin + pd.to_timedelta(arr.day[arr.offsets[:-1]], unit="D"),
+                                  index=arr.customer_id).reindex(d.index)
+                lo, hi = (pd.Timestamp(v) if v is not None else None for v in self.cohort_range)
+                d = d[((first >= lo) if lo is not None else True) & ((first <= hi) if hi is not None else True)]
+            try:
+                self._logrank_cache[key] = cohorts.logrank_test(d)
+            except ValueError:  # fewer than two groups, or nothing to compare (DataQualityError is a ValueError)
+                self._logrank_cache[key] = None
+        return self._logrank_cache[key]
 
     def heatmap_matrix(self):
         """The matrix of the selected group (or the whole matrix without a split)."""
@@ -233,6 +266,12 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
         message.value = tr("widget.cohort.message").format(
             metric=cohorts.METRICS[state.metric], customers=f"{int(size.sum()):,}", cohorts=f"{(size > 0).sum():,}",
             end=f"{state.counts.observation_end:%Y-%m-%d}")
+        if state.logrank is not None:
+            lr = state.logrank
+            message.value += "<br>" + tr("widget.cohort.logrank").format(
+                split=state.split, window=SURVIVAL_WINDOW, sentence=lr.sentence, statistic=f"{lr.statistic:.3g}",
+                df=lr.df, p="p < 0.001" if lr.p_value < 0.001 else f"p = {lr.p_value:.3f}",
+                verdict=tr("widget.cohort.logrank_differs" if lr.significant else "widget.cohort.logrank_same"))
         if not plots:
             table.value = state.heatmap_matrix().round(3).to_html(max_cols=40, na_rep="")
             return
