@@ -797,3 +797,62 @@ def net_returns(customer, ns, amount, order):
                 else:
                     status[j] = 4
     return np.asarray(new), np.asarray(status, dtype=np.int8), unmatched
+
+
+# --- CLV diagnostics: P(X(t) = x) of the purchase models (toolkit.clv.diagnostics) ---
+
+def btyd_repeat_pmf(model_name, params, t, x):
+    """P(X(t) = x) by one-dimensional numerical integration over the model's definition.
+
+    NB/Poisson-gamma terms come from ``scipy.stats.nbinom`` (purchases while alive in (0, t]). BG/NBD and
+    MBG/NBD: given p, K purchases before drop-out has P(K=k) = p (1-p)^(k-1), k >= 1 (MBG/NBD: p (1-p)^k,
+    k >= 0) and X = min(N, K), so P(X=x | p) = P(K=x) P(N>=x) + P(K>x) P(N=x); integrated over Beta(a, b)
+    with ``scipy.integrate.quad``. Pareto/NBD: alive through t with probability (beta/(beta+t))^s, else dead
+    at tau with the Lomax density s beta^s / (beta+tau)^(s+1) after NB_x(tau) purchases; the integral over
+    tau by quad.
+    """
+    from scipy import integrate, special, stats
+
+    def nb(k, tt):
+        return stats.nbinom.pmf(k, params[0], params[1] / (params[1] + tt)) if tt > 0 else float(k == 0)
+
+    def nb_ge(k, tt):  # P(N(tt) >= k)
+        return stats.nbinom.sf(k - 1, params[0], params[1] / (params[1] + tt)) if k > 0 else 1.0
+
+    if model_name in ("BG/NBD", "MBG/NBD"):
+        _, _, a, b = params
+        modified = model_name == "MBG/NBD"
+        px, ge = nb(x, t), nb_ge(x, t)
+
+        def given_p(p):
+            if modified:
+                k_eq, k_gt = p * (1 - p) ** x, (1 - p) ** (x + 1)
+            else:
+                k_eq = p * (1 - p) ** (x - 1) if x >= 1 else 0.0
+                k_gt = (1 - p) ** x if x >= 1 else 1.0
+            return k_eq * ge + k_gt * px
+
+        # the Beta(a, b) density's end-point singularities p^(a-1) (1-p)^(b-1) as quad's algebraic weight
+        integral = integrate.quad(given_p, 0.0, 1.0, weight="alg", wvar=(a - 1.0, b - 1.0), epsabs=1e-14,
+                                  epsrel=1e-12, limit=400)[0]
+        return integral / special.beta(a, b)
+    if model_name == "Pareto/NBD":
+        _, _, s, beta = params
+        alive = nb(x, t) * (beta / (beta + t)) ** s
+        dead = integrate.quad(lambda tau: s * beta ** s / (beta + tau) ** (s + 1) * nb(x, tau), 0.0, t,
+                              epsabs=1e-13, epsrel=1e-11, limit=400)[0]
+        return alive + dead
+    raise ValueError(model_name)
+
+
+def period_transactions_counts(x, T, pmf_fn, max_repeat):
+    """Actual and expected customers per bin 0..max_repeat-1, max_repeat+ by a loop over customers."""
+    actual = [0] * (max_repeat + 1)
+    expected = [0.0] * (max_repeat + 1)
+    for xi, Ti in zip(x, T):
+        actual[min(int(xi), max_repeat)] += 1
+        probs = [pmf_fn(k, Ti) for k in range(max_repeat)]
+        for k, pk in enumerate(probs):
+            expected[k] += pk
+        expected[max_repeat] += 1.0 - sum(probs)
+    return actual, expected

@@ -62,6 +62,8 @@ def _warmup(summary):
     """
     import numpy as np
 
+    from .. import intervals as _intervals
+
     repeaters = summary[summary["frequency"] > 0]
     gg = GammaGamma().fit(repeaters)
     gg.expected_spend(summary)
@@ -71,6 +73,7 @@ def _warmup(summary):
         model.conditional_expected_purchases(summary, t=4)
         model.expected_purchases_new_customer(np.array([1.0, 4.0]))
         customer_lifetime_value(model, summary, gg, horizon=12, period="M", discount_rate=0.01)
+        _intervals.customer_intervals(model, summary, quantity="expected_purchases", t=4, n_draws=10)
     # BG/BB on discrete data drawn from the published donation fit ([FHS10]: 1.204, 0.750, 0.657, 2.783)
     discrete = BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783).simulate(
         np.full(300, 6), seed=1)[["frequency", "recency", "periods"]]
