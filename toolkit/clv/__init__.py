@@ -4,8 +4,8 @@ Importing this package is light: NumPy, pandas and the numba kernels only (no ma
 scikit-learn or dask).
 """
 
-from .intervals import customer_intervals  # noqa: F401
-from .diagnostics import likelihood_ratio_test, period_transactions  # noqa: F401
+from .diagnostics import likelihood_ratio_test, period_transactions, repeat_pmf
+from .intervals import customer_intervals
 from .scenario import (  # noqa: F401
     FACTORS,
     HEALTHY_CLV_CAC,
@@ -38,6 +38,10 @@ from .scenario import (  # noqa: F401
 )
 
 __all__ = [
+    "customer_intervals",
+    "likelihood_ratio_test",
+    "period_transactions",
+    "repeat_pmf",
     "FACTORS",
     "HEALTHY_CLV_CAC",
     "SEGMENT_STRATEGIES",

@@ -26,7 +26,7 @@ _i18n.on_language_change(_fonts.apply_language)
 _fonts.apply_language(_i18n.get_language())
 
 #: Per-analysis plot modules searched (in this order) for names not defined above.
-_MODULES = ("rfm", "clv", "cohorts", "models", "lifecycle", "journey")
+_MODULES = ("rfm", "clv", "cohorts", "models", "lifecycle", "journey", "diagnostics")
 
 __all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto"]
 
