@@ -192,3 +192,26 @@ def check_output_path(path, name="path"):
         raise OutputPathError(f"{name} {path}: no permission to write there. Name a file in a folder you can "
                               "write to.")
     return target
+
+
+def check_event_flags(events, n):
+    """Churn-event flags as a bool array of length ``n`` (all True when ``events`` is None).
+
+    True/False and 1/0 are flags; 2, -1, 0.5 or NaN are not (``np.asarray(.., bool)`` would call them True), and
+    raise a DataQualityError naming how many and examples.
+    """
+    from .errors import DataQualityError
+
+    if events is None:
+        return np.ones(n, dtype=bool)
+    raw = np.asarray(events)
+    if raw.dtype == bool:
+        return raw
+    num = pd.to_numeric(pd.Series(raw.ravel()), errors="coerce").to_numpy(dtype=np.float64)
+    bad = ~np.isin(num, (0.0, 1.0))
+    if bad.any():
+        shown = pd.unique(raw.ravel()[bad])[:5].tolist()
+        raise DataQualityError(f"events must be True/False (or 1/0) per duration: {int(bad.sum())} value(s) are "
+                               f"neither, e.g. {shown}. Mark an observed churn 1 (True) and a right-censored "
+                               "customer 0 (False).", column="events", count=int(bad.sum()))
+    return num.reshape(raw.shape) == 1.0

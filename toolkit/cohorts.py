@@ -677,25 +677,11 @@ def kaplan_meier(durations, events=None, alpha=0.05):
     >>> kaplan_meier([1, 2, 2, 3], [True, True, False, True])["survival"].round(3).tolist()
     [1.0, 0.75, 0.5, 0.0]
     """
-    from ._validate import check_number
+    from ._validate import check_event_flags, check_number
 
     check_number("alpha", alpha, low=0.0, high=1.0, inclusive="neither", hint="Pass 0.05 for 95% bands.")
     t = np.asarray(durations, dtype=np.float64)
-    if events is None:
-        e = np.ones(len(t), dtype=bool)
-    else:
-        raw = np.asarray(events)
-        if raw.dtype != bool:
-            # 1/0 flags are fine; 2, -1, 0.5 or NaN are not event flags (np.asarray(.., bool) would call them True)
-            num = pd.to_numeric(pd.Series(raw.ravel()), errors="coerce").to_numpy(dtype=np.float64)
-            bad = ~np.isin(num, (0.0, 1.0))
-            if bad.any():
-                shown = pd.unique(raw.ravel()[bad])[:5].tolist()
-                raise DataQualityError(f"events must be True/False (or 1/0) per duration: {int(bad.sum())} value(s) "
-                                       f"are neither, e.g. {shown}. Mark an observed churn 1 (True) and a "
-                                       "right-censored customer 0 (False).", column="events", count=int(bad.sum()))
-            raw = num.reshape(raw.shape) == 1.0
-        e = raw
+    e = check_event_flags(events, len(t))
     if t.ndim != 1 or e.shape != t.shape:
         raise ValueError("durations and events must be 1-d and of equal length.")
     if len(t) and (not np.all(np.isfinite(t)) or t.min() < 0):

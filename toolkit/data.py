@@ -1507,18 +1507,26 @@ class Transactions:
         return order.astype(np.int64, copy=False)
 
     @classmethod
-    def _net(cls, sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local, report, money,
-             sub_ns):
-        """Net refunds against purchases by the rule of :func:`toolkit._kernels.build.net_returns`."""
+    def _netting(cls, sub, mapping, codes, perm, offsets, amount, rows, sub_ns):
+        """Run the netting kernel on the ``rows`` (a mask over ``sub``) in CSR order.
+
+        Returns (positions in ``sub``, amounts before, amounts after, status, unmatched refund money)."""
         from ._kernels.build import net_returns
 
         order_code = cls._order_codes(sub, mapping, codes)
-        # netting only sees rows that survive the other checks
-        alive = keep_local[perm]
-        p = perm[alive]
+        p = perm[rows[perm]]
         new_offsets = np.concatenate([[0], np.cumsum(np.bincount(codes[p], minlength=len(offsets) - 1))])
-        before = final_amount[p]
+        before = amount[p]
         new_amount, status, unmatched = net_returns(new_offsets.astype(np.int64), sub_ns[p], before, order_code[p])
+        return p, before, new_amount, status, unmatched
+
+    @classmethod
+    def _net(cls, sub, sub_pos, raw, mapping, codes, perm, offsets, final_amount, keep_local, report, money,
+             sub_ns):
+        """Net refunds against purchases by the rule of :func:`toolkit._kernels.build.net_returns`."""
+        # netting only sees rows that survive the other checks
+        p, before, new_amount, status, unmatched = cls._netting(sub, mapping, codes, perm, offsets, final_amount,
+                                                                keep_local, sub_ns)
         final_amount[p] = new_amount
         reasons = {1: "return netted against purchases", 2: "purchase fully refunded (netted)",
                    3: "return larger than earlier purchases (remainder unmatched)"}
@@ -1548,14 +1556,7 @@ class Transactions:
     @classmethod
     def _cancelled_later(cls, sub, mapping, codes, perm, offsets, amount, rows, report, sub_ns):
         """With refunds dropped, how much of the kept revenue later refund rows would cancel (a note)."""
-        from ._kernels.build import net_returns
-
-        order_code = cls._order_codes(sub, mapping, codes)
-        alive = rows[perm]
-        p = perm[alive]
-        new_offsets = np.concatenate([[0], np.cumsum(np.bincount(codes[p], minlength=len(offsets) - 1))])
-        before = amount[p]
-        new_amount, _, unmatched = net_returns(new_offsets.astype(np.int64), sub_ns[p], before, order_code[p])
+        _, before, new_amount, _, _ = cls._netting(sub, mapping, codes, perm, offsets, amount, rows, sub_ns)
         purchases = before > 0
         cancelled = float((before[purchases] - new_amount[purchases]).sum())
         report.cancelled_later = cancelled

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from scipy import special
 
+from ._validate import check_event_flags
 from .errors import DataQualityError
 
 __all__ = ["LogrankResult", "logrank_test"]
@@ -83,22 +84,6 @@ class LogrankResult:
 
 def _fmt_p(p):
     return "p < 0.001" if p < 0.001 else f"p = {p:.3f}"
-
-
-def _event_flags(events, n):
-    if events is None:
-        return np.ones(n, dtype=bool)
-    raw = np.asarray(events)
-    if raw.dtype == bool:
-        return raw
-    num = pd.to_numeric(pd.Series(raw.ravel()), errors="coerce").to_numpy(dtype=np.float64)
-    bad = ~np.isin(num, (0.0, 1.0))
-    if bad.any():
-        shown = pd.unique(raw.ravel()[bad])[:5].tolist()
-        raise DataQualityError(f"events must be True/False (or 1/0) per duration: {int(bad.sum())} value(s) are "
-                               f"neither, e.g. {shown}. Mark an observed churn 1 (True) and a right-censored "
-                               "customer 0 (False).", column="events", count=int(bad.sum()))
-    return num.reshape(raw.shape) == 1.0
 
 
 def logrank_test(durations, events=None, groups=None, *, alpha=0.05):
@@ -170,7 +155,7 @@ def logrank_test(durations, events=None, groups=None, *, alpha=0.05):
     t = np.asarray(durations, dtype=np.float64)
     if groups is None:
         raise ValueError("groups is required: one group label per duration (e.g. the acquisition channel).")
-    e = _event_flags(events, len(t))
+    e = check_event_flags(events, len(t))
     g = np.asarray(groups, dtype=object)
     if t.ndim != 1 or e.shape != t.shape or g.shape != t.shape:
         raise ValueError("durations, events and groups must be 1-d and of equal length.")
