@@ -225,3 +225,23 @@ def test_localize_translates_known_sentences_only():
 
     assert localize("no such sentence here", "zh") == "no such sentence here"
     assert localize("missing customer id", "en") == "missing customer id"
+
+
+def test_subset_font_is_cut_once_and_then_read_from_the_user_cache(tmp_path, monkeypatch):
+    from toolkit.report import fonts
+
+    if fonts.subset_font("客户") is None:  # pragma: no cover - the font package is a dependency
+        pytest.fail("the bundled Noto Sans SC is missing")
+    monkeypatch.setenv("TOOLKIT_FONT_CACHE", str(tmp_path))
+    fonts._subset.cache_clear()
+    first, fmt = fonts.subset_font("客户价值 cache")
+    assert len(list(tmp_path.iterdir())) == 1
+
+    def no_cut(*args):
+        raise AssertionError("the font was cut again")
+
+    monkeypatch.setattr(fonts, "_cut", no_cut)
+    fonts._subset.cache_clear()  # a new process: only the disk cache is left
+    again, _ = fonts.subset_font("客户价值 cache")
+    assert again == first
+    fonts._subset.cache_clear()

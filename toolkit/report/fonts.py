@@ -45,8 +45,46 @@ def _brotli_available() -> bool:
     return True
 
 
+def _cache_dir():
+    """User cache folder of subset fonts (``$XDG_CACHE_HOME`` or ``~/.cache``; ``TOOLKIT_FONT_CACHE`` overrides)."""
+    import os
+    from pathlib import Path
+
+    root = os.environ.get("TOOLKIT_FONT_CACHE")
+    if root:
+        return Path(root)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "customer-value-toolkit" / "fonts"
+
+
 @functools.lru_cache(maxsize=8)
 def _subset(path: str, chars: str, flavor: str | None) -> bytes:
+    """The subset font, from the user cache when an earlier process cut the same characters (cutting takes about a
+    second: every English report with the glossary's Chinese terms cuts the same set), else cut and stored."""
+    import hashlib
+    import os
+
+    import fontTools
+
+    stat = os.stat(path)
+    key = hashlib.sha256("\0".join([path, str(stat.st_size), str(stat.st_mtime_ns), fontTools.version, str(flavor),
+                                     chars]).encode("utf-8")).hexdigest()
+    cached = _cache_dir() / f"{key}.{flavor or 'otf'}"
+    try:
+        return cached.read_bytes()
+    except OSError:
+        pass
+    data = _cut(path, chars, flavor)
+    try:  # a read-only home only costs the next process the cut
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cached.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(cached)
+    except OSError:
+        pass
+    return data
+
+
+def _cut(path: str, chars: str, flavor: str | None) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
