@@ -52,7 +52,7 @@ _LAZY = {
 }
 _SUBMODULES = {
     "datasets", "rfm", "cohorts", "lifecycle", "journey", "plotting", "widgets", "clv", "exercises", "config",
-    "errors", "i18n", "report", "scale",
+    "errors", "i18n", "report", "scale", "customer_value",
 }
 
 __all__ = [

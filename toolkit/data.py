@@ -22,25 +22,15 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
+from ._customer_arrays import build_arrays
 from .config import TIME_UNITS
 from .errors import DataQualityError, FileFormatError, SchemaError
+from .vocabulary import CANONICAL_COLUMNS, EVENT_COLUMNS, EVENTS
 
 __all__ = ["Transactions", "CleaningReport", "read_transactions", "as_transactions", "Events", "read_events",
            "as_events", "EVENT_COLUMNS", "customer_ids", "read_table"]
 
 _OPTIONAL = ("order", "category", "quantity", "channel", "discount", "item")
-#: Role -> canonical column name. A frame that already uses canonical names maps onto
-#: ``Transactions.from_frame(df, **CANONICAL_COLUMNS)`` (restricted to the columns it has).
-CANONICAL_COLUMNS = {
-    "customer": "customer_id",
-    "time": "timestamp",
-    "amount": "amount",
-    "order": "order_id",
-    "category": "category",
-    "quantity": "quantity",
-    "channel": "channel",
-    "discount": "discount",
-}
 _CANONICAL = {**CANONICAL_COLUMNS, "item": "item"}
 _N_EXAMPLES = 5
 
@@ -1174,8 +1164,6 @@ class Transactions:
         >>> tx.n_customers, len(tx)
         (2, 3)
         """
-        from .customers import build_arrays
-
         mapping = {"customer": customer, "time": time, "amount": amount, "order": order, "category": category,
                    "quantity": quantity, "channel": channel, "discount": discount, "item": item}
         cls._check_options(time_unit, on_bad_rows, duplicates, zero_amounts)
@@ -1768,9 +1756,6 @@ def as_transactions(data, **kwargs):
 # Events: touchpoint logs (journeys)
 # ======================================================================================================
 
-#: Role -> canonical column name of an event log.
-EVENT_COLUMNS = {"customer": "customer_id", "time": "timestamp", "event": "event", "channel": "channel",
-                 "order": "order_id"}
 _EVENT_OPTIONAL = ("channel", "order")
 _EVENT_FIX = {
     "missing customer_id": _FIX["missing customer_id"],
@@ -1799,8 +1784,6 @@ def _blank_or_missing(values):
 def _event_rank(labels, event_order):
     """Tie rank of every event label: position in ``event_order``, unknown names alphabetically after it."""
     if event_order is None:
-        from .datasets import EVENTS
-
         event_order = EVENTS
     order = {str(name): k for k, name in enumerate(event_order)}
     known = sorted((lab for lab in labels if lab in order), key=order.__getitem__)
@@ -2569,3 +2552,4 @@ def as_events(data, **kwargs):
                               " (or build toolkit.Events.from_frame once and reuse it).")
         return Events.from_frame(data, **kwargs)
     raise SchemaError(f"Expected toolkit.Events or a pandas DataFrame, got {type(data).__name__}.")
+

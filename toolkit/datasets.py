@@ -22,11 +22,14 @@ import json
 import sys
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
 
+from .data import Transactions
 from .errors import ToolkitError
+from .vocabulary import CANONICAL_COLUMNS, EVENTS
 
 __all__ = [
     "DatasetNotFoundError",
@@ -314,19 +317,6 @@ CATEGORIES = (
     "maternity_wear",
     "strollers_gear",
 )
-#: Event types (``events.event``).
-EVENTS = (
-    "ad_impression",
-    "visit",
-    "sign_up",
-    "trial",
-    "purchase",
-    "repurchase",
-    "referral",
-    "complaint",
-    "support_contact",
-    "winback_offer",
-)
 #: Lifecycle stages, in order (``truth_stages.stage``, ``truth.stage_at_end``).
 STAGES = ("exploration", "formation", "stability", "deterioration", "lost")
 #: Lifecycle patterns (``truth.pattern``).
@@ -483,8 +473,6 @@ class Company:
 
     def transaction_kwargs(self) -> dict:
         """Keyword arguments that map ``transactions`` onto ``toolkit.Transactions.from_frame``."""
-        from .data import CANONICAL_COLUMNS
-
         return {**CANONICAL_COLUMNS, "observation_end": self.end}
 
     def to_transactions(self, **overrides):
@@ -499,8 +487,6 @@ class Company:
         -------
         toolkit.Transactions
         """
-        from .data import Transactions
-
         return Transactions.from_frame(self.transactions, **{**self.transaction_kwargs(), **overrides})
 
     def stage_on(self, date) -> pd.Series:
@@ -808,19 +794,45 @@ def make_company(
         n_customers, seed, start, end, channel_mix, seasonality, loyal_duration_days, mean_purchase_rate,
         mean_item_price,
     )
-    n = int(n_customers)
+    # The stages draw from one generator in this order; the order is part of the output (the bundled copy).
     rng = np.random.default_rng(seed)
+    cal = _calendar(start_ts, end_ts, float(seasonality))
+    cust = _draw_customers(rng, int(n_customers), mix, cal, mean_purchase_rate, mean_item_price)
+    life = _draw_lifecycles(rng, cust, int(loyal_duration_days))
+    orders = _draw_orders(rng, cust, life, cal)
+    transactions = _order_lines(rng, cust, orders, start_ts)
+    events, complaint_day = _touchpoints(rng, cust, life, orders, cal, start_ts)
+    nps = _nps_answers(rng, cust, life, orders, complaint_day, cal, start_ts)
+    customers = _customer_table(cust, start_ts)
+    truth = _truth_table(cust, life, orders, cal, start_ts)
+    params = {
+        "channel_mix": {c: float(s) for c, s in zip(CHANNELS, mix)},
+        "seasonality": float(seasonality),
+        "loyal_duration_days": life.L,
+        "mean_purchase_rate": float(mean_purchase_rate),
+        "mean_item_price": float(mean_item_price),
+    }
+    return _assemble(customers, transactions, events, nps, truth, cust.n, int(seed), start_ts, end_ts, params)
+
+
+# ---- the stages of make_company: each draws from the shared generator, in the order make_company calls them ----
+
+
+def _calendar(start_ts, end_ts, seasonality):
+    """The observation window's days and their seasonal weight (no random draws)."""
     n_days = (end_ts - start_ts).days + 1
     dates = pd.date_range(start_ts, periods=n_days, freq="D")
-    season, campaign = _season_curve(dates, float(seasonality))
-    season_max = float(season.max())
-    L = int(loyal_duration_days)
+    season, campaign = _season_curve(dates, seasonality)
+    return SimpleNamespace(n_days=n_days, season=season, campaign=campaign, season_max=float(season.max()))
 
-    # ---- customers ---------------------------------------------------------------------------------
+
+def _draw_customers(rng, n, mix, cal, mean_purchase_rate, mean_item_price):
+    """Who the customers are: channel, first purchase (ids in its order), needs, pattern, rate and spend."""
+    n_days, season = cal.n_days, cal.season
     channel = rng.choice(len(CHANNELS), size=n, p=mix)
     growth = 1.0 + 0.6 * np.arange(n_days) / n_days
     w_reg = season * growth
-    w_promo = np.where(campaign, 3.0, 0.35) * season * growth
+    w_promo = np.where(cal.campaign, 3.0, 0.35) * season * growth
     day_reg = rng.choice(n_days, size=n, p=w_reg / w_reg.sum())
     day_promo = rng.choice(n_days, size=n, p=w_promo / w_promo.sum())
     t0 = np.where(channel == CHANNELS.index("one_yuan_promo"), day_promo, day_reg).astype(np.int64)
@@ -848,8 +860,14 @@ def make_company(
     gamma_scale = mean_item_price * (_GAMMA_Q - 1.0) / _GAMMA_P
     nu = rng.gamma(_GAMMA_Q, 1.0 / gamma_scale, size=n)
     item_price = _GAMMA_P / nu * np.where(is_promo, 0.6, 1.0) * np.where(need == 0, 0.85, 1.0)
+    return SimpleNamespace(n=n, channel=channel, t0=t0, sec0=sec0, need=need, bad=bad, pattern=pattern, city=city,
+                           age=age, child0=child0, cac=cac, is_promo=is_promo, rate=rate, item_price=item_price)
 
-    # ---- stage timeline (offsets in days from the first purchase) ----------------------------------
+
+def _draw_lifecycles(rng, cust, L):
+    """Each customer's latent stage timeline: days of the four stage changes ``b1..b4`` (lost at ``b4``)."""
+    n, pattern, bad, t0 = cust.n, cust.pattern, cust.bad, cust.t0
+    # offsets in days from the first purchase
     E = np.round(14 + rng.gamma(2.0, 16.0, size=n)).astype(np.int64)
     F = np.round(45 + rng.gamma(2.5, 40.0, size=n)).astype(np.int64)
     u_abort = rng.uniform(0.15, 0.9, size=n)
@@ -874,13 +892,21 @@ def make_company(
     o4 = np.select([ea, mt, ee], [ea_lost, o3 + D_mt, o3 + D_ee], o3 + D_lt)
     b1, b2, b3, b4 = t0 + o1, t0 + o2, t0 + o3, t0 + o4
     g3 = np.where(mt, 0.5 + 0.5 * np.minimum((o2 - o1) / F, 1.0), 1.0)  # rate factor when decline starts
+    return SimpleNamespace(L=L, F=F, second=second, second_gap=second_gap, complaint_ea=complaint_ea,
+                           complaint_lead=complaint_lead, ea=ea, mt=mt, ee=ee, lt=lt, b1=b1, b2=b2, b3=b3, b4=b4,
+                           g3=g3)
 
-    # ---- orders --------------------------------------------------------------------------------------
+
+def _draw_orders(rng, cust, life, cal):
+    """Orders: repeat orders by thinning a Poisson process at the stage x season rate; ids, platforms, discounts."""
+    n, n_days, season, season_max = cust.n, cal.n_days, cal.season, cal.season_max
+    t0, channel, need, is_promo = cust.t0, cust.channel, cust.need, cust.is_promo
+    b1, b2, b3, b4, F = life.b1, life.b2, life.b3, life.b4, life.F
     # candidates for repeat orders (not early abortion): homogeneous Poisson at the envelope rate, thinned
     win_lo = t0 + 1
     win_hi = np.minimum(b4, n_days)
-    length = np.where(ea, 0, np.maximum(win_hi - win_lo, 0))
-    n_cand = rng.poisson(rate / _DAYS_PER_MONTH * season_max * length)
+    length = np.where(life.ea, 0, np.maximum(win_hi - win_lo, 0))
+    n_cand = rng.poisson(cust.rate / _DAYS_PER_MONTH * season_max * length)
     cust_c, _ = _segments(n_cand)
     day_c = win_lo[cust_c] + np.floor(rng.random(cust_c.size) * length[cust_c]).astype(np.int64)
     # thinning in two independent steps (season, then stage): same law, less memory
@@ -894,7 +920,7 @@ def make_company(
             0.5,
             0.5 + 0.5 * np.minimum((d - c1) / F[cust_c], 1.0),
             1.0,
-            g3[cust_c] * (1.0 - 0.85 * (d - c3) / np.maximum(c4 - c3, 1)),
+            life.g3[cust_c] * (1.0 - 0.85 * (d - c3) / np.maximum(c4 - c3, 1)),
         ],
         0.0,
     )
@@ -902,16 +928,16 @@ def make_company(
     cust_c, day_c = cust_c[keep], day_c[keep]
     del d, c1, c2, c3, c4, g, keep
     # second order of early-abortion customers
-    sec_mask = second & (t0 + second_gap < n_days)
+    sec_mask = life.second & (t0 + life.second_gap < n_days)
     cust_s = np.flatnonzero(sec_mask)
-    day_s = t0[cust_s] + second_gap[cust_s]
+    day_s = t0[cust_s] + life.second_gap[cust_s]
 
     o_cust = np.concatenate([np.arange(n), cust_s, cust_c])
     o_day = np.concatenate([t0, day_s, day_c])
     o_first = np.zeros(o_cust.size, dtype=bool)
     o_first[:n] = True
     m = o_cust.size
-    o_sec = np.where(o_first, sec0[o_cust], 0)
+    o_sec = np.where(o_first, cust.sec0[o_cust], 0)
     rest = ~o_first
     o_sec[rest] = rng.choice(24, size=int(rest.sum()), p=_HOUR_P) * 3600 + rng.integers(
         0, 3600, size=int(rest.sum())
@@ -932,24 +958,30 @@ def make_company(
         rng.random(m) < 0.8, pref[o_cust], rng.choice(len(PLATFORMS), size=m, p=[0.4, 0.35, 0.15, 0.1])
     )
     promo_trial = o_first & is_promo[o_cust]
-    p_disc = np.array([0.75, 0.25, 0.15])[need[o_cust]] + np.where(campaign[np.minimum(o_day, n_days - 1)], 0.35, 0.0)
+    p_disc = np.array([0.75, 0.25, 0.15])[need[o_cust]] + np.where(cal.campaign[np.minimum(o_day, n_days - 1)], 0.35,
+                                                                   0.0)
     o_disc = (rng.random(m) < np.minimum(p_disc, 0.95)) | promo_trial
     n_lines = np.where(promo_trial, 1, 1 + (rng.random(m) < 0.30).astype(np.int64) + (rng.random(m) < 0.08))
+    return SimpleNamespace(m=m, cust=o_cust, day=o_day, time=o_time, first=o_first, order_id=order_id, pref=pref,
+                           platform=o_platform, promo_trial=promo_trial, disc=o_disc, n_lines=n_lines)
 
-    # ---- order lines -------------------------------------------------------------------------------
-    l_order, _ = _segments(n_lines)
+
+def _order_lines(rng, cust, orders, start_ts):
+    """The ``transactions`` table: 1-3 lines per order, category by the child's age, Gamma-Gamma prices."""
+    o_cust, o_day, need, t0 = orders.cust, orders.day, cust.need, cust.t0
+    l_order, _ = _segments(orders.n_lines)
     l_cust = o_cust[l_order]
     l_day = o_day[l_order]
-    child_age = child0[l_cust] + (l_day - t0[l_cust]) / _DAYS_PER_MONTH
+    child_age = cust.child0[l_cust] + (l_day - t0[l_cust]) / _DAYS_PER_MONTH
     age_bin = np.searchsorted(np.array([0.0, 6.0, 12.0, 24.0]), child_age, side="right")
     cat = _pick(rng, _CAT_P, age_bin)
     qty = 1 + rng.poisson(_CAT_QTY_EXTRA[cat])
-    unit = rng.gamma(_GAMMA_P, item_price[l_cust] * _CAT_PRICE[cat] / _GAMMA_P)
+    unit = rng.gamma(_GAMMA_P, cust.item_price[l_cust] * _CAT_PRICE[cat] / _GAMMA_P)
     gross = np.round(np.maximum(unit * qty, 5.0), 2)
     deep = np.where(need[l_cust] == 0, 0.05, 0.0)
-    disc = np.where(o_disc[l_order], gross * (rng.uniform(0.05, 0.30, size=l_order.size) + deep), 0.0)
+    disc = np.where(orders.disc[l_order], gross * (rng.uniform(0.05, 0.30, size=l_order.size) + deep), 0.0)
     disc = np.round(np.minimum(disc, gross - 1.0), 2)
-    trial_line = promo_trial[l_order]
+    trial_line = orders.promo_trial[l_order]
     disc = np.where(trial_line, np.round(gross - 1.0, 2), disc)
     # lines of one order with the same category become one line
     key, first_line, inverse = np.unique(l_order * len(CATEGORIES) + cat, return_index=True, return_inverse=True)
@@ -959,11 +991,11 @@ def make_company(
     disc = np.round(np.bincount(inverse, weights=disc, minlength=key.size), 2)
     amount = np.round(gross - disc, 2)
     l_cust = o_cust[l_order]
-    l_order_id = order_id[l_order]
-    l_time = o_time[l_order]
+    l_order_id = orders.order_id[l_order]
+    l_time = orders.time[l_order]
 
     tsrt = np.lexsort((np.arange(l_order.size), l_order_id))
-    transactions = pd.DataFrame(
+    return pd.DataFrame(
         {
             "customer_id": (l_cust + 1).astype(np.int64)[tsrt],
             "timestamp": start_ts + pd.to_timedelta(l_time[tsrt], unit="s"),
@@ -972,11 +1004,20 @@ def make_company(
             "category": np.asarray(CATEGORIES, dtype=object)[cat[tsrt]],
             "quantity": qty[tsrt].astype(np.int64),
             "discount": disc[tsrt] + 0.0,
-            "channel": np.asarray(PLATFORMS, dtype=object)[o_platform[l_order][tsrt]],
+            "channel": np.asarray(PLATFORMS, dtype=object)[orders.platform[l_order][tsrt]],
         }
     )
 
-    # ---- events --------------------------------------------------------------------------------------
+
+def _touchpoints(rng, cust, life, orders, cal, start_ts):
+    """The ``events`` table (journey before the first order, one event per order, service, referrals, win-back).
+
+    Also returns the day of each customer's bad-experience complaint (far future when none), which the NPS
+    answers react to.
+    """
+    n, n_days, channel, t0, is_promo, bad = cust.n, cal.n_days, cust.channel, cust.t0, cust.is_promo, cust.bad
+    m, o_cust, o_day, o_time, o_first = orders.m, orders.cust, orders.day, orders.time, orders.first
+    o_platform, pref = orders.platform, orders.pref
     ev_parts = []  # (cust, time_seconds, event_code, channel_code, order_id or -1)
 
     def add(cust, time, event, chan, oid=None):
@@ -993,7 +1034,7 @@ def make_company(
         )
 
     # journey before the first order: ad impressions -> visits -> sign_up -> [trial] -> purchase
-    first_time = t0 * 86400 + sec0
+    first_time = t0 * 86400 + cust.sec0
     trial_time = np.where(
         is_promo,
         first_time - rng.integers(60, 600, size=n),  # claims the 1-yuan offer minutes before ordering
@@ -1017,27 +1058,28 @@ def make_company(
     add(ac, signup[ac] - rng.integers(600, 21 * 86400, size=ac.size), "ad_impression", channel[ac])
     # one event per order
     buy_code = np.where(o_first, EVENTS.index("purchase"), EVENTS.index("repurchase"))
-    add(o_cust, o_time, buy_code, _EC_PLATFORM0 + o_platform, order_id)
+    add(o_cust, o_time, buy_code, _EC_PLATFORM0 + o_platform, orders.order_id)
     rv = np.flatnonzero(~o_first & (rng.random(m) < 0.6))
     add(o_cust[rv], o_time[rv] - rng.integers(60, 1800, size=rv.size), "visit", _EC_PLATFORM0 + o_platform[rv])
     # support contacts
-    n_sup = rng.poisson(np.where(need[o_cust] == 1, 1.6, 0.12))
+    n_sup = rng.poisson(np.where(cust.need[o_cust] == 1, 1.6, 0.12))
     so, _ = _segments(n_sup)
     add(o_cust[so], o_time[so] + rng.integers(3600, 10 * 86400, size=so.size), "support_contact", _EC_SERVICE)
     # complaints: the bad experience just before the decline, plus background complaints after orders
     bad_c = np.flatnonzero(bad)
     c_day = np.where(
-        ea[bad_c], t0[bad_c] + complaint_ea[bad_c], np.maximum(b3[bad_c] - complaint_lead[bad_c], t0[bad_c] + 1)
+        life.ea[bad_c], t0[bad_c] + life.complaint_ea[bad_c],
+        np.maximum(life.b3[bad_c] - life.complaint_lead[bad_c], t0[bad_c] + 1)
     )
     c_time = c_day * 86400 + rng.integers(9 * 3600, 21 * 3600, size=bad_c.size)
     add(bad_c, c_time, "complaint", _EC_SERVICE)
     bg = np.flatnonzero(rng.random(m) < 0.004)
     add(o_cust[bg], o_time[bg] + rng.integers(86400, 10 * 86400, size=bg.size), "complaint", _EC_SERVICE)
     # referrals by loyal customers during stability
-    ref_lo = b2
-    ref_hi = np.minimum(b3, n_days)
-    ref_len = np.where(ee | lt, np.maximum(ref_hi - ref_lo, 0), 0)
-    ref_rate = np.where(lt, 0.08, 0.05) * np.where(bad, 0.3, 1.0) / _DAYS_PER_MONTH
+    ref_lo = life.b2
+    ref_hi = np.minimum(life.b3, n_days)
+    ref_len = np.where(life.ee | life.lt, np.maximum(ref_hi - ref_lo, 0), 0)
+    ref_rate = np.where(life.lt, 0.08, 0.05) * np.where(bad, 0.3, 1.0) / _DAYS_PER_MONTH
     n_ref = rng.poisson(ref_rate * ref_len)
     rc, _ = _segments(n_ref)
     r_day = ref_lo[rc] + np.floor(rng.random(rc.size) * ref_len[rc]).astype(np.int64)
@@ -1067,22 +1109,26 @@ def make_company(
         }
     )
     events.loc[e_oid[esrt] < 0, "order_id"] = pd.NA
+    complaint_day = np.full(n, 1 << 40, dtype=np.int64)
+    complaint_day[bad_c] = c_day
+    return events, complaint_day
 
-    # ---- NPS -------------------------------------------------------------------------------------------
-    asked = rng.random(m) < np.where(o_first, 0.40, 0.12)
+
+def _nps_answers(rng, cust, life, orders, complaint_day, cal, start_ts):
+    """The ``nps`` table: answers after some orders, scored by stage and pattern, lower after a bad experience."""
+    o_cust, o_day, n_days = orders.cust, orders.day, cal.n_days
+    asked = rng.random(orders.m) < np.where(orders.first, 0.40, 0.12)
     nq = np.flatnonzero(asked)
     n_day = o_day[nq] + rng.integers(1, 8, size=nq.size)
     nc = o_cust[nq]
     ok = n_day < n_days
     nq, n_day, nc = nq[ok], n_day[ok], nc[ok]
-    st = _stage_at(n_day, b1[nc], b2[nc], b3[nc], b4[nc])
-    mu = np.array([7.6, 8.2, 8.9, 6.0, 5.0])[st] + np.array([-1.2, -0.5, 0.0, 0.4])[pattern[nc]]
-    complaint_day_all = np.full(n, 1 << 40, dtype=np.int64)
-    complaint_day_all[bad_c] = c_day
-    mu = mu - np.where(n_day >= complaint_day_all[nc], 3.0, 0.0)
+    st = _stage_at(n_day, life.b1[nc], life.b2[nc], life.b3[nc], life.b4[nc])
+    mu = np.array([7.6, 8.2, 8.9, 6.0, 5.0])[st] + np.array([-1.2, -0.5, 0.0, 0.4])[cust.pattern[nc]]
+    mu = mu - np.where(n_day >= complaint_day[nc], 3.0, 0.0)
     score = np.clip(np.round(rng.normal(mu, 1.3)), 0, 10).astype(np.int64)
     nsrt = np.lexsort((nc, n_day))
-    nps = pd.DataFrame(
+    return pd.DataFrame(
         {
             "customer_id": (nc[nsrt] + 1).astype(np.int64),
             "date": start_ts + pd.to_timedelta(n_day[nsrt], unit="D"),
@@ -1090,41 +1136,49 @@ def make_company(
         }
     )
 
-    # ---- tables: customers, truth, truth_stages ----------------------------------------------------------
-    ids = np.arange(1, n + 1, dtype=np.int64)
-    customers = pd.DataFrame(
+
+def _customer_table(cust, start_ts):
+    """The ``customers`` table (no random draws)."""
+    return pd.DataFrame(
         {
-            "customer_id": ids,
-            "acquisition_date": start_ts + pd.to_timedelta(t0, unit="D"),
-            "channel": np.asarray(CHANNELS, dtype=object)[channel],
-            "acquisition_cost": cac,
-            "city_tier": np.asarray(_CITY_TIERS, dtype=object)[city],
-            "age_band": np.asarray(_AGE_BANDS, dtype=object)[age],
-            "child_age_months": child0.astype(np.int64),
+            "customer_id": np.arange(1, cust.n + 1, dtype=np.int64),
+            "acquisition_date": start_ts + pd.to_timedelta(cust.t0, unit="D"),
+            "channel": np.asarray(CHANNELS, dtype=object)[cust.channel],
+            "acquisition_cost": cust.cac,
+            "city_tier": np.asarray(_CITY_TIERS, dtype=object)[cust.city],
+            "age_band": np.asarray(_AGE_BANDS, dtype=object)[cust.age],
+            "child_age_months": cust.child0.astype(np.int64),
         }
     )
+
+
+def _truth_table(cust, life, orders, cal, start_ts):
+    """The ``truth`` table: each customer's latent pattern, needs, rates and stage dates (no random draws)."""
+    n, L = cust.n, life.L
+    b1, b2, b3, b4 = life.b1, life.b2, life.b3, life.b4
+    ea, mt, ee, lt = life.ea, life.mt, life.ee, life.lt
 
     def as_date(offset_days, valid):
         out = start_ts + pd.to_timedelta(offset_days, unit="D")
         return pd.Series(out).where(valid)
 
-    end_day = n_days - 1
+    end_day = cal.n_days - 1
     stage_end = _stage_at(np.full(n, end_day), b1, b2, b3, b4)
     churned = b4 <= end_day
     determinable = np.where(lt, b2 + L <= end_day, churned)
     # evident: determinable, and the orders show the stage that names the pattern (a mid-term abortion who
     # never ordered after her latent formation start looks exactly like an early abortion in any data set)
     last_order_day = np.full(n, -1, dtype=np.int64)
-    np.maximum.at(last_order_day, o_cust, o_day)
+    np.maximum.at(last_order_day, orders.cust, orders.day)
     evident = determinable & np.select([mt, ee | lt], [last_order_day >= b1, last_order_day >= b2], True)
-    truth = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "customer_id": ids,
-            "pattern": np.asarray(PATTERNS, dtype=object)[pattern],
-            "need_class": np.asarray(NEED_CLASSES, dtype=object)[need],
-            "bad_experience": bad,
-            "purchase_rate": np.round(rate, 6),
-            "mean_item_price": np.round(item_price, 4),
+            "customer_id": np.arange(1, n + 1, dtype=np.int64),
+            "pattern": np.asarray(PATTERNS, dtype=object)[cust.pattern],
+            "need_class": np.asarray(NEED_CLASSES, dtype=object)[cust.need],
+            "bad_experience": cust.bad,
+            "purchase_rate": np.round(cust.rate, 6),
+            "mean_item_price": np.round(cust.item_price, 4),
             "formation_date": as_date(b1, ~ea),
             "reached_stability_date": as_date(b2, ee | lt),
             "deterioration_date": as_date(b3, ~ea),
@@ -1136,14 +1190,6 @@ def make_company(
             "pattern_evident": evident,
         }
     )
-    params = {
-        "channel_mix": {c: float(s) for c, s in zip(CHANNELS, mix)},
-        "seasonality": float(seasonality),
-        "loyal_duration_days": L,
-        "mean_purchase_rate": float(mean_purchase_rate),
-        "mean_item_price": float(mean_item_price),
-    }
-    return _assemble(customers, transactions, events, nps, truth, n, int(seed), start_ts, end_ts, params)
 
 
 def _assemble(customers, transactions, events, nps, truth, n, seed, start_ts, end_ts, params) -> Company:
@@ -2049,3 +2095,4 @@ def _main(argv: list[str]) -> int:
 
 if __name__ == "__main__":
     raise SystemExit(_main(sys.argv[1:]))
+

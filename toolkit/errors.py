@@ -6,6 +6,7 @@ Every message says what is wrong, where (column, count, example rows) and how to
 from __future__ import annotations
 
 __all__ = [
+    "ScenarioError",
     "ToolkitError",
     "SchemaError",
     "FileFormatError",
@@ -97,6 +98,10 @@ class ParameterError(ToolkitError, ValueError):
         super().__init__(message)
         self.parameter = parameter
         self.value = value
+
+
+class ScenarioError(ToolkitError, ValueError):
+    """Scenario parameters that would give an infinite or meaningless value (CLV, delivered value)."""
 
 
 class UnitMismatchError(ToolkitError, ValueError):

@@ -1231,80 +1231,96 @@ def stage_kpis(events, journey_map="five_processes", *, transactions=None, custo
     if len(jm.stages) < 5:
         raise SchemaError(f"stage_kpis needs a map with five stages (reach, acquisition, conversion, retention, "
                           f"win-back); {jm.name!r} has {list(jm.stages)}.")
-    reach_s, acq_s, conv_s, ret_s, win_s = jm.stages[:5]
     state, _ = _view(events, "stage", jm)
     ids = pd.Index(events.customer_id, name="customer_id")
     cust_of_event = np.repeat(np.arange(events.n_customers), np.diff(events.offsets))
-    end = events.observation_end + pd.Timedelta(days=1)
-    end_ns = end.value
+    end_ns = (events.observation_end + pd.Timedelta(days=1)).value
     notes = []
-
-    # acquisition channel per customer
+    ctab = None
     if customers is not None:
         ctab = customers.set_index("customer_id") if "customer_id" in customers.columns else customers
+
+    acq_channel = _kpi_acquisition_channel(events, ctab, channel, ids, notes)
+    reached_mask = np.zeros(events.n_customers, dtype=bool)
+    reached_mask[np.unique(cust_of_event[state == 0])] = True
+    buys = _purchases(events, transactions, purchase_events)
+    first_buy, last_buy, n_orders = _kpi_purchase_days(buys, ids)
+    spend_by = _kpi_acquisition_spend(spend, ctab, cost, ids, acq_channel)
+    ltv_series = _kpi_ltv(clv, transactions, margin, ids, notes)
+    csat_value = _kpi_csat(csat)
+    nps_result = None
+    if nps_scores is not None:
+        nps_result = nps(nps_scores, by=acq_channel.rename("channel") if "customer_id" in nps_scores else None)
+    churn_ns = churn_window * _NS_PER_DAY
+    eligible = first_buy.notna() & (first_buy < end_ns - churn_ns)
+    churned = eligible & (last_buy < end_ns - churn_ns)
+    winback = _kpi_winbacks(events, state, cust_of_event, buys, end_ns, winback_window)
+
+    table = _kpi_table(jm.stages[:5], events.n_customers, reached_mask, first_buy.notna(), n_orders, spend_by,
+                       ltv_series, csat_value, nps_result, eligible, churned, winback, churn_window, winback_window)
+    frame = pd.DataFrame({"channel": acq_channel.to_numpy(), "reached": reached_mask,
+                          "buyer": first_buy.notna().to_numpy(),
+                          "repeat": (n_orders >= 2).to_numpy() & first_buy.notna().to_numpy(),
+                          "eligible": eligible.to_numpy(), "churned": churned.to_numpy()}, index=ids)
+    if ltv_series is not None:
+        frame["ltv"] = ltv_series.to_numpy()
+    return StageKPIs(table, _kpis_by_channel(frame, spend_by, nps_result), nps_result, notes)
+
+
+# ---- the steps of stage_kpis ----
+
+
+def _kpi_acquisition_channel(events, ctab, channel, ids, notes):
+    """Acquisition channel per customer: from the customers table, else the channel of her first event."""
+    if ctab is not None:
         acq_channel = ctab[channel].reindex(ids)
     else:
         first = _first_positions(events)
         acq_channel = pd.Series(_entry_channel(events, first) if events.channel_code is not None else None,
                                 index=ids)
         notes.append("acquisition channel = channel of each customer's first event (no customers table)")
-    acq_channel = acq_channel.astype(object)
+    return acq_channel.astype(object)
 
-    # reach
-    reached_mask = np.zeros(events.n_customers, dtype=bool)
-    reached_mask[np.unique(cust_of_event[state == 0])] = True
-    people = events.n_customers
-    reached = int(reached_mask.sum())
 
-    # purchases
-    buys = _purchases(events, transactions, purchase_events)
+def _kpi_purchase_days(buys, ids):
+    """First and last purchase (ns) and the number of orders of every customer (NaN / 0 without purchases)."""
     g = buys.groupby("customer_id")["ns"]
-    first_buy = g.min().reindex(ids)
-    last_buy = g.max().reindex(ids)
-    n_orders = g.size().reindex(ids).fillna(0)
-    buyers = first_buy.notna()
-    new_customers = int(buyers.sum())
-    conversion_rate = new_customers / people if people else np.nan
-    repurchase_rate = float((n_orders[buyers] >= 2).mean()) if new_customers else np.nan
+    return g.min().reindex(ids), g.max().reindex(ids), g.size().reindex(ids).fillna(0)
 
-    # costs
-    spend_by = None
+
+def _kpi_acquisition_spend(spend, ctab, cost, ids, acq_channel):
+    """Acquisition spend per channel: as given, or the customers' costs summed by channel (None if neither)."""
     if spend is not None:
-        spend_by = pd.Series(spend, dtype=float)
-    elif customers is not None and cost in ctab.columns:
-        spend_by = ctab[cost].reindex(ids).groupby(acq_channel.to_numpy()).sum()
-    total_spend = float(spend_by.sum()) if spend_by is not None else np.nan
-    cac = total_spend / new_customers if new_customers and spend_by is not None else np.nan
+        return pd.Series(spend, dtype=float)
+    if ctab is not None and cost in ctab.columns:
+        return ctab[cost].reindex(ids).groupby(acq_channel.to_numpy()).sum()
+    return None
 
-    # LTV
-    ltv_series = None
+
+def _kpi_ltv(clv, transactions, margin, ids, notes):
+    """CLV per customer: as given, else the course CLV of the transactions (None without either)."""
     if clv is not None:
-        ltv_series = pd.Series(clv).reindex(ids)
-    elif transactions is not None:
+        return pd.Series(clv).reindex(ids)
+    if transactions is not None:
         from .clv import customer_values
         from .customers import customer_summary
 
-        ltv_series = customer_values(customer_summary(transactions), margin=margin)["clv"].reindex(ids)
         notes.append(f"LTV = course CLV (toolkit.clv.customer_values, margin {margin:g})")
-    ltv = float(ltv_series.mean()) if ltv_series is not None else np.nan
+        return customer_values(customer_summary(transactions), margin=margin)["clv"].reindex(ids)
+    return None
 
-    # CSAT, NPS
-    csat_value = np.nan
-    if csat is not None:
-        cs = csat["score"] if isinstance(csat, pd.DataFrame) else pd.Series(csat)
-        cs = pd.to_numeric(cs, errors="coerce").dropna()
-        csat_value = float((cs >= 4).mean()) if len(cs) else np.nan
-    nps_result = None
-    if nps_scores is not None:
-        nps_result = nps(nps_scores, by=acq_channel.rename("channel") if "customer_id" in nps_scores else None)
 
-    # churn
-    churn_ns = churn_window * _NS_PER_DAY
-    eligible = buyers & (first_buy < end_ns - churn_ns)
-    churned = eligible & (last_buy < end_ns - churn_ns)
-    churn_rate = float(churned.sum() / eligible.sum()) if eligible.any() else np.nan
+def _kpi_csat(csat):
+    """Share of satisfied answers (4-5 of 5); NaN without answers."""
+    if csat is None:
+        return np.nan
+    cs = csat["score"] if isinstance(csat, pd.DataFrame) else pd.Series(csat)
+    cs = pd.to_numeric(cs, errors="coerce").dropna()
+    return float((cs >= 4).mean()) if len(cs) else np.nan
 
-    # win-back: touchpoints of the win-back stage followed by a purchase within the window
+
+def _kpi_winbacks(events, state, cust_of_event, buys, end_ns, winback_window):
+    """Win-back touchpoints (positions), which of them can be judged, and which a purchase followed in time."""
     win_pos = np.flatnonzero(state == 4)
     win_ns = events.ns[win_pos]
     judged = win_ns < end_ns - winback_window * _NS_PER_DAY
@@ -1320,34 +1336,45 @@ def stage_kpis(events, journey_map="five_processes", *, transactions=None, custo
             seg = b_ns[starts[k]:stops[k]]
             nxt = np.searchsorted(seg, win_ns[k], side="right")
             success[k] = nxt < len(seg) and seg[nxt] - win_ns[k] <= winback_window * _NS_PER_DAY
-    winback_rate = float(success[judged].mean()) if judged.any() else np.nan
+    return win_pos, judged, success
 
+
+def _kpi_table(stages, people, reached_mask, buyers, n_orders, spend_by, ltv_series, csat_value, nps_result,
+               eligible, churned, winback, churn_window, winback_window):
+    """The KPI list per process (:attr:`StageKPIs.table`) from the per-customer pieces."""
+    reach_s, acq_s, conv_s, ret_s, win_s = stages
+    win_pos, judged, success = winback
+    reached = int(reached_mask.sum())
+    new_customers = int(buyers.sum())
+    total_spend = float(spend_by.sum()) if spend_by is not None else np.nan
+    cac = total_spend / new_customers if new_customers and spend_by is not None else np.nan
+    ltv = float(ltv_series.mean()) if ltv_series is not None else np.nan
+    churn_rate = float(churned.sum() / eligible.sum()) if eligible.any() else np.nan
     rows = [
         (reach_s, "people reached", reached, "people", "unique people with a touchpoint of this stage"),
         (reach_s, "reach rate", reached / people if people else np.nan, "share", "reached / people in the log"),
         (acq_s, "new customers", new_customers, "customers", "people with a first purchase"),
         (acq_s, "acquisition spend", total_spend, "money", "sum of acquisition costs"),
         (acq_s, "CAC", cac, "money", "acquisition spend / new customers"),
-        (conv_s, "conversion rate", conversion_rate, "share", "new customers / people in the log"),
-        (ret_s, "repurchase rate", repurchase_rate, "share", "customers with 2+ orders / customers"),
+        (conv_s, "conversion rate", new_customers / people if people else np.nan, "share",
+         "new customers / people in the log"),
+        (ret_s, "repurchase rate", float((n_orders[buyers] >= 2).mean()) if new_customers else np.nan, "share",
+         "customers with 2+ orders / customers"),
         (ret_s, "LTV", ltv, "money", "mean customer lifetime value"),
         (ret_s, "CSAT", csat_value, "share", "share of satisfaction answers 4-5 (of 5)"),
         (ret_s, "NPS", nps_result.score if nps_result is not None else np.nan, "points",
          "% promoters (9-10) - % detractors (0-6)"),
         (ret_s, "churn rate", churn_rate, "share",
          f"no purchase in the last {churn_window} days, among customers acquired before that"),
-        (win_s, "win-back rate", winback_rate, "share",
+        (win_s, "win-back rate", float(success[judged].mean()) if judged.any() else np.nan, "share",
          f"win-back touchpoints followed by a purchase within {winback_window} days"),
         (win_s, "win-back touchpoints", int(len(win_pos)), "events", "events of this stage"),
     ]
-    table = pd.DataFrame(rows, columns=["stage", "kpi", "value", "unit", "definition"])
+    return pd.DataFrame(rows, columns=["stage", "kpi", "value", "unit", "definition"])
 
-    # by channel
-    frame = pd.DataFrame({"channel": acq_channel.to_numpy(), "reached": reached_mask, "buyer": buyers.to_numpy(),
-                          "repeat": (n_orders >= 2).to_numpy() & buyers.to_numpy(),
-                          "eligible": eligible.to_numpy(), "churned": churned.to_numpy()}, index=ids)
-    if ltv_series is not None:
-        frame["ltv"] = ltv_series.to_numpy()
+
+def _kpis_by_channel(frame, spend_by, nps_result):
+    """The KPIs per acquisition channel (:attr:`StageKPIs.by_channel`) from one row of flags per customer."""
     grp = frame.groupby("channel", dropna=True)
     bc = pd.DataFrame({"people": grp.size(), "reached": grp["reached"].sum(), "new_customers": grp["buyer"].sum()})
     bc["conversion_rate"] = bc["new_customers"] / bc["people"]
@@ -1355,7 +1382,7 @@ def stage_kpis(events, journey_map="five_processes", *, transactions=None, custo
         bc["spend"] = spend_by.reindex(bc.index)
         bc["cac"] = bc["spend"] / bc["new_customers"]
     bc["repurchase_rate"] = grp["repeat"].sum() / bc["new_customers"]
-    if ltv_series is not None:
+    if "ltv" in frame:
         bc["ltv"] = grp["ltv"].mean()
         if "cac" in bc:
             bc["ltv_cac"] = bc["ltv"] / bc["cac"]
@@ -1363,7 +1390,7 @@ def stage_kpis(events, journey_map="five_processes", *, transactions=None, custo
     if nps_result is not None:
         bc["nps"] = nps_result.table["nps"].reindex(bc.index)
     bc.index.name = "channel"
-    return StageKPIs(table, bc, nps_result, notes)
+    return bc
 
 
 # ------------------------------------------------------------------------------------------------------

@@ -539,26 +539,36 @@ class LifecycleClassifier:
 
         Notes
         -----
-        Fitting runs in two steps that only meet through small statistics, so ``toolkit.scale`` can add them up
-        over partitions of a log: :meth:`_learning_stats` (purchase-rate curve by age, survivors, first repeat
-        gaps) -> :meth:`_learn_thresholds`; then the stable durations of the classified log
-        (:meth:`_stable_durations`) -> :meth:`_learn_loyal_duration`.
+        Three steps: **learn** the thresholds from the log (:meth:`_learn`), **label** every customer with a
+        stage and a pattern (:meth:`_classify`), **explain** what the result can and cannot say (the "too
+        early to tell" caveat). Learning runs in two parts that only meet through small statistics, so
+        ``toolkit.scale`` can add them up over partitions of a log: :meth:`_learning_stats` (purchase-rate
+        curve by age, survivors, first repeat gaps) -> :meth:`_learn_thresholds`; then the stable durations of
+        the classified log (:meth:`_stable_durations`) -> :meth:`_learn_loyal_duration`.
         """
         self._check_settings()
         tx = _as_tx(X, frame_kwargs)
-        window = int(tx.arrays.end_day)
-        horizon, (first_gap, curve, n_surv), caveats = self._fit_horizon(tx, window)
-        learned = self._learn_thresholds(curve, n_surv, first_gap[first_gap > 0], stacklevel=3, horizon=horizon,
-                                         window_days=window, caveats=caveats)
-        self.features_ = lifecycle_features(tx, None, window=int(self.thresholds_["window"]), model=model)
-        self.model_ = model
-        # --- expected loyal duration from the stable durations of the fitted log
-        stable = self._stable_durations(self.features_, self.thresholds_) if self.loyal_duration == "auto" else None
-        self._learn_loyal_duration(stable, learned, stacklevel=3)
+        self._learn(tx, model, stacklevel=3)
         self.tx_ = tx
         self.result_ = self._classify(self.features_, self.thresholds_)
         self._too_early_caveat(self.result_, stacklevel=3)
         return self
+
+    def _learn(self, tx, model, stacklevel=2):
+        """Learn every threshold from a log; sets ``thresholds_``, ``learned_``, ``caveats_`` and ``features_``.
+
+        The purchase-rate curve over a horizon the window supports gives the timing thresholds and the lost
+        gap (:meth:`_learn_thresholds`); the features of the log at its end give the stable durations, and
+        those the expected loyal duration (:meth:`_learn_loyal_duration`).
+        """
+        window = int(tx.arrays.end_day)
+        horizon, (first_gap, curve, n_surv), caveats = self._fit_horizon(tx, window)
+        learned = self._learn_thresholds(curve, n_surv, first_gap[first_gap > 0], stacklevel=stacklevel + 1,
+                                         horizon=horizon, window_days=window, caveats=caveats)
+        self.features_ = lifecycle_features(tx, None, window=int(self.thresholds_["window"]), model=model)
+        self.model_ = model
+        stable = self._stable_durations(self.features_, self.thresholds_) if self.loyal_duration == "auto" else None
+        self._learn_loyal_duration(stable, learned, stacklevel=stacklevel + 1)
 
     def _default_horizon(self):
         return FULL_HORIZON_DAYS if self.horizon_days == "auto" else int(self.horizon_days)
@@ -646,17 +656,33 @@ class LifecycleClassifier:
         Sets ``rate_curve_``, ``thresholds_`` (``loyal_duration`` still infinite), ``horizon_``, ``window_days_``
         (None when unknown) and ``caveats_`` (starting from ``caveats``, already said); returns the list of
         (threshold, value, derivation) rows of ``learned_``. ``gaps``: first repeat gaps (> 0) in any order.
+        Steps: fit the three-phase curve, read the time to stability off it, then the purchase cycles, the
+        lost gap and the rule settings.
         """
-        learned = []
         horizon = self._default_horizon() if horizon is None else int(horizon)
-        width = int(self.bin_days)
-        shortened = self.horizon_days == "auto" and horizon < FULL_HORIZON_DAYS
         self.horizon_, self.window_days_ = horizon, window_days
         self.caveats_ = []
         for text in caveats:
             self._caveat(text, stacklevel + 1)
-        q = float(self.lost_quantile)
-        # --- purchase-rate curve by age and the three-phase fit
+        plateau, r0, te_fit, t_fit = self._fit_rate_curve(curve, n_surv, horizon, window_days)
+        learned = [self._learn_time_to_stability(t_fit, n_surv, horizon, window_days, stacklevel + 1)]
+        learned += self._cycle_rows(plateau, r0, te_fit, t_stab=learned[0][1])
+        learned.append(self._learn_lost_gap(gaps, horizon))
+        learned += self._rule_rows(plateau)
+        self.thresholds_ = {name: value for name, value, _ in learned}
+        self.thresholds_["loyal_duration"] = float("inf")  # placeholder until learned
+        return learned
+
+    def _shortened(self, horizon):
+        """The curve's horizon is shorter than the full one because the window could not support it."""
+        return self.horizon_days == "auto" and horizon < FULL_HORIZON_DAYS
+
+    def _fit_rate_curve(self, curve, n_surv, horizon, window_days):
+        """Fit the three-phase curve to the repeat-purchase rate by age; sets ``rate_curve_``.
+
+        Returns ``(plateau, r0, t_explore, t_stability)`` of the fit (clipped to sensible ranges).
+        """
+        width = int(self.bin_days)
         ages = (np.arange(len(curve)) + 0.5) * width
         rate = curve / max(n_surv, 1) / width
         if n_surv < _MIN_LEARN:
@@ -680,66 +706,81 @@ class LifecycleClassifier:
                                          "fitted": _phases(ages, plateau, r0, te_fit, t_fit)})
         self.rate_curve_.attrs.update(n_survivors=int(n_surv), horizon_days=horizon, plateau=plateau, r0=r0,
                                       t_explore=te_fit, t_stability=t_fit)
+        return plateau, r0, te_fit, t_fit
+
+    def _learn_time_to_stability(self, t_fit, n_surv, horizon, window_days, stacklevel):
+        """The ``t_stability`` row: the end of the fitted formation ramp (or the setting), with its caveats."""
+        width = int(self.bin_days)
+        shortened = self._shortened(horizon)
+        if self.time_to_stability != "auto":
+            return ("t_stability", float(self.time_to_stability), "given")
         bounded = (f" (horizon bounded by the observed {window_days}-day window; {FULL_HORIZON_DAYS} days needs "
                    f"{_months(2 * FULL_HORIZON_DAYS)} months)" if shortened and window_days is not None
                    else f" (horizon shortened from {FULL_HORIZON_DAYS} days)" if shortened else "")
-        if self.time_to_stability == "auto":
-            t_stab = float(t_fit)
-            how = (f"end of the formation ramp fitted to the repeat-purchase rate by age of {n_surv:,} customers "
-                   f"still buying after {horizon} days" + bounded)
-            if t_fit >= horizon - width:
-                if shortened:
-                    has = f", has {_months(window_days)}" if window_days is not None else ""
-                    self._caveat(
-                        f"Time to reach stability: the purchase rate is still rising at the end of the {horizon}-day "
-                        f"horizon, so customers take at least {t_stab:.0f} days to reach stability, possibly longer, "
-                        f"and stability is called early. Learning it needs a longer history (the full "
-                        f"{FULL_HORIZON_DAYS}-day horizon needs {_months(2 * FULL_HORIZON_DAYS)} months{has}); or "
-                        "pass time_to_stability=DAYS (--time-to-stability) from the business's experience.",
-                        stacklevel)
-                    how += "; a lower bound: the rate is still rising at the horizon"
-                else:
-                    self._caveat(f"The purchase rate is still rising at the end of the {horizon}-day horizon; pass a "
-                                 "longer horizon_days or time_to_stability=...", stacklevel)
-        else:
-            t_stab, how = float(self.time_to_stability), "given"
-        learned.append(("t_stability", t_stab, how))
+        t_stab = float(t_fit)
+        how = (f"end of the formation ramp fitted to the repeat-purchase rate by age of {n_surv:,} customers "
+               f"still buying after {horizon} days" + bounded)
+        if t_fit >= horizon - width:
+            if shortened:
+                has = f", has {_months(window_days)}" if window_days is not None else ""
+                self._caveat(
+                    f"Time to reach stability: the purchase rate is still rising at the end of the {horizon}-day "
+                    f"horizon, so customers take at least {t_stab:.0f} days to reach stability, possibly longer, "
+                    f"and stability is called early. Learning it needs a longer history (the full "
+                    f"{FULL_HORIZON_DAYS}-day horizon needs {_months(2 * FULL_HORIZON_DAYS)} months{has}); or "
+                    "pass time_to_stability=DAYS (--time-to-stability) from the business's experience.",
+                    stacklevel + 1)
+                how += "; a lower bound: the rate is still rising at the horizon"
+            else:
+                self._caveat(f"The purchase rate is still rising at the end of the {horizon}-day horizon; pass a "
+                             "longer horizon_days or time_to_stability=...", stacklevel + 1)
+        return ("t_stability", t_stab, how)
+
+    def _cycle_rows(self, plateau, r0, te_fit, t_stab):
+        """The ``t_explore``, ``t_early`` and ``reach`` rows: phase ends and purchase cycles of the fitted curve."""
         explore_cycle = 1.0 / (plateau * r0)
         stable_cycle = 1.0 / plateau
-        learned.append(("t_explore", max(te_fit, 1.0), "end of the flat exploration phase of the fitted curve"))
-        learned.append(("t_early", explore_cycle, f"exploration-phase purchase cycle 1 / ({plateau:.4f} x {r0:.2f} "
-                                                  "purchase days per day): two purchases this close are one trial"))
         reach = t_stab + float(self.stability_cycles) * stable_cycle
-        learned.append(("reach", reach, f"t_stability + {self.stability_cycles:g} stable-phase cycles of "
-                                        f"{stable_cycle:.0f} days"))
-        # --- lost gap
-        if self.lost_gap == "auto":
-            if len(gaps) < _MIN_LEARN:  # pragma: no cover - every survivor has a first repeat gap
-                raise DataQualityError(
-                    f"LifecycleClassifier.fit: the lost gap needs at least {_MIN_LEARN} customers with {horizon}+ "
-                    f"days of history who made a second purchase, this log has {len(gaps)}; pass lost_gap=... "
-                    "(days).", column="timestamp", count=int(len(gaps)))
-            lost_gap = float(np.quantile(gaps, q))
-            how = f"{q:.0%} quantile of {len(gaps):,} first repeat gaps"
-            if shortened:
-                how += f" of customers with {horizon}+ days of history"
-        else:
-            lost_gap, how = float(self.lost_gap), "given"
-        learned.append(("lost_gap", lost_gap, how))
+        return [
+            ("t_explore", max(te_fit, 1.0), "end of the flat exploration phase of the fitted curve"),
+            ("t_early", explore_cycle, f"exploration-phase purchase cycle 1 / ({plateau:.4f} x {r0:.2f} "
+                                       "purchase days per day): two purchases this close are one trial"),
+            ("reach", reach, f"t_stability + {self.stability_cycles:g} stable-phase cycles of "
+                             f"{stable_cycle:.0f} days"),
+        ]
+
+    def _learn_lost_gap(self, gaps, horizon):
+        """The ``lost_gap`` row: the ``lost_quantile`` quantile of the first repeat gaps (or the setting)."""
+        if self.lost_gap != "auto":
+            return ("lost_gap", float(self.lost_gap), "given")
+        q = float(self.lost_quantile)
+        if len(gaps) < _MIN_LEARN:  # pragma: no cover - every survivor has a first repeat gap
+            raise DataQualityError(
+                f"LifecycleClassifier.fit: the lost gap needs at least {_MIN_LEARN} customers with {horizon}+ "
+                f"days of history who made a second purchase, this log has {len(gaps)}; pass lost_gap=... "
+                "(days).", column="timestamp", count=int(len(gaps)))
+        lost_gap = float(np.quantile(gaps, q))
+        how = f"{q:.0%} quantile of {len(gaps):,} first repeat gaps"
+        if self._shortened(horizon):
+            how += f" of customers with {horizon}+ days of history"
+        return ("lost_gap", lost_gap, how)
+
+    def _rule_rows(self, plateau):
+        """The rows of the rule settings: ``k_lost``, ``k_det``, ``window``, ``drop_alpha``, ``p_alive_min``."""
+        q = float(self.lost_quantile)
         k_lost = -math.log(1.0 - q)
         k_det = -math.log(1.0 - float(self.deterioration_quantile))
-        learned.append(("k_lost", k_lost, f"-ln(1 - {q:g}): the same quantile of an exponential gap"))
-        learned.append(("k_det", k_det, f"-ln(1 - {self.deterioration_quantile:g})"))
+        stable_cycle = 1.0 / plateau
         window = (max(7, int(round(3.0 * stable_cycle))) if self.recent_window == "auto"
                   else int(self.recent_window))
-        learned.append(("window", float(window), "3 stable-phase purchase cycles" if self.recent_window == "auto"
-                        else "given"))
-        learned.append(("drop_alpha", float(self.drop_alpha), "setting"))
         pmin = float(self.p_alive_min) if self.p_alive_min is not None else 0.0
-        learned.append(("p_alive_min", pmin, "setting (0 = off)"))
-        self.thresholds_ = {name: value for name, value, _ in learned}
-        self.thresholds_["loyal_duration"] = float("inf")  # placeholder until learned
-        return learned
+        return [
+            ("k_lost", k_lost, f"-ln(1 - {q:g}): the same quantile of an exponential gap"),
+            ("k_det", k_det, f"-ln(1 - {self.deterioration_quantile:g})"),
+            ("window", float(window), "3 stable-phase purchase cycles" if self.recent_window == "auto" else "given"),
+            ("drop_alpha", float(self.drop_alpha), "setting"),
+            ("p_alive_min", pmin, "setting (0 = off)"),
+        ]
 
     @classmethod
     def _stable_durations(cls, feats, th):

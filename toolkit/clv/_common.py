@@ -1,0 +1,83 @@
+"""Shared pieces of the course CLV modules (private): the error, parameter checks and small helpers.
+
+:mod:`toolkit.clv.course`, :mod:`~toolkit.clv.sensitivity`, :mod:`~toolkit.clv.economics`,
+:mod:`~toolkit.clv.promotions` and :mod:`~toolkit.clv.portfolio` import these; nothing here imports them.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ScenarioError, SchemaError
+
+#: Customers from which the scenario kernels run in parallel (``toolkit.clv._warmup`` lowers it to compile both).
+_PARALLEL_FROM = 200_000
+_MAX_HORIZON = 1000
+
+
+def _fmt(x):
+    return f"{x:,.1f}"
+
+
+def _f8(x, n, name):
+    """Broadcast a scalar or array-like to a fresh-enough C-contiguous writable float64 array of length n."""
+    a = np.asarray(x, dtype=np.float64)
+    if a.ndim == 0:
+        return np.full(n, float(a))
+    if a.shape != (n,):
+        raise SchemaError(f"`{name}` has shape {a.shape}, expected a scalar or ({n},) values, one per customer.")
+    return np.require(a, dtype=np.float64, requirements=["C", "W"])
+
+
+def _check_params(*, retention, discount_rate, horizon, margin=None, annual_revenue=None, where=""):
+    """Raise a clear ScenarioError for parameter combinations without a finite, meaningful CLV."""
+    r = np.asarray(retention, dtype=np.float64)
+    d = np.asarray(discount_rate, dtype=np.float64)
+    if np.any(~np.isfinite(r)) or np.any((r < 0.0) | (r > 1.0)):
+        bad = r[~np.isfinite(r) | (r < 0) | (r > 1)].ravel()[:3]
+        raise ScenarioError(
+            f"retention must be a rate in [0, 1) (1 only with a finite horizon){where}; got {bad.tolist()}. "
+            "Pass 0.8 for 80%, not 80; churn 20% means retention 0.8."
+        )
+    if np.any(~np.isfinite(d)) or np.any((d < 0.0) | (d > 1.0)):
+        raise ScenarioError(
+            f"discount_rate must be a finite yearly rate in [0, 1]{where}; got {np.unique(d[~np.isfinite(d) | (d < 0) | (d > 1)])[:3].tolist()}. "
+            "Pass 0.1 for 10% (not 10); a negative rate would make later years worth more than today."
+        )
+    if horizon is None:
+        if np.any(r >= 1.0):
+            raise ScenarioError(
+                f"retention 1 means an infinite expected lifetime, so the default horizon 1/(1-r) is infinite{where}. "
+                "Give a finite `horizon` (years) or a retention below 1."
+            )
+    else:
+        h = np.asarray(horizon, dtype=np.float64)
+        if np.any(np.isnan(h)) or np.any(h < 0):
+            raise ScenarioError(f"horizon must be a number of years >= 0 or numpy.inf{where}; got {np.asarray(horizon).ravel()[:3].tolist()}.")
+        finite = np.isfinite(h)
+        if np.any(finite & (h != np.floor(h))):
+            raise ScenarioError(f"horizon counts whole years{where}; got {h[finite & (h != np.floor(h))][:3].tolist()}. Round it first.")
+        if np.any(finite & (h > _MAX_HORIZON)):
+            raise ScenarioError(f"horizon above {_MAX_HORIZON} years{where}: pass numpy.inf for the infinite-horizon limit.")
+        inf_h = np.broadcast_to(~finite, np.broadcast(h, r, d).shape)
+        rr = np.broadcast_to(r, inf_h.shape)
+        dd = np.broadcast_to(d, inf_h.shape)
+        bad = inf_h & ((rr >= 1.0) | (rr >= 1.0 + dd))
+        if np.any(bad):
+            raise ScenarioError(
+                f"an infinite horizon with retention {float(rr[bad][0]):g} (discount rate {float(dd[bad][0]):g}) "
+                f"describes a customer who never leaves{where}: the value is infinite, or (with d > 0) only a "
+                "perpetuity artefact. Use a finite horizon or a retention below 1."
+            )
+    if margin is not None:
+        m = np.asarray(margin, dtype=np.float64)
+        if np.any(~np.isfinite(m)) or np.any((m < 0.0) | (m > 1.0)):
+            raise ScenarioError(
+                f"margin is the gross margin rate in [0, 1]{where}; got {np.unique(m[~np.isfinite(m) | (m < 0) | (m > 1)])[:3].tolist()}. "
+                "Pass 0.6 for 60%. A negative margin makes 'current value / annual margin' meaningless: model "
+                "loss-making service as `retention_cost` instead."
+            )
+    if annual_revenue is not None:
+        a = np.asarray(annual_revenue, dtype=np.float64)
+        if np.any(~np.isfinite(a)) or np.any(a < 0):
+            raise ScenarioError(f"annual_revenue must be finite and >= 0{where}.")
