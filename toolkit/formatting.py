@@ -35,7 +35,8 @@ import pandas as pd
 from .i18n import register, tr
 
 __all__ = ["KINDS", "MISSING", "FormattedTable", "column_formatter", "column_kind", "count", "format_column",
-           "format_table", "format_value", "label", "money", "share", "value_label"]
+           "format_kpi_table", "format_table", "format_value", "html_table", "label", "money", "share",
+           "value_label"]
 
 #: The kinds of value the formatter knows.
 KINDS = ("money", "share", "count", "days", "score", "number", "date", "bool", "id", "text")
@@ -753,3 +754,114 @@ def format_table(table: pd.DataFrame, *, currency="", kinds=None, time_unit=None
              for i, row in enumerate(table.itertuples(index=False, name=None))]
     plain = isinstance(table.index, pd.RangeIndex) and table.index.name is None
     return FormattedTable(index_header, headers, index, cells, col_kinds, numeric, show_index=not plain)
+
+
+# -------------------------------------------------------------------------------------- KPI tables, HTML
+#: Why a KPI can be blank, in plain words (the long-format KPI tables of ``toolkit.journey.stage_kpis``).
+_KPI_BLANK_REASONS = {
+    "CSAT": ("no survey events (satisfaction answers 1-5; pass csat=)", "无满意度调查事件（1-5 分；请传入 csat=）"),
+    "NPS": ("no NPS answers (pass nps_scores=)", "无 NPS 答卷（请传入 nps_scores=）"),
+    "LTV": ("no transactions or CLV given", "未提供交易或 CLV"),
+    "CAC": ("no acquisition costs in the customers table", "客户表中没有获客成本"),
+    "acquisition spend": ("no acquisition costs in the customers table", "客户表中没有获客成本"),
+    "churn rate": ("no customer acquired before the churn window", "没有在流失窗口之前获得的客户"),
+    "win-back rate": ("no win-back touchpoint old enough to judge", "没有足够早、可判断结果的召回触点"),
+}
+register({f"kpi.blank.{k}": {"en": en, "zh": zh} for k, (en, zh) in _KPI_BLANK_REASONS.items()})
+register({
+    "kpi.blank": {"en": "n/a — {reason}", "zh": "无数据 — {reason}"},
+    "kpi.blank.default": {"en": "not measured in these data", "zh": "这些数据中没有测量"},
+})
+
+
+def _kpi_blank(kpi) -> str:
+    reason = tr(f"kpi.blank.{kpi}", _ABSENT)
+    if reason == _ABSENT:
+        reason = tr("kpi.blank.default")
+    return tr("kpi.blank").format(reason=reason)
+
+
+def format_kpi_table(kpis, *, currency="") -> pd.DataFrame:
+    """A long-format KPI table (``stage, kpi, value, unit[, definition]``) with every value written for people.
+
+    Each value goes through the report's formatter by its ``unit`` (people and events as counts ``2,000``,
+    money ``92,280``, shares ``67.5%``, NPS points ``25.4``), so no cell shows ``2e+03``; a blank value says
+    why (``n/a — no survey events ...``).
+
+    Parameters
+    ----------
+    kpis : toolkit.journey.StageKPIs or pandas.DataFrame
+        The result of :func:`toolkit.journey.stage_kpis` or its ``table``.
+    currency : str, default ""
+        Money label added to money values.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Text only: ``stage, kpi, value[, definition]`` (stage names as labels); show it with
+        :func:`html_table` (cells wrap) or as it is.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> t = pd.DataFrame({"stage": ["reach", "retention"], "kpi": ["people reached", "CSAT"],
+    ...                   "value": [2000.0, float("nan")], "unit": ["people", "share"]})
+    >>> format_kpi_table(t)["value"].tolist()
+    ['2,000', 'n/a — no survey events (satisfaction answers 1-5; pass csat=)']
+    """
+    table = getattr(kpis, "table", kpis)
+    if not isinstance(table, pd.DataFrame) or not {"kpi", "value"} <= set(table.columns):
+        raise TypeError("format_kpi_table needs a StageKPIs or a DataFrame with 'kpi' and 'value' columns")
+    units = table["unit"] if "unit" in table.columns else pd.Series([None] * len(table), index=table.index)
+    kinds = [_UNIT_KINDS.get(str(u), _UNIT_KINDS.get(str(u).lower())) or column_kind(str(k))
+             for u, k in zip(units, table["kpi"])]
+    values = []
+    for v, kind, kpi in zip(table["value"], kinds, table["kpi"]):
+        if _is_missing(v):
+            values.append(_kpi_blank(kpi))
+        elif kind == "money":
+            values.append(money(v, currency, 2 if abs(float(v)) < 100 else 0))
+        elif kind == "count":
+            values.append(count(v))
+        elif kind == "share":
+            values.append(share(v))
+        elif kind == "score":
+            values.append(_number(v, 1))
+        else:
+            values.append(_significant(v))
+    out = pd.DataFrame({"value": values}, index=table.index)
+    if "stage" in table.columns:
+        out.insert(0, "stage", [value_label(s) for s in table["stage"]])
+    out.insert(1 if "stage" in out.columns else 0, "kpi", table["kpi"].astype(str).to_numpy())
+    if "definition" in table.columns:
+        out["definition"] = table["definition"].astype(str).to_numpy()
+    return out.reset_index(drop=True)
+
+
+def html_table(table, *, currency="", kinds=None, time_unit=None, max_chars=80, css_class="cvt-table") -> str:
+    """A DataFrame (or :class:`FormattedTable`) as an HTML table whose cells wrap instead of being cut.
+
+    Numbers go through :func:`format_table` (no ``e+``, one format per column). Cells wrap
+    (``white-space: normal``), so no text ends in "…"; a cell longer than ``max_chars`` characters also
+    carries its full text as a ``title`` tooltip. Nothing here imports ipywidgets: widgets and lessons share it.
+    """
+    import html as _html
+
+    ft = table if isinstance(table, FormattedTable) else format_table(table, currency=currency, kinds=kinds,
+                                                                       time_unit=time_unit)
+    cell_style = "white-space:normal;overflow-wrap:anywhere;padding:2px 8px;vertical-align:top"
+
+    def cell(tag, text, right=False):
+        text = str(text)
+        title = f" title='{_html.escape(text, quote=True)}'" if len(text) > max_chars else ""
+        align = "text-align:right;" if right else "text-align:left;"
+        return f"<{tag} style='{align}{cell_style}'{title}>{_html.escape(text)}</{tag}>"
+
+    head = ([cell("th", ft.index_header)] if ft.show_index else []) + [
+        cell("th", h, n) for h, n in zip(ft.headers, ft.numeric)]
+    rows = []
+    for idx, cells in zip(ft.index, ft.cells):
+        row = ([cell("th", idx)] if ft.show_index else []) + [cell("td", c, n) for c, n in zip(cells, ft.numeric)]
+        rows.append("<tr>" + "".join(row) + "</tr>")
+    return (f"<table class='{css_class}' style='border-collapse:collapse;max-width:100%;table-layout:auto'>"
+            f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>")

@@ -153,8 +153,8 @@ def journey_by_channel(channel_value) -> str:
     jmap = journey.PRESETS["five_processes"]
     result = journey.funnel(events, list(jmap.stages), journey_map=jmap, order="strict", window=180.0,
                             customers=mask)
-    done = result.table["overall_conversion"].iloc[-1]
-    return f"customers selected: {int(mask.sum()):,} · completed the journey: {done:.1%}"
+    done = result.table.loc["retention", "overall_conversion"]  # completion = reaching retention, not win-back
+    return f"customers selected: {int(mask.sum()):,} · completed the journey (reached retention): {done:.1%}"
 
 
 @functools.lru_cache(maxsize=None)

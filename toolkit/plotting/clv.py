@@ -35,6 +35,7 @@ register({
     "plot.clv.upsell": {"en": "upsell", "zh": "增购价值"},
     "plot.clv.referral": {"en": "referral", "zh": "推荐价值"},
     "plot.clv.data": {"en": "data", "zh": "数据价值"},
+    "plot.clv.negative": {"en": "(cost > value)", "zh": "（成本 > 价值）"},
     "plot.clv.component": {"en": "value component", "zh": "价值构成"},
     "plot.clv.value_axis": {"en": "value ({money})", "zh": "价值（{money}）"},
     "plot.clv.waterfall_title": {"en": "CLV = historical + current + potential", "zh": "CLV = 历史价值 + 当前价值 + 潜在价值"},
@@ -116,7 +117,11 @@ def plot_waterfall(result, ax=None, *, title=None, **style):
     for i, (k, v) in enumerate(parts):
         y0 = bottom if v >= 0 else bottom + v
         ax.bar(i, abs(v), bottom=y0, color=_COLORS[k] if v >= 0 else _COLORS["neg"], **style)
-        ax.text(i, bottom + v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+        if v >= 0:
+            ax.text(i, bottom + v, f"{v:,.0f}", ha="center", va="bottom", fontsize=8)
+        else:  # a loss: its label below the bar says so, in words
+            ax.text(i, bottom + v, f"{v:,.0f}\n{tr('plot.clv.negative')}", ha="center", va="top", fontsize=8,
+                    color=_COLORS["neg"])
         bottom += v
     ax.bar(len(parts), result.total, color=_COLORS["total"], **style)
     ax.text(len(parts), result.total, f"{result.total:,.0f}", ha="center", va="bottom", fontsize=8, fontweight="bold")

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 import io
 
+#: Description style of every labelled control: the label takes the width its text needs, so it is never cut
+#: with "…" (ipywidgets' default label is 80px wide, ``overflow: hidden; text-overflow: ellipsis``).
+LABEL_STYLE = {"description_width": "initial"}
+
+#: CSS shared by the explorers (an HTML widget holding a <style> element, added to each explorer's box):
+#: ``cvt-wrap`` lets a Label or button wrap its text instead of cutting it with "…"; ``cvt-table`` cells wrap.
+_CSS = """<style>
+.cvt-wrap, .cvt-wrap .widget-label, .cvt-wrap .jupyter-widget-label, .cvt-wrap.widget-label,
+.cvt-wrap.jupyter-widget-label {
+  white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
+  height: auto !important; line-height: 1.45 !important; }
+.cvt-table td, .cvt-table th { white-space: normal !important; overflow-wrap: anywhere; }
+.cvt-explorer-root { max-width: 100%; overflow-x: auto; }
+</style>"""
+
 
 def figure_png(fig, dpi=80) -> bytes:
     """PNG bytes of a standalone matplotlib Figure (built by ``toolkit.plotting``), for an Image widget."""
@@ -27,7 +42,7 @@ def explorer_outputs(ipw, prefix, box_class):
     """
     message = ipw.HTML()
     message.add_class(f"cvt-{prefix}-message")
-    image = ipw.Image(format="png")
+    image = ipw.Image(format="png", layout=ipw.Layout(max_width="100%", height="auto"))  # shrinks on narrow pages
     image.add_class(f"cvt-{prefix}-figure")
     table = ipw.HTML()
     table.add_class(f"cvt-{prefix}-table")
@@ -67,3 +82,27 @@ def wire_controls(controls, prefix, on_change, attach_to=None):
         ctl.observe(on_change, names="value")
         if attach_to is not None:
             setattr(attach_to, name, ctl)
+
+
+def stylesheet(ipw):
+    """The hidden HTML widget carrying the explorers' CSS (``cvt-wrap``, ``cvt-table``); put it in the box."""
+    css = ipw.HTML(value=_CSS, layout=ipw.Layout(display="none"))
+    css.add_class("cvt-stylesheet")
+    return css
+
+
+def wrapping_label(ipw, value=""):
+    """A Label whose text wraps instead of ending in "…" (class ``cvt-wrap``), with the full text as tooltip."""
+    lab = ipw.Label(value=value, tooltip=value, layout=ipw.Layout(width="auto", max_width="100%"))
+    lab.add_class("cvt-wrap")
+    return lab
+
+
+def auto_button(ipw, description, **kwargs):
+    """A Button as wide as its text (the default is 148px, which cuts longer texts with "…"), text as tooltip."""
+    return ipw.Button(description=description, tooltip=description, layout=ipw.Layout(width="auto"), **kwargs)
+
+
+def row(ipw, children):
+    """An HBox whose controls wrap onto the next line when the page is narrow (never wider than the page)."""
+    return ipw.HBox(list(children), layout=ipw.Layout(flex_flow="row wrap", max_width="100%"))

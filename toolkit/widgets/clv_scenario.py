@@ -17,12 +17,21 @@ In a notebook::
 
 from __future__ import annotations
 
+import html
 import math
 
 from .. import clv
-from ..formatting import count, money
+from ..formatting import count, money, share
 from ..i18n import register, tr
-from ._common import SyncGuard, figure_png, wire_controls
+from ._common import (
+    LABEL_STYLE,
+    SyncGuard,
+    auto_button,
+    figure_png,
+    row,
+    stylesheet,
+    wire_controls,
+)
 
 __all__ = ["SLIDERS", "PORTFOLIO_SLIDERS", "CLVScenarioState", "clv_scenario_widget"]
 
@@ -72,6 +81,22 @@ register({
               "(horizon {horizon} years)",
         "zh": "<b>CLV {total}</b> = 历史价值 {historical} + 当前价值 {current} + 潜在价值 {potential}"
               "（时间跨度 {horizon} 年）"},
+    "widget.clv.negative_potential": {
+        "en": "Potential value is negative ({potential}) because the referral programme costs more than it brings: "
+              "{k} referrals a year × {ref_value} per referred customer = {gain}, minus the programme's cost "
+              "{cost}, gives referral {referral} (up-sell adds {upsell}, data {data}). A referred customer is valued "
+              "like this customer's current value, which shrinks as retention falls ({retention} now). At this "
+              "retention the referral programme loses money: lower its cost or raise retention before running it.",
+        "zh": "潜在价值为负（{potential}），因为推荐计划的成本高于它带来的价值：每年 {k} 位被推荐客户 × 每位 {ref_value} "
+              "= {gain}，减去计划成本 {cost}，推荐价值为 {referral}（增购价值 {upsell}，数据价值 {data}）。被推荐客户按"
+              "该客户的当前价值计算，保留率越低当前价值越小（现为 {retention}）。在这一保留率下推荐计划是亏损的："
+              "先降低其成本或提高保留率，再开展推荐。"},
+    "widget.clv.negative_current": {
+        "en": "Current value is negative ({current}) because keeping this customer costs more than she brings: the "
+              "maintenance cost of {cost} a year exceeds the margin expected from her at {retention} retention "
+              "({margin} a year if she stays). Lower the maintenance cost or raise retention.",
+        "zh": "当前价值为负（{current}），因为维系该客户的成本高于她带来的价值：每年维系成本 {cost} 超过了在 {retention} "
+              "保留率下预期从她获得的毛利（若她留下，每年 {margin}）。请降低维系成本或提高保留率。"},
 })
 
 
@@ -204,6 +229,29 @@ class CLVScenarioState:
                 self.error = str(exc)
         return result
 
+    def notes(self) -> list:
+        """Plain-language reasons for negative values of the current result (empty when none is negative).
+
+        A negative value is kept (not floored at 0): it says that a programme loses money at these settings,
+        which is what the scenario is for; the note says what makes it negative.
+        """
+        r, p = self.result, self.params
+        out = []
+        if r.current < 0:
+            out.append(tr("widget.clv.negative_current").format(
+                current=money(r.current, decimals=1), cost=money(p.get("retention_cost", 0.0) or 0.0),
+                retention=share(p["retention"], 0), margin=money(r.annual_margin)))
+        if r.potential < 0:
+            referred = p.get("referred_value")
+            ref_value = r.current if referred is None else float(referred)
+            k = float(p.get("referrals_per_year", 0.0) or 0.0)
+            out.append(tr("widget.clv.negative_potential").format(
+                potential=money(r.potential, decimals=1), k=f"{k:g}", ref_value=money(ref_value, decimals=1),
+                gain=money(k * ref_value, decimals=1), cost=money(p.get("referral_cost", 0.0) or 0.0),
+                referral=money(r.referral, decimals=1), upsell=money(r.upsell, decimals=1),
+                data=money(r.data, decimals=1), retention=share(p["retention"], 0)))
+        return out
+
     @property
     def horizon_is_lifetime(self) -> bool:
         """True when the horizon follows the expected lifetime ``round(1/(1-r))``."""
@@ -215,11 +263,11 @@ def _slider(ipw, name, spec, value):
     label = tr(f"widget.clv.{name}", label)
     if name == "horizon":
         return ipw.IntSlider(value=int(value), min=lo, max=hi, step=step, description=label, continuous_update=False,
-                             style={"description_width": "150px"}, layout=ipw.Layout(width="380px"))
+                             style=LABEL_STYLE, layout=ipw.Layout(width="460px", max_width="100%"))
     value = lo if value is None else float(value)
     return ipw.FloatSlider(value=min(max(value, lo), hi), min=lo, max=hi, step=step, description=label,
-                           readout_format=fmt, continuous_update=False, style={"description_width": "150px"},
-                           layout=ipw.Layout(width="380px"))
+                           readout_format=fmt, continuous_update=False, style=LABEL_STYLE,
+                           layout=ipw.Layout(width="460px", max_width="100%"))
 
 
 def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=True):
@@ -258,18 +306,19 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         else:
             value = p.get(name, 0.0)
         controls[name] = _slider(ipw, name, spec, value)
-    auto = ipw.Checkbox(value=state.horizon_is_lifetime, description=tr("widget.clv.auto_horizon"), indent=False)
+    auto = ipw.Checkbox(value=state.horizon_is_lifetime, description=tr("widget.clv.auto_horizon"), indent=False,
+                        style=LABEL_STYLE, layout=ipw.Layout(width="auto"))
     controls["horizon"].disabled = auto.value
     if portfolio is not None:
         if portfolio.group is not None:
             controls["segment"] = ipw.Dropdown(options=portfolio.groups, value=state.segment,
-                                               description=tr("widget.clv.segment"))
+                                               description=tr("widget.clv.segment"), style=LABEL_STYLE)
         for name, spec in PORTFOLIO_SLIDERS.items():
             controls[name] = _slider(ipw, name, spec, 0.0)
-    reset = ipw.Button(description=tr("widget.clv.reset"), icon="undo")
+    reset = auto_button(ipw, tr("widget.clv.reset"), icon="undo")
     message = ipw.HTML()
     summary = ipw.HTML()
-    dashboard = ipw.Image(format="png", layout=ipw.Layout(max_width="900px"))
+    dashboard = ipw.Image(format="png", layout=ipw.Layout(max_width="min(900px, 100%)", height="auto"))
     table = ipw.HTML()
     box = ipw.VBox()
     box.n_redraws = 0
@@ -284,14 +333,16 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
                                                   historical=money(r.historical, decimals=1),
                                                   current=money(r.current, decimals=1),
                                                   potential=money(r.potential, decimals=1), horizon=f"{r.horizon:g}")]
+        lines += [f"<span class='cvt-clv-note' style='color:#8a4b00'>ⓘ {html.escape(n)}</span>"
+                  for n in state.notes()]
         if state.economics is not None:
-            lines.append(repr(state.economics).replace("UnitEconomics(", "").rstrip(")"))
+            lines.append(html.escape(repr(state.economics).replace("UnitEconomics(", "").rstrip(")")))
         if state.portfolio_result is not None:
             pr = state.portfolio_result
             delta = ("+" if pr.delta >= 0 else "") + money(pr.delta)
             lines.append(f"segment {pr.segment!r} ({count(pr.n_affected)} customers): total current value "
                          f"{money(pr.base_total)} → {money(pr.scenario_total)} ({delta})")
-        summary.value = "<br>".join(lines)
+        summary.value = "<div style='white-space:normal;max-width:100%'>" + "<br>".join(lines) + "</div>"
         if not (plots and figures):
             return
         from ..plotting.clv import scenario_dashboard
@@ -360,12 +411,12 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
     right = [controls[n] for n in ("upsell_revenue", "upsell_probability", "referrals_per_year", "referral_cost",
                                    "data_value", "cac")]
     right.append(reset)
-    rows = [ipw.HBox([ipw.VBox(left), ipw.VBox(right)])]
+    rows = [row(ipw, [ipw.VBox(left), ipw.VBox(right)])]
     if portfolio is not None:
         seg = [controls[n] for n in ("segment", *PORTFOLIO_SLIDERS) if n in controls]
-        rows.append(ipw.VBox([ipw.HTML(f"<b>{tr('widget.clv.per_segment')}</b>"), ipw.HBox(seg[:2]),
-                              ipw.HBox(seg[2:])]))
-    box.children = [*rows, message, summary, dashboard, table]
+        rows.append(ipw.VBox([ipw.HTML(f"<b>{tr('widget.clv.per_segment')}</b>"), row(ipw, seg[:2]),
+                              row(ipw, seg[2:])]))
+    box.children = [stylesheet(ipw), *rows, message, summary, dashboard, table]
     box.state = state
     box.controls = controls
     box.auto_horizon = auto

@@ -23,7 +23,15 @@ import pandas as pd
 
 from .. import cohorts
 from ..i18n import register, tr
-from ._common import SyncGuard, explorer_outputs, figure_png, wire_controls
+from ._common import (
+    LABEL_STYLE,
+    SyncGuard,
+    explorer_outputs,
+    figure_png,
+    row,
+    stylesheet,
+    wire_controls,
+)
 
 register({
     "widget.cohort.period": {"en": "period", "zh": "周期"},
@@ -244,17 +252,19 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
     controls = {
         "period": ipw.Dropdown(options=[(tr(f"widget.cohort.{key}"), code) for key, code in
                                         zip(("days", "weeks", "months", "quarters"), ("D", "W", "M", "Q"))],
-                               value=state.period, description=tr("widget.cohort.period")),
-        "measure": ipw.Dropdown(options=list(MEASURES), value=state.measure, description=tr("widget.cohort.measure")),
+                               value=state.period, description=tr("widget.cohort.period"), style=LABEL_STYLE),
+        "measure": ipw.Dropdown(options=list(MEASURES), value=state.measure, description=tr("widget.cohort.measure"),
+                                style=LABEL_STYLE),
         "absolute": ipw.ToggleButtons(options=[(tr("widget.cohort.share"), False), (tr("widget.cohort.absolute"), True)],
-                                      value=state.absolute, description=tr("widget.cohort.show")),
+                                      value=state.absolute, description=tr("widget.cohort.show"),
+                                      style={**LABEL_STYLE, "button_width": "auto"}),
         "split": ipw.Dropdown(options=[(tr("widget.cohort.none"), None)] + [(k, k) for k in state.attributes],
-                              value=state.split, description=tr("widget.cohort.split")),
+                              value=state.split, description=tr("widget.cohort.split"), style=LABEL_STYLE),
         "group": ipw.Dropdown(options=state.groups, value=state.group, description=tr("widget.cohort.group"),
-                              disabled=state.split is None),
+                              disabled=state.split is None, style=LABEL_STYLE),
         "cohort_range": ipw.SelectionRangeSlider(options=months, index=(0, len(months) - 1),
                                                  description=tr("widget.cohort.cohorts"), continuous_update=False,
-                                                 layout=ipw.Layout(width="520px")),
+                                                 style=LABEL_STYLE, layout=ipw.Layout(width="620px", max_width="100%")),
     }
     message, image, table, box = explorer_outputs(ipw, "cohort", "cvt-cohort-explorer")
     syncing = SyncGuard()
@@ -273,7 +283,8 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
                 df=lr.df, p="p < 0.001" if lr.p_value < 0.001 else f"p = {lr.p_value:.3f}",
                 verdict=tr("widget.cohort.logrank_differs" if lr.significant else "widget.cohort.logrank_same"))
         if not plots:
-            table.value = state.heatmap_matrix().round(3).to_html(max_cols=40, na_rep="")
+            table.value = ("<div style='max-width:100%;overflow-x:auto'>"
+                           + state.heatmap_matrix().round(3).to_html(max_cols=40, na_rep="") + "</div>")
             return
         from ..plotting.cohorts import cohort_dashboard
 
@@ -309,8 +320,9 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
 
     wire_controls(controls, "cohort", on_change)
     box.children = [
-        ipw.HBox([controls["period"], controls["measure"], controls["absolute"]]),
-        ipw.HBox([controls["split"], controls["group"]]),
+        stylesheet(ipw),
+        row(ipw, [controls["period"], controls["measure"], controls["absolute"]]),
+        row(ipw, [controls["split"], controls["group"]]),
         controls["cohort_range"], message, image if plots else table,
     ]
     box.state = state

@@ -22,7 +22,15 @@ from __future__ import annotations
 
 from .. import clv
 from ..i18n import register, tr
-from ._common import SyncGuard, figure_png, wire_controls
+from ._common import (
+    LABEL_STYLE,
+    SyncGuard,
+    auto_button,
+    figure_png,
+    row,
+    stylesheet,
+    wire_controls,
+)
 
 __all__ = ["COFFEE_CUP", "VALUE_PARTS", "COST_PARTS", "DeliveredValueState", "delivered_value_calculator"]
 
@@ -123,16 +131,16 @@ def delivered_value_calculator(*, plots=True, **parts):
     import ipywidgets as ipw
 
     state = DeliveredValueState(**parts)
-    style = {"description_width": "160px"}
-    layout = ipw.Layout(width="420px")
+    style = LABEL_STYLE
+    layout = ipw.Layout(width="420px", max_width="100%")
     controls = {name: ipw.FloatSlider(value=min(state.parts[name], _MAX), min=0.0, max=_MAX, step=1.0,
                                       description=tr(f"widget.dv.{name}"), readout_format=",.0f",
                                       continuous_update=False, style=style, layout=layout)
                 for name in (*VALUE_PARTS, *COST_PARTS)}
     headline = ipw.HTML()
     message = ipw.HTML()
-    figure = ipw.Image(format="png", layout=ipw.Layout(max_width="520px"))
-    reset = ipw.Button(description=tr("widget.dv.reset"), icon="undo")
+    figure = ipw.Image(format="png", layout=ipw.Layout(max_width="min(520px, 100%)", height="auto"))
+    reset = auto_button(ipw, tr("widget.dv.reset"), icon="undo")
     box = ipw.VBox()
     box.n_redraws = 0
     syncing = SyncGuard()
@@ -166,7 +174,7 @@ def delivered_value_calculator(*, plots=True, **parts):
         widget.add_class(f"cvt-dv-{css}")
     left = ipw.VBox([ipw.HTML(f"<b>{tr('widget.dv.values')}</b>"), *(controls[n] for n in VALUE_PARTS)])
     right = ipw.VBox([ipw.HTML(f"<b>{tr('widget.dv.costs')}</b>"), *(controls[n] for n in COST_PARTS), reset])
-    box.children = [ipw.HBox([left, right]), headline, message, figure]
+    box.children = [stylesheet(ipw), row(ipw, [left, right]), headline, message, figure]
     box.state = state
     box.controls = controls
     box.headline = headline

@@ -29,12 +29,26 @@ import pandas as pd
 
 from .. import journey
 from ..errors import DataQualityWarning
+from ..formatting import html_table, share
 from ..i18n import register, tr
-from ._common import SyncGuard, explorer_outputs, wire_controls
+from ._common import (
+    LABEL_STYLE,
+    SyncGuard,
+    explorer_outputs,
+    row,
+    stylesheet,
+    wire_controls,
+)
 
-__all__ = ["JourneyExplorerState", "journey_explorer", "ALL"]
+__all__ = ["JourneyExplorerState", "journey_explorer", "ALL", "GOAL_STAGES", "RESCUE_STAGES"]
 
 ALL = "(all)"
+#: Stages a journey aims for: completing the journey means reaching the first of them the map has (the course's
+#: retention process, 留存). A map without one aims for its last stage that is not a rescue stage.
+GOAL_STAGES = ("retention",)
+#: Rescue stages (the course: "win-back is a rescue process, not a goal"): shown as their own rate, never as
+#: completion.
+RESCUE_STAGES = ("win_back",)
 
 register({
     "journey.widget.map": {"en": "journey map", "zh": "旅程地图"},
@@ -44,7 +58,13 @@ register({
     "journey.widget.window": {"en": "window (days, 0 = none)", "zh": "转化窗口（天，0 = 不限）"},
     "journey.widget.order": {"en": "order", "zh": "顺序"},
     "journey.widget.customers": {"en": "customers selected", "zh": "选中客户"},
-    "journey.widget.completed": {"en": "completed the journey", "zh": "完成全程"},
+    "journey.widget.completed": {"en": "completed the journey (reached {stage})", "zh": "完成旅程（到达{stage}）"},
+    "journey.widget.winback": {"en": "needed win-back", "zh": "需要召回"},
+    "journey.widget.winback_note": {"en": "a rescue, not a goal: lower is better",
+                                   "zh": "召回是补救而非目标：越低越好"},
+    "journey.widget.none": {"en": "(none)", "zh": "（无）"},
+    "journey.widget.strict": {"en": "strict", "zh": "严格"},
+    "journey.widget.loose": {"en": "loose", "zh": "宽松"},
     "journey.widget.biggest_drop": {"en": "biggest drop-off before", "zh": "最大流失发生在进入此阶段前"},
 })
 
@@ -68,6 +88,9 @@ class JourneyExplorerState:
     ----------
     funnel : toolkit.journey.FunnelResult
         Stage funnel of the selected customers.
+    rescue_funnel : toolkit.journey.FunnelResult or None
+        ``journey.funnel(events, [first stage, rescue stage], order="loose", window=...)`` of the selected
+        customers: who needed win-back after entering (None when the map has no rescue stage).
     transitions : toolkit.journey.TransitionResult
         Stage transitions of the selected customers.
     n_selected : int
@@ -99,6 +122,7 @@ class JourneyExplorerState:
                             for name, values in [(None, ch), *self.attributes.items()]}
         self._masks = {}
         self._funnels = {}
+        self._rescues = {}
         self._transitions = {}
         with warnings.catch_warnings():  # unmapped touchpoints are reported when a map is shown, not here
             warnings.simplefilter("ignore", DataQualityWarning)
@@ -180,22 +204,71 @@ class JourneyExplorerState:
         if tkey not in self._transitions:
             _remember(self._transitions, tkey, journey.transition_matrix(self.events, "stage", journey_map=jm,
                                                                         customers=m), keep=32)
+        rescue = self.rescue_stage
+        rkey = (self.map_name, window, key)
+        if rescue is not None and rkey not in self._rescues:
+            # who needed the rescue after entering: a loose two-step funnel (order does not matter for it)
+            _remember(self._rescues, rkey, journey.funnel(
+                self.events, [jm.stages[0], rescue], journey_map=jm, order="loose", window=window, customers=m),
+                      keep=4)
         self.n_selected = self._masks[key][1] if m is not None else self.events.n_customers
         self.funnel = self._funnels[fkey]
+        self.rescue_funnel = self._rescues[rkey] if rescue is not None else None
         self.transitions = self._transitions[tkey]
         return self.funnel
 
-    def headline(self) -> str:
-        """One line for the view: selected customers, completion and the biggest drop-off."""
+    @property
+    def goal_stage(self) -> str:
+        """The stage whose reach counts as completing the journey (see :data:`GOAL_STAGES`)."""
+        stages = list(self.jmap.stages)
+        for s in stages:
+            if s in GOAL_STAGES:
+                return s
+        others = [s for s in stages if s not in RESCUE_STAGES]
+        return others[-1] if others else stages[-1]
+
+    @property
+    def rescue_stage(self):
+        """The map's rescue stage (win-back), or None."""
+        return next((s for s in self.jmap.stages if s in RESCUE_STAGES), None)
+
+    @property
+    def completion(self) -> float:
+        """Share of the entered customers who reached :attr:`goal_stage` (in the funnel's order and window)."""
+        done = float(self.funnel.table.loc[self.goal_stage, "overall_conversion"])
+        return done if np.isfinite(done) else 0.0
+
+    @property
+    def winback_rate(self) -> float:
+        """Share of the entered customers who needed win-back (a win-back touchpoint after entering, within the
+        window); NaN when the map has no rescue stage."""
+        if self.rescue_funnel is None:
+            return float("nan")
+        rate = float(self.rescue_funnel.table["overall_conversion"].iloc[-1])
+        return rate if np.isfinite(rate) else 0.0
+
+    @property
+    def biggest_drop(self):
+        """The step up to the goal with the largest drop-off rate (a rescue stage is no drop-off), or None."""
         t = self.funnel.table
-        done = t["overall_conversion"].iloc[-1]
-        line = (f"{tr('journey.widget.customers', 'customers selected')}: {self.n_selected:,} · "
-                f"{tr('journey.widget.completed', 'completed the journey')}: "
-                f"{0 if not np.isfinite(done) else done:.1%}")
-        if self.funnel.biggest_drop is not None:
-            line += (f" · {tr('journey.widget.biggest_drop', 'biggest drop-off before')} "
-                     f"{tr('journey.' + self.funnel.biggest_drop, self.funnel.biggest_drop)}")
-        return line
+        upto = list(t.index).index(self.goal_stage)
+        rates = t["drop_off_rate"].iloc[1:upto + 1].dropna()
+        return None if rates.empty else str(rates.idxmax())
+
+    def headline(self) -> str:
+        """One line for the view: selected customers, completion (reaching the goal stage), the share who needed
+        win-back, and the biggest drop-off before the goal."""
+        goal = self.goal_stage
+        parts = [f"{tr('journey.widget.customers')}: {self.n_selected:,}",
+                 (f"{tr('journey.widget.completed').format(stage=tr('journey.' + goal, goal))}: "
+                  f"{share(self.completion)}")]
+        if self.rescue_funnel is not None:
+            parts.append(f"{tr('journey.widget.winback')}: {share(self.winback_rate)} "
+                         f"({tr('journey.widget.winback_note')})")
+        drop = self.biggest_drop
+        if drop is not None:
+            parts.append(f"{tr('journey.widget.biggest_drop')} {tr('journey.' + drop, drop)}")
+        return " · ".join(parts)
 
 
 def _remember(cache, key, value, keep):
@@ -235,18 +308,18 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
     state = JourneyExplorerState(events, maps, attributes, channels, map_name=map_name)
     controls = {
         "map": ipw.Dropdown(options=[(tr(f"journey.{k}", k), k) for k in state.maps], value=state.map_name,
-                            description=tr("journey.widget.map", "journey map")),
-        "segment": ipw.Dropdown(options=[("(none)", None)] + [(k, k) for k in state.attributes], value=None,
-                                description=tr("journey.widget.segment", "segment by")),
-        "group": ipw.Dropdown(options=[ALL], value=ALL, description=tr("journey.widget.group", "segment"),
-                              disabled=True),
+                            description=tr("journey.widget.map"), style=LABEL_STYLE),
+        "segment": ipw.Dropdown(options=[(tr("journey.widget.none"), None)] + [(k, k) for k in state.attributes],
+                                value=None, description=tr("journey.widget.segment"), style=LABEL_STYLE),
+        "group": ipw.Dropdown(options=[ALL], value=ALL, description=tr("journey.widget.group"), disabled=True,
+                              style=LABEL_STYLE),
         "channel": ipw.Dropdown(options=[ALL] + state.channel_options, value=ALL,
-                                description=tr("journey.widget.channel", "channel")),
-        "window": ipw.BoundedIntText(value=0, min=0, max=3650, step=30,
-                                     description=tr("journey.widget.window", "window (days, 0 = none)"),
-                                     style={"description_width": "initial"}),
-        "order": ipw.ToggleButtons(options=["strict", "loose"], value=state.order,
-                                   description=tr("journey.widget.order", "order")),
+                                description=tr("journey.widget.channel"), style=LABEL_STYLE),
+        "window": ipw.BoundedIntText(value=0, min=0, max=3650, step=30, description=tr("journey.widget.window"),
+                                     style=LABEL_STYLE),
+        "order": ipw.ToggleButtons(options=[(tr(f"journey.widget.{o}"), o) for o in ("strict", "loose")],
+                                   value=state.order, description=tr("journey.widget.order"),
+                                   style={**LABEL_STYLE, "button_width": "auto"}),
     }
     names = {"map": "map_name", "segment": "segment", "group": "group", "channel": "channel", "window": "window",
              "order": "order"}
@@ -260,8 +333,8 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
     def redraw():
         box.n_redraws += 1
         message.value = f"<b>{html.escape(state.headline())}</b>"
-        table.value = state.funnel.table[["customers", "step_conversion", "overall_conversion", "drop_off",
-                                          "median_time"]].round(3).to_html()
+        table.value = html_table(state.funnel.table[["customers", "step_conversion", "overall_conversion",
+                                                     "drop_off", "median_time"]])
         if plots:
             box.figure = dashboard.update(state.funnel, state.transitions)  # same figure, artists updated
             image.value = dashboard.png(dpi=64)
@@ -282,8 +355,8 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
         redraw()
 
     wire_controls(controls, "journey", on_change)
-    box.children = [ipw.HBox([controls["map"], controls["order"]]),
-                    ipw.HBox([controls["segment"], controls["group"], controls["channel"]]),
+    box.children = [stylesheet(ipw), row(ipw, [controls["map"], controls["order"]]),
+                    row(ipw, [controls["segment"], controls["group"], controls["channel"]]),
                     controls["window"], message, image if plots else table]
     box.state = state
     box.controls = controls

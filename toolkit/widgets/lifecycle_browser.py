@@ -24,8 +24,22 @@ import numpy as np
 import pandas as pd
 
 from .. import lifecycle
-from ..i18n import tr
-from ._common import figure_png
+from ..i18n import register, tr
+from ._common import LABEL_STYLE, figure_png, stylesheet
+
+register({
+    "widget.lifecycle.pick": {"en": "Pick a customer above to see her timeline and why she is in her stage.",
+                              "zh": "在上方选择一位客户，查看她的时间线以及她处于该阶段的原因。"},
+    "widget.lifecycle.no_customer": {"en": "no customer {id}", "zh": "没有客户 {id}"},
+    "widget.lifecycle.customer": {"en": "customer", "zh": "客户"},
+    "widget.lifecycle.action": {"en": "suggested action:", "zh": "建议行动："},
+    "widget.lifecycle.kind": {"en": "kind", "zh": "类别"},
+    "widget.lifecycle.label": {"en": "label", "zh": "名称"},
+    "widget.lifecycle.customers": {"en": "customers", "zh": "客户数"},
+    "widget.lifecycle.change": {"en": "change", "zh": "变化"},
+    "widget.lifecycle.kind_stage": {"en": "stage", "zh": "阶段"},
+    "widget.lifecycle.kind_pattern": {"en": "pattern", "zh": "模式"},
+})
 
 __all__ = ["SLIDERS", "LifecycleBrowserState", "lifecycle_browser"]
 
@@ -176,14 +190,20 @@ class LifecycleBrowserState:
     def counts_html(self) -> str:
         """The counts as a small HTML table (stage and pattern, change vs the learned thresholds)."""
         rows = []
+        wrap = "white-space:normal;padding:1px 8px"
         for r in self.counts.itertuples():
             change = f"{r.change:+,}" if r.change else ""
-            rows.append(f"<tr><td>{html.escape(r.kind)}</td><td>{html.escape(str(r.label))}</td>"
-                        f"<td style='text-align:right'>{r.customers:,}</td><td style='text-align:right'>{change}</td></tr>")
+            kind = tr(f"widget.lifecycle.kind_{r.kind}", r.kind)
+            label = tr(f"{'stage' if r.kind == 'stage' else 'pattern'}.{r.label}", str(r.label))
+            rows.append(f"<tr><td style='{wrap}'>{html.escape(kind)}</td><td style='{wrap}'>{html.escape(label)}</td>"
+                        f"<td style='text-align:right;{wrap}'>{r.customers:,}</td>"
+                        f"<td style='text-align:right;{wrap}'>{change}</td></tr>")
+        head = "".join(f"<th style='{wrap}'>{html.escape(tr('widget.lifecycle.' + k))}</th>"
+                       for k in ("kind", "label", "customers", "change"))
         return (f"<b>{html.escape(tr('lifecycle.counts'))}</b>"
-                f"<div class='cvt-lifecycle-headline'>{html.escape(self.headline())}</div>"
-                "<table class='cvt-lifecycle-count-table'>"
-                "<tr><th>kind</th><th>label</th><th>customers</th><th>change</th></tr>" + "".join(rows) + "</table>")
+                f"<div class='cvt-lifecycle-headline' style='white-space:normal'>{html.escape(self.headline())}</div>"
+                "<table class='cvt-lifecycle-count-table cvt-table'>"
+                f"<tr>{head}</tr>" + "".join(rows) + "</table>")
 
 
 def lifecycle_browser(data, *, plots=True, max_options=500):
@@ -214,8 +234,8 @@ def lifecycle_browser(data, *, plots=True, max_options=500):
         lo, hi, step = state.slider_range(name)
         value = min(max(state.thresholds[name], lo), hi)
         ctl = ipw.FloatSlider(value=value, min=lo, max=hi, step=step, description=tr(key), continuous_update=False,
-                              readout_format=".3f" if step < 1 else ".0f", style={"description_width": "150px"},
-                              layout=ipw.Layout(width="460px"))
+                              readout_format=".3f" if step < 1 else ".0f", style=LABEL_STYLE,
+                              layout=ipw.Layout(width="460px", max_width="100%"))
         ctl.add_class("cvt-lifecycle-slider")
         ctl.add_class(f"cvt-lifecycle-{name.replace('_', '-')}")
         ctl._cvt_name = name
@@ -223,9 +243,10 @@ def lifecycle_browser(data, *, plots=True, max_options=500):
     counts = ipw.HTML()
     counts.add_class("cvt-lifecycle-counts")
     picker = ipw.Combobox(options=state.customer_options(), placeholder=tr("lifecycle.customer") + " id",
-                          description=tr("lifecycle.customer"), ensure_option=False)
+                          description=tr("lifecycle.customer"), ensure_option=False, style=LABEL_STYLE)
     picker.add_class("cvt-lifecycle-customer")
-    image = ipw.Image(format="png")
+    # the timeline image joins the box only once a customer is picked: an empty Image shows a broken-image icon
+    image = ipw.Image(format="png", layout=ipw.Layout(max_width="100%", height="auto"))
     image.add_class("cvt-lifecycle-timeline")
     explanation = ipw.HTML()
     explanation.add_class("cvt-lifecycle-explanation")
@@ -236,20 +257,25 @@ def lifecycle_browser(data, *, plots=True, max_options=500):
 
     def draw_customer():
         if state.customer is None:
-            explanation.value = "<i>pick a customer to see her timeline</i>"
+            explanation.value = f"<i>{html.escape(tr('widget.lifecycle.pick'))}</i>"
             return
         e = state.explanation
-        lines = [f"<b>customer {html.escape(str(e.customer_id))}</b>: {html.escape(e.stage)}, {html.escape(e.pattern)}",
+        stage = tr(f"stage.{e.stage}", e.stage)
+        pattern = tr(f"pattern.{e.pattern}", e.pattern)
+        lines = [(f"<b>{html.escape(tr('widget.lifecycle.customer'))} {html.escape(str(e.customer_id))}</b>: "
+                  f"{html.escape(stage)}, {html.escape(pattern)}"),
                  html.escape(e.stage_reason), html.escape(e.pattern_reason)]
         if e.action:
-            lines.append("<i>suggested action:</i> " + html.escape(e.action))
-        explanation.value = "<br>".join(lines)
+            lines.append(f"<i>{html.escape(tr('widget.lifecycle.action'))}</i> " + html.escape(e.action))
+        explanation.value = "<div style='white-space:normal'>" + "<br>".join(lines) + "</div>"
         if plots:
             from ..plotting.lifecycle import customer_timeline_figure
 
             fig = customer_timeline_figure(state.timeline)
             image.value = figure_png(fig)
             box.figure = fig
+            if image not in box.children:
+                box.children = (*box.children, image)
 
     def redraw():
         box.n_redraws += 1
@@ -267,14 +293,14 @@ def lifecycle_browser(data, *, plots=True, max_options=500):
         try:
             state.select(value)
         except KeyError:
-            explanation.value = f"<i>no customer {html.escape(value)}</i>"
+            explanation.value = f"<i>{html.escape(tr('widget.lifecycle.no_customer').format(id=value))}</i>"
             return
         draw_customer()
 
     for ctl in controls.values():
         ctl.observe(on_slider, names="value")
     picker.observe(on_pick, names="value")
-    box.children = [ipw.VBox(list(controls.values())), counts, picker, explanation] + ([image] if plots else [])
+    box.children = [stylesheet(ipw), ipw.VBox(list(controls.values())), counts, picker, explanation]
     box.state = state
     box.controls = controls
     box.counts = counts

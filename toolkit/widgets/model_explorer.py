@@ -52,8 +52,17 @@ import pandas as pd
 from ..clv.evaluation import naive_clv
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
+from ..formatting import html_table
 from ..i18n import register, tr
-from ._common import SyncGuard, add_setting_properties, figure_png, wire_controls
+from ._common import (
+    LABEL_STYLE,
+    SyncGuard,
+    add_setting_properties,
+    figure_png,
+    row,
+    stylesheet,
+    wire_controls,
+)
 
 register({
     "widget.model.customer": {"en": "customer id", "zh": "客户编号"},
@@ -419,13 +428,17 @@ def _figure_png(state) -> bytes:
 
 
 def _draw(state, output, plots):
-    from IPython.display import Image, display
+    from IPython.display import HTML, Image, display
 
     output.clear_output(wait=True)
     with output:
         if plots:
             display(Image(data=_figure_png(state), format="png"))
-        display(state.customer_values().to_frame().T.rename_axis("customer_id").round(4))
+        values = state.customer_values().to_frame().T.rename_axis("customer_id")
+        # the report's formatter: P(alive) and percentile as %, CLV as money, never e+
+        display(HTML(html_table(values, kinds={"spend": "money" if state.money else "number",
+                                               "clv": "money" if state.money else "number",
+                                               "clv_percentile": "share", "frequency": "count"})))
 
 
 def model_explorer(model, summary, transactions=None, *, spend=None, period=None, plots=True, max_options=2000,
@@ -468,8 +481,8 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     state = ModelExplorerState(model, summary, transactions, spend=spend, period=period, evaluation=evaluation,
                                course_clv=course_clv, **initial)
     p = state.period_name
-    style = {"description_width": "150px"}
-    layout = ipw.Layout(width="420px")
+    style = LABEL_STYLE
+    layout = ipw.Layout(width="440px", max_width="100%")
     controls = {
         "customer": ipw.Combobox(value=str(state.customer), options=[str(c) for c in
                                  state.ranked_customers(max_options)], ensure_option=False,
@@ -487,7 +500,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
                                   description=tr("widget.model.margin"), continuous_update=False, style=style, layout=layout),
     }
     warning = ipw.HTML(value=state.warning_html())
-    key_numbers = ipw.HTML(value=html.escape(state.key_numbers()))
+    key_numbers = ipw.HTML(value=html.escape(state.key_numbers()), layout=ipw.Layout(max_width="100%"))
     message = ipw.HTML(value=state.message())
     output = ipw.Output()
     box = ipw.VBox()
@@ -517,8 +530,8 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     for widget, css in ((warning, "warning"), (key_numbers, "key-numbers"), (message, "message"), (output, "output"),
                         (box, "explorer")):
         widget.add_class(f"cvt-model-{css}")
-    box.children = [warning, ipw.HBox([controls["customer"], controls["horizon"]]),
-                    ipw.HBox([controls["discount_rate"], controls["margin"]]), key_numbers, message, output]
+    box.children = [stylesheet(ipw), warning, row(ipw, [controls["customer"], controls["horizon"]]),
+                    row(ipw, [controls["discount_rate"], controls["margin"]]), key_numbers, message, output]
     box.model = state
     box.controls = controls
     box.warning = warning

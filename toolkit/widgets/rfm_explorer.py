@@ -38,9 +38,19 @@ import pandas as pd
 from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
-from ..formatting import count, money, share
+from ..formatting import count, html_table, money, share
 from ..i18n import register, tr
-from ._common import SyncGuard, add_setting_properties, figure_png, wire_controls
+from ._common import (
+    LABEL_STYLE,
+    SyncGuard,
+    add_setting_properties,
+    auto_button,
+    figure_png,
+    row,
+    stylesheet,
+    wire_controls,
+    wrapping_label,
+)
 
 register({
     "widget.rfm.segment_map": {"en": "segment map", "zh": "细分规则表"},
@@ -300,15 +310,16 @@ def _heatmap_png(state) -> bytes:
 
 def _draw(state, output, plots):
     """Redraw the heatmap and the tables into ``output``."""
-    from IPython.display import Image, display
+    from IPython.display import HTML, Image, display
 
     output.clear_output(wait=True)
     with output:
         if plots:
             display(Image(data=_heatmap_png(state), format="png"))
+        # the report's formatter: counts with separators, shares as %, money without e+; cells wrap
         if state.segment_table is not None:
-            display(state.segment_table.round(3))
-        display(state.tier_table.round(3))
+            display(HTML(html_table(state.segment_table)))
+        display(HTML(html_table(state.tier_table)))
 
 
 def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, time_unit=None, **initial):
@@ -345,7 +356,7 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         raise TypeError(f"rfm_explorer got unknown setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
     state = RFMExplorerState(data, segment_maps=segment_maps, observation_end=observation_end,
                              time_unit=time_unit, **initial)
-    style = {"description_width": "130px"}
+    style = LABEL_STYLE
     map_options = list(state.segment_maps)
     if not isinstance(state.segment_map, str):
         state.segment_maps["custom map"] = state.segment_map
@@ -365,10 +376,10 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         "heatmap_value": ipw.ToggleButtons(options=[(tr("widget.rfm.count"), "count"),
                                                     (tr("widget.rfm.revenue"), "revenue")],
                                            value=state.heatmap_value, description=tr("widget.rfm.heatmap_value"),
-                                           style=style),
+                                           style={**style, "button_width": "auto"}),
     }
-    use_data_mean = ipw.Button(description=tr("widget.rfm.use_data_mean"), icon="undo")
-    key_numbers = ipw.Label(value=state.key_numbers())
+    use_data_mean = auto_button(ipw, tr("widget.rfm.use_data_mean"), icon="undo")
+    key_numbers = wrapping_label(ipw, state.key_numbers())  # a long line: wraps, never cut at "| 2,00"
     message = ipw.HTML(value=state.message())
     output = ipw.Output()
     box = ipw.VBox()
@@ -377,7 +388,7 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
 
     def redraw():
         box.n_redraws += 1
-        key_numbers.value = state.key_numbers()
+        key_numbers.value = key_numbers.tooltip = state.key_numbers()
         message.value = state.message()
         _draw(state, output, plots)
 
@@ -405,12 +416,12 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
                         (output, "output"), (box, "explorer")):
         widget.add_class(f"cvt-rfm-{css}")
     rows = [
-        ipw.HBox([controls["segment_map"], controls["bins"]]),
-        ipw.HBox([controls["frequency_col"], controls["monetary_col"]]),
-        ipw.HBox([controls["benchmark_mean"], use_data_mean]),
+        row(ipw, [controls["segment_map"], controls["bins"]]),
+        row(ipw, [controls["frequency_col"], controls["monetary_col"]]),
+        row(ipw, [controls["benchmark_mean"], use_data_mean]),
         controls["heatmap_value"],
     ]
-    box.children = [*rows, key_numbers, message, output]
+    box.children = [stylesheet(ipw), *rows, key_numbers, message, output]
     box.model = state
     box.controls = controls
     box.use_data_mean = use_data_mean
