@@ -12,7 +12,7 @@ help:
 	@echo "make lab    - install (.venv) and open JupyterLab on notebooks/ (127.0.0.1:$(PORT))"
 	@echo "make test   - install test extras (.venv) and run the whole suite, notebooks included"
 	@echo "make bench  - run the benchmarks and print tables (not part of make test)"
-	@echo "make dashboard - the widget notebooks as Voila dashboards on 127.0.0.1:$(DASHBOARD_PORT) (open the URL it prints)"
+	@echo "make dashboard - the dashboard app (Voila) on 127.0.0.1:$(DASHBOARD_PORT): bundled data or your export, every analysis, the report"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -49,13 +49,14 @@ test: $(STAMP_TEST)
 bench: $(STAMP_TEST)
 	$(BIN)/python -m tests.benchmarks $(BENCH_ARGS)
 
-# One Voila server on notebooks/ (loopback only): pick a lesson in the tree, or open /voila/render/<notebook>.
-# Only widgets and outputs are shown, no code. DASHBOARD_ARGS passes extra options (e.g. --theme=dark).
+# The dashboard app (Voila, loopback only): one page that starts from data -- bundled or a client's export -- and
+# shows every analysis in tabs, with the report to download. DASHBOARD_ARGS passes extra Voila options
+# (e.g. --theme=dark); DASHBOARD_LANG=zh serves it in Chinese. The lessons themselves open with `make lab`.
 DASHBOARD_PORT ?= 8866
+DASHBOARD_LANG ?= en
 dashboard: $(STAMP_LAB)
 	@$(WARMUP)
-	$(BIN)/python -m voila notebooks --no-browser --Voila.ip=127.0.0.1 --Voila.port=$(DASHBOARD_PORT) \
-		--Voila.port_retries=0 $(DASHBOARD_ARGS)
+	$(BIN)/python -m toolkit dashboard --port $(DASHBOARD_PORT) --lang $(DASHBOARD_LANG) $(DASHBOARD_ARGS)
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info .pytest_cache .hypothesis

@@ -8,8 +8,10 @@ usage errors with exit code 2.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from pathlib import Path
 
 _EPILOG = """\
 example:
@@ -122,8 +124,6 @@ def _read_table(path, read_kwargs, columns):
 
 
 def _events(args, read_kwargs):
-    from pathlib import Path
-
     if not args.events:
         return None
     mapping = _columns(args.event_columns, "--event-columns")
@@ -134,7 +134,6 @@ def _events(args, read_kwargs):
 
 
 def _nps(args, read_kwargs):
-    from pathlib import Path
 
     if not args.nps:
         return None
@@ -143,6 +142,39 @@ def _nps(args, read_kwargs):
     rename = {mapping.get(k, k): canon for k, canon in (("customer", "customer_id"), ("date", "date"),
                                                         ("score", "score"))}
     return raw.rename(columns={k: v for k, v in rename.items() if k in raw.columns and k != v})
+
+
+def dashboard_command(port=8866, lang=None, extra=(), preheat=True) -> list:
+    """The command that serves the dashboard app with Voila on 127.0.0.1 (``python -m toolkit dashboard``).
+
+    With ``preheat`` Voila keeps one kernel that has already run the app (data loaded, tabs computed), so the page
+    a consultant opens is complete at once; the next visitor gets a fresh pre-heated kernel.
+    """
+    here = Path(__file__).resolve().parent / "widgets" / "_voila"
+    heat = ["--preheat_kernel=True", "--pool_size=1"] if preheat else []
+    return [sys.executable, "-m", "voila", str(here / "dashboard.ipynb"), "--template=cvt", "--no-browser",
+            "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0", *heat, *extra]
+
+
+def dashboard_env(lang=None, env=None) -> dict:
+    """Environment for the Voila server: our template folder first on JUPYTER_PATH, the app's language."""
+    env = dict(os.environ if env is None else env)
+    here = str(Path(__file__).resolve().parent / "widgets" / "_voila")
+    env["JUPYTER_PATH"] = os.pathsep.join(p for p in (here, env.get("JUPYTER_PATH", "")) if p)
+    if lang:
+        env["TOOLKIT_DASHBOARD_LANG"] = lang
+    return env
+
+
+def _dashboard(args) -> int:
+    import subprocess
+
+    cmd = dashboard_command(args.port, args.lang, args.voila_args, preheat=not args.no_preheat)
+    _out(f"Customer value dashboard on http://127.0.0.1:{args.port}/ (Ctrl+C stops it)")
+    try:
+        return subprocess.call(cmd, env=dashboard_env(args.lang))
+    except KeyboardInterrupt:
+        return 0
 
 
 def _warmup(args) -> int:
@@ -161,7 +193,6 @@ def _warmup(args) -> int:
 
 
 def _report(args) -> int:
-    from pathlib import Path
 
     from ._warmup import warmup
     from .data import read_transactions
@@ -339,6 +370,17 @@ def build_parser() -> argparse.ArgumentParser:
     wp.add_argument("--force", action="store_true", help="run every step even when the cache is warm")
     wp.add_argument("-q", "--quiet", action="store_true", help="print nothing")
     wp.set_defaults(func=_warmup)
+
+    dp = sub.add_parser("dashboard", help="serve the dashboard app (Voila) on 127.0.0.1",
+                        description="One page for the consultant's screen: choose bundled data or load an export, "
+                                    "map its columns, then tabs for every analysis and the report. Needs the lab "
+                                    "extras (pip install 'customer-value-toolkit[lab]').")
+    dp.add_argument("--port", type=int, default=8866, help="port on 127.0.0.1 (default 8866)")
+    dp.add_argument("--lang", choices=("en", "zh"), help="language of the app and its report (default: English)")
+    dp.add_argument("--no-preheat", action="store_true",
+                    help="start each page's kernel on request instead of keeping one ready (less memory, slower page)")
+    dp.add_argument("voila_args", nargs=argparse.REMAINDER, help="further Voila options, e.g. --theme=dark")
+    dp.set_defaults(func=_dashboard)
     return parser
 
 

@@ -28,7 +28,7 @@ from .errors import DataQualityError, FileFormatError, SchemaError
 from .vocabulary import CANONICAL_COLUMNS, EVENT_COLUMNS, EVENTS
 
 __all__ = ["Transactions", "CleaningReport", "read_transactions", "as_transactions", "Events", "read_events",
-           "as_events", "EVENT_COLUMNS", "customer_ids", "read_table"]
+           "as_events", "EVENT_COLUMNS", "customer_ids", "read_table", "guess_columns", "COLUMN_PATTERNS"]
 
 _OPTIONAL = ("order", "category", "quantity", "channel", "discount", "item")
 _CANONICAL = {**CANONICAL_COLUMNS, "item": "item"}
@@ -2553,3 +2553,70 @@ def as_events(data, **kwargs):
         return Events.from_frame(data, **kwargs)
     raise SchemaError(f"Expected toolkit.Events or a pandas DataFrame, got {type(data).__name__}.")
 
+
+# --------------------------------------------------------------------------- guessing the columns of an export
+#: Role -> header patterns (regular expressions on the header with case, spaces, "_", "-" and "." removed), in
+#: order of preference. English and Chinese headers of common shop, ERP and CRM exports.
+COLUMN_PATTERNS = {
+    "customer": [r"^(customer|client|member|user|buyer|account|shopper|contact)(id|no|number|code|key)?$",
+                 r"^(cust|cid|uid)(id|no)?$", r"(customer|member|client|buyer)(id|no|number|code)",
+                 r"^id$", r"会员(id|编号|号|卡号)?$", r"(客户|用户|顾客|买家)(id|编号|号|代码)?$"],
+    "time": [r"^(invoice|order|purchase|transaction|payment|sale|paid|created)(date|time|datetime|at|timestamp)$",
+             r"^(date|time|timestamp|datetime)$", r"(date|time)$", r"^(下单|支付|付款|交易|订单|购买|成交)(时间|日期)$",
+             r"(时间|日期)$"],
+    "amount": [r"^(net|paid|total|line|order|sales|gross)?(amount|value|revenue|sales|total|spend|paid)(cny|rmb|usd|eur|gbp)?$",
+               r"^(dollar|money)value$", r"(amount|revenue|paid|total)", r"^(实付|支付|付款|成交|订单|销售)?(金额|总额|总价)$",
+               r"金额"],
+    "order": [r"^(invoice|order|transaction|receipt|bill)(id|no|number|code)?$", r"(invoice|order)(id|no|number)",
+              r"^(订单|发票|交易|流水)(号|编号|id)?$"],
+    "quantity": [r"^(quantity|qty|units|count|pieces)$", r"^(数量|件数)$"],
+    "price": [r"^(unit)?price$", r"^(unitcost|priceeach|itemprice)$", r"^(单价|价格)$"],
+    "item": [r"^(stockcode|sku|item|product|article)(id|no|code)?$", r"^(商品|货品|产品)(编码|编号|id|代码)$"],
+    "description": [r"^(description|itemname|productname|title)$", r"^(商品|货品|产品)(名称|描述)$"],
+    "channel": [r"^(channel|source|acquisitionchannel|utmsource|medium)$", r"^(渠道|来源|获客渠道)$"],
+    "event": [r"^(event|eventname|eventtype|action|touchpoint)$", r"^(事件|行为|触点)$"],
+}
+
+
+def _header_key(name) -> str:
+    return re.sub(r"[\s_\-.()（）/]+", "", str(name)).lower()
+
+
+def guess_columns(columns, roles=None) -> dict:
+    """Guess which column of an export plays which role, from its headers.
+
+    Parameters
+    ----------
+    columns : iterable of str, or pandas.DataFrame
+        The headers (or the frame) of the export.
+    roles : sequence of str, optional
+        Roles to guess, from :data:`COLUMN_PATTERNS` (default: all of them).
+
+    Returns
+    -------
+    dict
+        Role -> column name, or None when no header looks like that role. Each column plays at most one role,
+        the roles taking their pick in the order of ``roles``. A guess is only a starting point: the dashboard
+        shows it in dropdowns to be checked, and :meth:`Transactions.from_frame` validates whatever is chosen.
+
+    Examples
+    --------
+    >>> guess_columns(["InvoiceNo", "StockCode", "Quantity", "InvoiceDate", "UnitPrice", "CustomerID"])["price"]
+    'UnitPrice'
+    """
+    names = [str(c) for c in (columns.columns if isinstance(columns, pd.DataFrame) else columns)]
+    roles = list(COLUMN_PATTERNS) if roles is None else list(roles)
+    unknown = [r for r in roles if r not in COLUMN_PATTERNS]
+    if unknown:
+        raise ValueError(f"unknown role(s) {unknown}; choose from {list(COLUMN_PATTERNS)}")
+    keys = {name: _header_key(name) for name in names}
+    taken, guess = set(), {}
+    for role in roles:
+        guess[role] = None
+        for pattern in COLUMN_PATTERNS[role]:
+            hit = next((n for n in names if n not in taken and re.search(pattern, keys[n])), None)
+            if hit is not None:
+                guess[role] = hit
+                taken.add(hit)
+                break
+    return guess

@@ -489,6 +489,20 @@ class Company:
         """
         return Transactions.from_frame(self.transactions, **{**self.transaction_kwargs(), **overrides})
 
+    def to_events(self, transactions=None):
+        """Validated ``toolkit.Events`` of the company's touchpoints (purchases merged from ``transactions``).
+
+        Parameters
+        ----------
+        transactions : toolkit.Transactions, optional
+            Default :meth:`to_transactions`.
+        """
+        from .data import Events
+
+        tx = self.to_transactions() if transactions is None else transactions
+        return Events.from_frame(self.events, customer="customer_id", time="timestamp", event="event",
+                                 channel="channel", order="order_id", transactions=tx, observation_end=self.end)
+
     def stage_on(self, date) -> pd.Series:
         """Latent lifecycle stage of every customer acquired on or before ``date``.
 
@@ -2096,3 +2110,24 @@ def _main(argv: list[str]) -> int:
 if __name__ == "__main__":
     raise SystemExit(_main(sys.argv[1:]))
 
+
+#: Column mapping of the bundled order-line export (``datasets/retail/order_lines_sample.csv``).
+ORDER_LINE_COLUMNS = {"customer": "CustomerID", "time": "InvoiceDate", "order": "InvoiceNo", "quantity": "Quantity",
+                      "price": "UnitPrice", "item": "StockCode", "description": "Description"}
+
+
+def load_cdnow_transactions(kind: str = "master", **kwargs):
+    """The CDNOW log (:func:`load_cdnow`) as validated ``toolkit.Transactions`` (same-day repeats kept: they are
+    separate purchases in the published data). ``kwargs`` go to ``Transactions.from_frame`` (e.g. ``time_unit="W"``)."""
+    customer = "customer_id" if kind == "master" else "sample_id"
+    return Transactions.from_frame(load_cdnow(kind), **{"customer": customer, "time": "date",
+                                                         "amount": "dollar_value", "duplicates": "keep", **kwargs})
+
+
+def load_order_lines_transactions(**kwargs):
+    """The bundled order-line export read as a client's file would be (:func:`toolkit.read_transactions` with
+    :data:`ORDER_LINE_COLUMNS`; default ``on_bad_rows="net"``: refunds netted, every dropped row reported)."""
+    from .data import read_transactions
+
+    return read_transactions(dataset_path("retail", _ORDER_LINES_FILE),
+                             **{**ORDER_LINE_COLUMNS, "on_bad_rows": "net", **kwargs})

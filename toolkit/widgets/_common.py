@@ -106,3 +106,26 @@ def auto_button(ipw, description, **kwargs):
 def row(ipw, children):
     """An HBox whose controls wrap onto the next line when the page is narrow (never wider than the page)."""
     return ipw.HBox(list(children), layout=ipw.Layout(flex_flow="row wrap", max_width="100%"))
+
+
+class FigureAndTables:
+    """A figure (PNG) above HTML tables, without the display protocol of an ``Output`` widget.
+
+    An ``Output`` widget only captures what is displayed in the kernel's current request, so a view drawn from a
+    background thread (the dashboard app computes its tabs ahead of time) or before the page connects would stay
+    empty; setting widget values works from anywhere. ``box`` (a VBox) is what goes in the layout; the image is
+    hidden until it has a picture (never a broken-image icon).
+    """
+
+    def __init__(self, ipw):
+        self.image = ipw.Image(format="png", layout=ipw.Layout(display="none", max_width="100%", height="auto"))
+        self.tables = ipw.HTML()
+        self.box = ipw.VBox([self.image, self.tables])
+
+    def show(self, png=None, tables=""):
+        if png:
+            self.image.value = png
+            self.image.layout.display = None
+        else:
+            self.image.layout.display = "none"
+        self.tables.value = tables

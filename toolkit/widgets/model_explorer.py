@@ -56,6 +56,7 @@ from ..formatting import html_table
 from ..i18n import register, tr
 from ._common import (
     LABEL_STYLE,
+    FigureAndTables,
     SyncGuard,
     add_setting_properties,
     figure_png,
@@ -125,6 +126,8 @@ class ModelExplorerState:
     course_clv : pandas.Series or DataFrame, optional
         Course CLV per customer (``toolkit.clv.customer_values(...)``, its ``clv`` column, or a Series), shown
         beside the model's CLV when the model is not sound.
+    currency : str, default "$"
+        Money sign in the key numbers ("" for none; CDNOW, lesson 04's data, is in dollars).
 
     Attributes
     ----------
@@ -158,8 +161,9 @@ class ModelExplorerState:
     """
 
     def __init__(self, model, summary, transactions=None, *, spend=None, period=None, customer=None, horizon=12,
-                 discount_rate=0.01, margin=1.0, n_points=200, evaluation=None, course_clv=None):
+                 discount_rate=0.01, margin=1.0, n_points=200, evaluation=None, course_clv=None, currency="$"):
         model._check_fitted()
+        self.currency = str(currency)
         self.model = model
         self.summary = summary
         self.transactions = transactions
@@ -376,7 +380,7 @@ class ModelExplorerState:
         model's, so the reader sees the alternatives beside the number she should not quote.
         """
         c, b = self.customer_values(), self.base_values()
-        cur = "$" if self.money else ""
+        cur = self.currency if self.money else ""
         unit = "value" if self.money else "discounted purchases x margin"
         p = self.period_name
         line = (f"Customer {self.customer}: P(alive) {c['p_alive']:.2f} | expected purchases in the next "
@@ -428,21 +432,17 @@ def _figure_png(state) -> bytes:
 
 
 def _draw(state, output, plots):
-    from IPython.display import HTML, Image, display
-
-    output.clear_output(wait=True)
-    with output:
-        if plots:
-            display(Image(data=_figure_png(state), format="png"))
-        values = state.customer_values().to_frame().T.rename_axis("customer_id")
-        # the report's formatter: P(alive) and percentile as %, CLV as money, never e+
-        display(HTML(html_table(values, kinds={"spend": "money" if state.money else "number",
-                                               "clv": "money" if state.money else "number",
-                                               "clv_percentile": "share", "frequency": "count"})))
+    """The customer's figure and numbers into ``output`` (a :class:`FigureAndTables`)."""
+    values = state.customer_values().to_frame().T.rename_axis("customer_id")
+    # the report's formatter: P(alive) and percentile as %, CLV as money, never e+
+    table = html_table(values, kinds={"spend": "money" if state.money else "number",
+                                      "clv": "money" if state.money else "number",
+                                      "clv_percentile": "share", "frequency": "count"})
+    output.show(_figure_png(state) if plots else None, table)
 
 
 def model_explorer(model, summary, transactions=None, *, spend=None, period=None, plots=True, max_options=2000,
-                   evaluation=None, course_clv=None, **initial):
+                   evaluation=None, course_clv=None, currency="$", **initial):
     """Build (not display) the model explorer.
 
     Parameters
@@ -454,7 +454,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     transactions : toolkit.Transactions, optional
         The log behind ``summary`` (P(alive) over her real purchase times; purchases after the summary's
         end next to the forecast).
-    spend, period, evaluation, course_clv
+    spend, period, evaluation, course_clv, currency
         See :class:`ModelExplorerState`.
     plots : bool, default True
         Draw the customer's figure; False shows the numbers only.
@@ -469,7 +469,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         With attributes ``model`` (:class:`ModelExplorerState`), the controls ``customer`` (Combobox),
         ``horizon`` (IntSlider, periods), ``discount_rate`` (FloatSlider, per period), ``margin``
         (FloatSlider), and ``warning`` (HTML, the model's soundness warning; empty when sound),
-        ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (Output), ``n_redraws``.
+        ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (VBox: the figure and the customer's numbers), ``n_redraws``.
         CSS classes ``cvt-model-<name>`` (e.g. ``cvt-model-horizon``, ``cvt-model-output``) are stable hooks
         for browser tests; the box has ``cvt-model-explorer``.
     """
@@ -479,7 +479,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     if unknown:
         raise TypeError(f"model_explorer got unknown setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
     state = ModelExplorerState(model, summary, transactions, spend=spend, period=period, evaluation=evaluation,
-                               course_clv=course_clv, **initial)
+                               course_clv=course_clv, currency=currency, **initial)
     p = state.period_name
     style = LABEL_STYLE
     layout = ipw.Layout(width="440px", max_width="100%")
@@ -502,7 +502,8 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     warning = ipw.HTML(value=state.warning_html())
     key_numbers = ipw.HTML(value=html.escape(state.key_numbers()), layout=ipw.Layout(max_width="100%"))
     message = ipw.HTML(value=state.message())
-    output = ipw.Output()
+    drawing = FigureAndTables(ipw)
+    output = drawing.box
     box = ipw.VBox()
     box.n_redraws = 0
     syncing = SyncGuard()
@@ -511,7 +512,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         box.n_redraws += 1
         key_numbers.value = html.escape(state.key_numbers())
         message.value = state.message()
-        _draw(state, output, plots)
+        _draw(state, drawing, plots)
 
     def on_change(change):
         if syncing.on:

@@ -42,6 +42,7 @@ from ..formatting import count, html_table, money, share
 from ..i18n import register, tr
 from ._common import (
     LABEL_STYLE,
+    FigureAndTables,
     SyncGuard,
     add_setting_properties,
     auto_button,
@@ -309,17 +310,10 @@ def _heatmap_png(state) -> bytes:
 
 
 def _draw(state, output, plots):
-    """Redraw the heatmap and the tables into ``output``."""
-    from IPython.display import HTML, Image, display
-
-    output.clear_output(wait=True)
-    with output:
-        if plots:
-            display(Image(data=_heatmap_png(state), format="png"))
-        # the report's formatter: counts with separators, shares as %, money without e+; cells wrap
-        if state.segment_table is not None:
-            display(HTML(html_table(state.segment_table)))
-        display(HTML(html_table(state.tier_table)))
+    """Redraw the heatmap and the tables into ``output`` (a :class:`FigureAndTables`)."""
+    # the report's formatter: counts with separators, shares as %, money without e+; cells wrap
+    tables = html_table(state.segment_table) if state.segment_table is not None else ""
+    output.show(_heatmap_png(state) if plots else None, tables + html_table(state.tier_table))
 
 
 def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, time_unit=None, **initial):
@@ -381,7 +375,8 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
     use_data_mean = auto_button(ipw, tr("widget.rfm.use_data_mean"), icon="undo")
     key_numbers = wrapping_label(ipw, state.key_numbers())  # a long line: wraps, never cut at "| 2,00"
     message = ipw.HTML(value=state.message())
-    output = ipw.Output()
+    drawing = FigureAndTables(ipw)
+    output = drawing.box
     box = ipw.VBox()
     box.n_redraws = 0
     syncing = SyncGuard()
@@ -390,7 +385,7 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         box.n_redraws += 1
         key_numbers.value = key_numbers.tooltip = state.key_numbers()
         message.value = state.message()
-        _draw(state, output, plots)
+        _draw(state, drawing, plots)
 
     def set_benchmark_control(value):
         with syncing:
