@@ -417,7 +417,9 @@ def _quantiles(x, unit_ns=1.0):
 
 
 def _html_table(title, df, note=""):
-    body = df.to_html(float_format=lambda v: f"{v:,.3g}", na_rep="")
+    from .formatting import html_table  # the report's formatter: separators, %, never e+
+
+    body = html_table(df)
     extra = f"<p>{html.escape(note)}</p>" if note else ""
     return f"<p><b>{html.escape(title)}</b></p>{body}{extra}"
 
@@ -1149,7 +1151,9 @@ class StageKPIs:
         return "\n".join(lines)
 
     def _repr_html_(self):
-        return (_html_table("Stage KPIs", self.table.set_index(["stage", "kpi"]))
+        from .formatting import format_kpi_table
+
+        return (_html_table("Stage KPIs", format_kpi_table(self).set_index(["stage", "kpi"]))
                 + _html_table("By acquisition channel", self.by_channel))
 
 
