@@ -301,6 +301,7 @@ def period_transactions(model, summary, max_repeat=7):
         raise TypeError(f"period_transactions needs a BetaGeo, ModifiedBetaGeo or ParetoNBD model, not "
                         f"{type(model).__name__}.")
     model._check_fitted()
+    model._no_covariates("period_transactions")
     model._check_unit(summary, "period_transactions")
     x, _, T = model._prepare(summary)
     n = len(x)

@@ -39,7 +39,7 @@ from .._kernels import intervals as _ik
 from .._kernels._jit import get_num_threads
 from .._validate import check_int, check_number
 from ..errors import ConvergenceError, DataQualityError, NotFittedError, ParameterError
-from .models.base import _LOG_BOUND, compress_rows
+from .models.base import compress_rows
 from .models.beta_geo import BetaGeo
 from .models.value import (
     _check_value_settings,
@@ -62,7 +62,7 @@ def _level_name(level):
 
 def customer_intervals(model, summary, *, quantity="p_alive", t=None, levels=(0.8, 0.95), method="normal",
                        n_draws=200, n_boot=200, seed=0, spend_model=None, horizon=None, period=None,
-                       discount_rate=None, margin=1.0):
+                       discount_rate=None, margin=1.0, covariates=None):
     """Point estimate and percentile intervals of a per-customer quantity, for every customer.
 
     Parameters
@@ -95,6 +95,10 @@ def customer_intervals(model, summary, *, quantity="p_alive", t=None, levels=(0.
         taken as fixed.
     horizon, period, discount_rate, margin
         CLV settings, as in :func:`toolkit.clv.models.customer_lifetime_value` (required for ``"clv"``).
+    covariates : DataFrame, optional
+        For models fitted with covariates: each customer's covariates indexed by customer_id (default: the
+        frame given at fit). Each draw moves the coefficients too, so each customer's interval uses her own
+        alpha_i, beta_i (a_i, b_i; gamma_i). Covariate models support ``method="normal"`` only.
 
     Returns
     -------
@@ -157,14 +161,21 @@ def customer_intervals(model, summary, *, quantity="p_alive", t=None, levels=(0.
         clv_settings = dict(horizon=horizon, period=period, discount_rate=discount_rate, margin=margin)
     rng = np.random.default_rng(seed)
     spend_is_model = hasattr(spend_model, "expected_spend") and hasattr(spend_model, "params_")
+    with_covariates = model._uses_covariates or (quantity == "clv" and getattr(spend_model, "_uses_covariates",
+                                                                                False))
+    if with_covariates and method == "bootstrap":
+        raise ParameterError("method='bootstrap' is not available for models fitted with covariates (a refit "
+                             "needs each resampled customer's covariates); use method='normal'.",
+                             parameter="method", value=method)
+    cov_kw = {} if covariates is None else {"covariates": covariates}
 
     # point estimates first: they validate the summary (columns, data rules, time unit) with the model's messages
     if quantity == "p_alive":
-        point = model.p_alive(summary)
+        point = model.p_alive(summary, **cov_kw)
     elif quantity == "expected_purchases":
-        point = model.conditional_expected_purchases(summary, t)
+        point = model.conditional_expected_purchases(summary, t, **cov_kw)
     else:
-        point = customer_lifetime_value(model, summary, spend_model, **clv_settings)
+        point = customer_lifetime_value(model, summary, spend_model, **clv_settings, **cov_kw)
 
     n_failed = 0
     spend_draws = None
@@ -180,12 +191,12 @@ def customer_intervals(model, summary, *, quantity="p_alive", t=None, levels=(0.
                                                         else None)
 
     probs = _probabilities(levels)
-    if isinstance(model, BetaGeo):
+    if isinstance(model, BetaGeo) and not with_covariates:
         q = _bgnbd_quantiles(model, summary, quantity, t, draws, probs, spend_model, spend_draws, clv_settings)
     elif quantity != "clv":
-        q = _general_quantiles(model, summary, quantity, t, draws, probs)
+        q = _general_quantiles(model, summary, quantity, t, draws, probs, covariates)
     else:
-        q = _clv_quantiles(model, summary, spend_model, spend_draws, draws, probs, clv_settings)
+        q = _clv_quantiles(model, summary, spend_model, spend_draws, draws, probs, clv_settings, covariates)
 
     out = pd.DataFrame({quantity: point.to_numpy()}, index=summary.index)
     for j, level in enumerate(levels):
@@ -246,11 +257,14 @@ def _normal_draws(model, n_draws, rng):
     if chol is None or not np.all(np.isfinite(chol)):
         raise ConvergenceError(f"{name}: the Hessian at the estimate is not positive definite, so the estimates "
                                "have no normal approximation (some parameter is not identified; see "
-                               "model.diagnostics). Use method='bootstrap', more data, or penalizer=0.001.")
-    logp = np.log(model.params_.to_numpy(dtype=np.float64))
+                               "model.diagnostics). "
+                               + ("Use more data, fewer covariates, or penalizer=0.001." if model._uses_covariates
+                                  else "Use method='bootstrap', more data, or penalizer=0.001."))
+    # the optimiser's scale: logs of the model's parameters, covariate coefficients as they are
+    logp = model._unconstrained(model.params_.to_numpy(dtype=np.float64))
     z = rng.standard_normal((n_draws, len(logp)))
-    logs = np.clip(logp + z @ chol.T, -_LOG_BOUND, _LOG_BOUND)
-    return np.ascontiguousarray(np.exp(logs))
+    logs = np.clip(logp + z @ chol.T, *model._bounds())
+    return np.ascontiguousarray(model._natural(logs))
 
 
 def _refit(model, frame, weights):
@@ -357,9 +371,10 @@ def _bgnbd_quantiles(model, summary, quantity, t, draws, probs, spend_model=None
     return out[inverse]
 
 
-def _general_quantiles(model, summary, quantity, t, draws, probs):
-    """Any purchase model: its own kernels once per draw on blocks of unique patterns."""
-    patterns, _, inverse = compress_rows(model._prepare(summary))
+def _general_quantiles(model, summary, quantity, t, draws, probs, covariates=None):
+    """Any purchase model: its own kernels once per draw on blocks of unique patterns (with covariates, the
+    patterns include them and each draw gives every customer her own scale parameters)."""
+    patterns, _, inverse = compress_rows(model._prepare_predict(summary, covariates))
     models = [_with_params(model, d) for d in draws]
     n = len(patterns[0])
     out = np.empty((n, len(probs)))
@@ -375,7 +390,7 @@ def _general_quantiles(model, summary, quantity, t, draws, probs):
     return out[inverse]
 
 
-def _clv_quantiles(model, summary, spend_model, spend_draws, draws, probs, settings):
+def _clv_quantiles(model, summary, spend_model, spend_draws, draws, probs, settings, covariates=None):
     """CLV under each draw through :func:`customer_lifetime_value`, in blocks of customers."""
     n = len(summary)
     models = [_with_params(model, d) for d in draws]
@@ -393,6 +408,6 @@ def _clv_quantiles(model, summary, spend_model, spend_draws, draws, probs, setti
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # an infinite spend under some draw is left in (it sorts last)
             for d, (m, s) in enumerate(zip(models, spend_block)):
-                values[:, d] = customer_lifetime_value(m, block, s, **settings).to_numpy()
+                values[:, d] = customer_lifetime_value(m, block, s, **settings, covariates=covariates).to_numpy()
         _ik.row_quantiles(values, probs, out[start:start + len(block)])
     return out

@@ -14,6 +14,11 @@ All follow scikit-learn conventions: settings in ``__init__``, ``fit(summary)`` 
 values end in ``_`` (``params_``, ``log_likelihood_``, ``standard_errors_``, ``confidence_intervals_``,
 ``aic_``, ``bic_``), ``summary`` is a DataFrame and ``from_params`` builds a model from known values.
 
+``ParetoNBD``, ``BetaGeo`` (and ``ModifiedBetaGeo``) and ``GammaGamma`` take time-invariant covariates:
+``fit(summary, covariates=frame)`` (see :mod:`toolkit.clv.models.covariates`); their coefficients join
+``params_`` as ``purchase:<column>``, ``dropout:<column>`` or ``spend:<column>``, and every prediction uses each
+customer's own covariates (``covariates=`` on the prediction methods for new customers).
+
 Time is explicit: every duration (recency, T, horizons ``t``, the rates ``alpha`` and ``beta``) is in the time
 unit of the summary the model was fitted on (``summary.attrs["time_unit"]``, kept as ``time_unit_``);
 ``customer_lifetime_value`` takes the period length and the discount rate per period explicitly.
@@ -34,6 +39,7 @@ Examples
 
 from .base import BaseModel, PurchaseModel, compress_rows
 from .beta_geo import BetaGeo
+from .covariates import encode_covariates
 from .beta_geo_beta_binom import BetaGeoBetaBinom
 from .gamma_gamma import GammaGamma
 from .modified_beta_geo import ModifiedBetaGeo
@@ -51,6 +57,7 @@ __all__ = [
     "customer_lifetime_value",
     "ModelCLV",
     "compress_rows",
+    "encode_covariates",
 ]
 
 
@@ -73,6 +80,20 @@ def _warmup(summary):
         model.conditional_expected_purchases(summary, t=4)
         model.expected_purchases_new_customer(np.array([1.0, 4.0]))
         customer_lifetime_value(model, summary, gg, horizon=12, period="M", discount_rate=0.01)
+        _intervals.customer_intervals(model, summary, quantity="expected_purchases", t=4, n_draws=10)
+    # covariates (a numeric and a categorical column, derived from the summary itself): the per-customer kernels
+    import pandas as pd
+
+    ids = summary.index
+    covariates = pd.DataFrame({"z": (summary["T"].to_numpy() > summary["T"].median()).astype(float),
+                               "group": pd.Categorical(np.where(np.arange(len(ids)) % 3 == 0, "a", "b"))},
+                              index=ids)
+    gg_cov = GammaGamma().fit(repeaters, covariates=covariates)
+    for model in (BetaGeo(), ParetoNBD()):
+        model.fit(summary, covariates=covariates)
+        model.p_alive(summary)
+        model.conditional_expected_purchases(summary, t=4)
+        customer_lifetime_value(model, summary, gg_cov, horizon=12, period="M", discount_rate=0.01)
         _intervals.customer_intervals(model, summary, quantity="expected_purchases", t=4, n_draws=10)
     # BG/BB on discrete data drawn from the published donation fit ([FHS10]: 1.204, 0.750, 0.657, 2.783)
     discrete = BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783).simulate(

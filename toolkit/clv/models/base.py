@@ -18,7 +18,14 @@ from scipy import optimize
 
 from ..._kernels._arrays import readonly
 from ..._validate import check_int, check_number, check_time_unit
-from ...errors import ConvergenceError, ConvergenceWarning, DataQualityError, NotFittedError, SchemaError
+from ...errors import (
+    ConvergenceError,
+    ConvergenceWarning,
+    DataQualityError,
+    NotFittedError,
+    ParameterError,
+    SchemaError,
+)
 
 __all__ = ["BaseModel", "compress_rows"]
 
@@ -136,6 +143,43 @@ class BaseModel:
     def _default_initial(self, data, weights):
         return np.ones(len(self._param_names))
 
+    #: True for a model fitted with covariates (``toolkit.clv.models.covariates``)
+    _uses_covariates = False
+
+    def _prepare_predict(self, summary, covariates=None):
+        """The data columns for a prediction; ``covariates`` only for a model fitted with covariates."""
+        if covariates is not None:
+            raise ParameterError(f"This {type(self).__name__} was fitted without covariates; do not pass "
+                                 "covariates=.", parameter="covariates", value=type(covariates).__name__)
+        return self._prepare(summary)
+
+    # ------------------------------------------------------------------------------------------------------
+    # the optimiser's scale: model parameters (positive) on the log scale, covariate coefficients as they are
+    # ------------------------------------------------------------------------------------------------------
+    def _log_mask(self):
+        """True for the parameters fitted on the log scale (the model's own), False for covariate coefficients.
+
+        The model's parameters come first in ``_param_names``; a covariate fit appends its coefficients
+        (``toolkit.clv.models.covariates``), which are real numbers and are optimised as they are.
+        """
+        return np.arange(len(self._param_names)) < len(type(self)._param_names)
+
+    def _natural(self, phi):
+        """Parameters from the optimiser's vector: exp for the model's own, identity for coefficients."""
+        mask = self._log_mask()
+        return np.where(mask, np.exp(np.where(mask, phi, 0.0)), phi)
+
+    def _unconstrained(self, params):
+        """The optimiser's vector from parameters (inverse of :meth:`_natural`)."""
+        mask = self._log_mask()
+        params = np.asarray(params, dtype=np.float64)
+        return np.where(mask, np.log(np.where(mask, params, 1.0)), params)
+
+    def _bounds(self):
+        """Bounds of the optimiser's vector: +-_LOG_BOUND on the log scale, none for coefficients."""
+        lo = np.where(self._log_mask(), -_LOG_BOUND, -np.inf)
+        return lo, -lo
+
     # ------------------------------------------------------------------------------------------------------
     # construction from known parameters
     # ------------------------------------------------------------------------------------------------------
@@ -229,8 +273,11 @@ class BaseModel:
                 raise SchemaError(f"initial_params has unknown name(s) {unknown}; {type(self).__name__} has "
                                   f"{list(self._param_names)}.")
             for k, v in self.initial_params.items():
-                check_number(f"initial_params[{k!r}]", v, low=0.0, inclusive="neither",
-                             hint="Model parameters are positive.")
+                if k in type(self)._param_names:
+                    check_number(f"initial_params[{k!r}]", v, low=0.0, inclusive="neither",
+                                 hint="Model parameters are positive.")
+                else:  # a covariate coefficient: any real number
+                    check_number(f"initial_params[{k!r}]", v, hint="Coefficients are finite numbers.")
 
     def _check_identifiable(self, summary, data, weights):
         """Hook: raise when the data cannot identify the model at all (before any optimisation)."""
@@ -273,7 +320,8 @@ class BaseModel:
                 "initial_params near a previous fit, penalizer=0.001, or rescaling time (weeks instead of days).")
         if not res.success:
             notes.append(f"Optimiser stopped with '{res.message}' but the gradient is ~0 ({grad_norm:.1g}); accepted.")
-        at_bound = [name for name, v in zip(self._param_names, res.x) if abs(abs(v) - _LOG_BOUND) < _BOUND_TOL]
+        at_bound = [name for name, v, on_log in zip(self._param_names, res.x, self._log_mask())
+                    if on_log and abs(abs(v) - _LOG_BOUND) < _BOUND_TOL]
         if at_bound:
             msg = (f"{type(self).__name__}: parameter(s) {at_bound} ended at the edge of the allowed range "
                    f"(exp(+-{_LOG_BOUND:g})): the data cannot pin them down, and predictions that depend on them "
@@ -283,7 +331,7 @@ class BaseModel:
             notes.append(msg)
         H = self._hessian(res.x, patterns, pattern_w, n_total)
         logp = res.x if at_bound else self._newton_polish(res.x, H, patterns, pattern_w, n_total)
-        params = np.exp(logp)
+        params = self._natural(logp)
         ll = self._eval(logp, patterns, pattern_w)[0]
         self.params_ = pd.Series(params, index=list(self._param_names), name="coef")
         self.log_likelihood_ = float(ll)
@@ -316,12 +364,16 @@ class BaseModel:
         return w
 
     def _start(self, patterns, pattern_w):
-        x0 = np.log(np.asarray(self._default_initial(patterns, pattern_w), dtype=np.float64))
+        x0 = np.zeros(len(self._param_names))
+        n_own = len(type(self)._param_names)
+        x0[:n_own] = np.log(np.asarray(self._default_initial(patterns, pattern_w), dtype=np.float64))
         if self.initial_params:
             for i, name in enumerate(self._param_names):
                 if name in self.initial_params:
-                    x0[i] = math.log(float(self.initial_params[name]))
-        return np.clip(x0, -_LOG_BOUND + 1, _LOG_BOUND - 1)
+                    value = float(self.initial_params[name])
+                    x0[i] = math.log(value) if i < n_own else value
+        lo, hi = self._bounds()
+        return np.clip(x0, lo + 1, hi - 1)
 
     def _eval(self, logp, patterns, pattern_w):
         """Log-likelihood and its gradient (natural parameters; zeros without one) at ``exp(logp)``.
@@ -333,7 +385,7 @@ class BaseModel:
         key = logp.tobytes()
         if memo is not None and key in memo:
             return memo[key]
-        params = np.exp(logp)
+        params = self._natural(logp)
         grad = np.zeros(len(params))
         with np.errstate(all="ignore"):
             ll = float(self._loglik(params, patterns, pattern_w, grad))
@@ -343,12 +395,13 @@ class BaseModel:
 
     def _objective(self, logp, patterns, pattern_w, n_total):
         """Negative mean log-likelihood plus penalty, and its gradient with respect to log params."""
-        params = np.exp(logp)
+        params = self._natural(logp)
         ll, grad = self._eval(logp, patterns, pattern_w)
         f = -ll / n_total + self.penalizer * float(np.sum(logp ** 2))
         if not np.isfinite(f):
             return np.inf, np.zeros(len(params))
-        g = -grad * params / n_total + 2.0 * self.penalizer * logp
+        jac = np.where(self._log_mask(), params, 1.0)  # d theta / d phi
+        g = -grad * jac / n_total + 2.0 * self.penalizer * logp
         return f, g
 
     def _fun(self, logp, patterns, pattern_w, n_total):
@@ -372,7 +425,8 @@ class BaseModel:
         return f, g
 
     def _minimize(self, x0, patterns, pattern_w, n_total):
-        bounds = [(-_LOG_BOUND, _LOG_BOUND)] * len(x0)
+        bounds = [(lo if np.isfinite(lo) else None, hi if np.isfinite(hi) else None)
+                  for lo, hi in zip(*self._bounds())]
         return optimize.minimize(self._fun_grad, x0, args=(patterns, pattern_w, n_total), jac=True,
                                  method="L-BFGS-B", bounds=bounds,
                                  options={"maxiter": self.max_iter, "ftol": self.tol, "gtol": self.tol * 10,
@@ -380,7 +434,7 @@ class BaseModel:
 
     def _grad_norm(self, logp, patterns, pattern_w, n_total):
         _, g = self._fun_grad(logp, patterns, pattern_w, n_total)
-        inside = np.abs(np.abs(logp) - _LOG_BOUND) >= _BOUND_TOL
+        inside = (np.abs(np.abs(logp) - _LOG_BOUND) >= _BOUND_TOL) | ~self._log_mask()
         return float(np.max(np.abs(g[inside]))) if inside.any() else 0.0
 
     def _hessian(self, logp, patterns, pattern_w, n_total):
@@ -438,7 +492,7 @@ class BaseModel:
             step = np.linalg.solve(chol.T, np.linalg.solve(chol, g))
             if not np.all(np.isfinite(step)) or np.max(np.abs(step)) > 0.05 or np.max(np.abs(step)) < 1e-13:
                 break
-            cand = np.clip(logp - step, -_LOG_BOUND, _LOG_BOUND)
+            cand = np.clip(logp - step, *self._bounds())
             f_new, g_new = self._fun_grad(cand, patterns, pattern_w, n_total)
             if not f_new <= f + 1e-15 * abs(f):
                 break
@@ -447,8 +501,10 @@ class BaseModel:
 
     def _set_standard_errors(self, logp, H, notes):
         names = list(self._param_names)
-        params = np.exp(logp)
-        self.hessian_ = pd.DataFrame(H, index=[f"log_{n}" for n in names], columns=[f"log_{n}" for n in names])
+        params = self._natural(logp)
+        on_log = self._log_mask()
+        labels = [f"log_{n}" if lg else n for n, lg in zip(names, on_log)]
+        self.hessian_ = pd.DataFrame(H, index=labels, columns=labels)
         unidentified = []
         try:
             np.linalg.cholesky(H)
@@ -479,13 +535,16 @@ class BaseModel:
                    "longer calibration period, penalizer=0.001, or a simpler model.")
             warnings.warn(msg, ConvergenceWarning, stacklevel=3)
             notes.append(msg)
-        # delta method: theta = exp(phi) => d theta / d phi = theta
-        cov = cov_log * np.outer(params, params)
+        # delta method: theta = exp(phi) => d theta / d phi = theta (coefficients: phi = theta)
+        jac = np.where(on_log, params, 1.0)
+        cov = cov_log * np.outer(jac, jac)
         self.covariance_ = pd.DataFrame(cov, index=names, columns=names)
-        self.standard_errors_ = pd.Series(params * se_log, index=names, name="se")
+        self.standard_errors_ = pd.Series(jac * se_log, index=names, name="se")
         with np.errstate(over="ignore"):
-            self.confidence_intervals_ = pd.DataFrame(
-                {"lower": params * np.exp(-_Z95 * se_log), "upper": params * np.exp(_Z95 * se_log)}, index=names)
+            # log-scale (asymmetric, positive) intervals for the parameters, symmetric ones for coefficients
+            lower = np.where(on_log, params * np.exp(-_Z95 * se_log), params - _Z95 * se_log)
+            upper = np.where(on_log, params * np.exp(_Z95 * se_log), params + _Z95 * se_log)
+            self.confidence_intervals_ = pd.DataFrame({"lower": lower, "upper": upper}, index=names)
 
     # ------------------------------------------------------------------------------------------------------
     # display
@@ -501,12 +560,17 @@ class BaseModel:
 
         The interval is exp(log(coef) +- 1.96 se_log), computed on the log scale where the optimiser works,
         so it is asymmetric and stays positive. ``se`` is the delta-method standard error of ``coef``.
+        Covariate coefficients (``purchase:<column>`` ...) are fitted as they are: coef +- 1.96 se; the
+        encoding of the covariates (reference levels) is in ``attrs["covariate_encoding"]``.
         """
         self._check_fitted()
         out = pd.DataFrame({"coef": self.params_, "se": self.standard_errors_,
                             "lower 95%": self.confidence_intervals_["lower"],
                             "upper 95%": self.confidence_intervals_["upper"]})
         out.index.name = "parameter"
+        encoding = getattr(self, "covariate_encoding_", None)
+        if encoding is not None:  # how the covariates were encoded (reference levels of categorical ones)
+            out.attrs["covariate_encoding"] = encoding
         return out
 
     @property
@@ -527,6 +591,9 @@ class BaseModel:
         - its ``log_se`` exceeds :data:`MAX_LOG_SE` = 2: the 95% interval spans more than a factor of about
           2,500, so the data cannot tell the estimate from one a thousand times larger or smaller.
 
+        A covariate coefficient acts on the log of a scale parameter, so its ``log_se`` is its own standard
+        error and ``interval_factor`` is exp(2 x 1.96 se), the spread of the multiplier exp(coef).
+
         This is the usual Wald/observed-information reading of maximum-likelihood estimates (Cox and Hinkley
         1974, *Theoretical Statistics*, ch. 9); for BG/NBD the drop-out parameters ``a, b`` are the ones that
         fail on short logs where few customers have visibly stopped buying (Fader, Hardie and Lee 2005,
@@ -539,9 +606,11 @@ class BaseModel:
         se = self.standard_errors_.reindex(names).to_numpy(dtype=np.float64)
         ci = self.confidence_intervals_.reindex(names)
         given = not hasattr(self, "hessian_")
+        own = np.isin(names, type(self)._param_names)  # covariate coefficients act on the log scale already
         with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-            log_se = se / coef
-            factor = ci["upper"].to_numpy(dtype=np.float64) / ci["lower"].to_numpy(dtype=np.float64)
+            log_se = np.where(own, se / coef, se)
+            factor = np.where(own, ci["upper"].to_numpy(dtype=np.float64) / ci["lower"].to_numpy(dtype=np.float64),
+                              np.exp(2.0 * _Z95 * se))
         bound = set(getattr(self, "parameters_at_bound_", []))
         loose = set(getattr(self, "poorly_determined_", []))
         ok, status = [], []
@@ -752,13 +821,16 @@ class PurchaseModel(BaseModel):
         """Kernel call: P(alive) for the data arrays."""
         raise NotImplementedError
 
-    def conditional_expected_purchases(self, summary, t):
+    def conditional_expected_purchases(self, summary, t, covariates=None):
         """Expected number of purchases of each customer in the next ``t`` time units, given her history.
 
         Parameters
         ----------
         summary : DataFrame with the model's columns (``frequency, recency, T``; BG/BB: ``periods``)
         t : float or array-like (one per customer), in the model's time unit (BG/BB: opportunities)
+        covariates : DataFrame, optional
+            Only for a model fitted with covariates: each customer's covariates (indexed by customer_id, the
+            columns given at fit). Default: the covariates given at fit, looked up by the summary's index.
 
         Returns
         -------
@@ -774,9 +846,9 @@ class PurchaseModel(BaseModel):
         self._check_fitted()
         t = self._check_horizon(t)
         self._check_unit(summary, "conditional_expected_purchases")
-        data = self._prepare(summary)
+        data = self._prepare_predict(summary, covariates)
         n = len(data[0])
-        if self._compress_conditional and np.ndim(t) == 0 and n >= self._COMPRESS_MIN:
+        if (self._compress_conditional or self._uses_covariates) and np.ndim(t) == 0 and n >= self._COMPRESS_MIN:
             patterns, _, inverse = compress_rows(data)
             out = self._cond_exp_arrays(np.full(len(patterns[0]), float(t)), patterns)[inverse]
         else:
@@ -784,15 +856,16 @@ class PurchaseModel(BaseModel):
             out = self._cond_exp_arrays(t_arr, data)
         return self._series(summary, out, "expected_purchases")
 
-    def p_alive(self, summary):
+    def p_alive(self, summary, covariates=None):
         """Probability that each customer is still alive at the end of her observation.
 
-        Returns a Series ``p_alive`` aligned with ``summary``.
+        Returns a Series ``p_alive`` aligned with ``summary``. ``covariates``: as in
+        :meth:`conditional_expected_purchases` (models fitted with covariates only).
         """
         self._check_fitted()
         self._check_unit(summary, "p_alive")
-        data = self._prepare(summary)
-        if self._compress_p_alive and len(data[0]) >= self._COMPRESS_MIN:
+        data = self._prepare_predict(summary, covariates)
+        if (self._compress_p_alive or self._uses_covariates) and len(data[0]) >= self._COMPRESS_MIN:
             patterns, _, inverse = compress_rows(data)
             out = self._p_alive_arrays(patterns)[inverse]
         else:
@@ -803,7 +876,7 @@ class PurchaseModel(BaseModel):
         index = summary.index if isinstance(summary, pd.DataFrame) else None
         return pd.Series(values, index=index, name=name)
 
-    def p_alive_history(self, purchase_times, at=None, end=None, n_points=100):
+    def p_alive_history(self, purchase_times, at=None, end=None, n_points=100, covariates=None):
         """P(alive) of one customer over time, from her purchase times.
 
         Parameters
@@ -816,6 +889,8 @@ class PurchaseModel(BaseModel):
             the first purchase to ``end``.
         end : float, optional
             End of the default grid; default the last purchase plus the span of her history (at least 1).
+        covariates : pandas.Series or one-row DataFrame, optional
+            Her covariates (the columns given at fit); required for a model fitted with covariates.
 
         Returns
         -------
@@ -842,7 +917,16 @@ class PurchaseModel(BaseModel):
         frame = pd.DataFrame({"time": at, "frequency": frequency, "recency": recency, "T": T})
         alive = np.ones(len(frame))
         pos = T > 0
+        extra = {}
+        if self._uses_covariates or covariates is not None:
+            if covariates is None:
+                raise ParameterError(f"This {type(self).__name__} was fitted with covariates: pass her covariates= "
+                                     "(a Series or a one-row DataFrame with the columns given at fit).",
+                                     parameter="covariates", value=None)
+            row = covariates.iloc[[0]] if isinstance(covariates, pd.DataFrame) else covariates.to_frame().T
+            extra["covariates"] = pd.DataFrame(np.repeat(row.to_numpy(), len(frame), axis=0), columns=row.columns,
+                                               index=frame.index).astype(row.dtypes.to_dict())
         if pos.any():
-            alive[pos] = self.p_alive(frame.loc[pos, ["frequency", "recency", "T"]]).to_numpy()
+            alive[pos] = self.p_alive(frame.loc[pos, ["frequency", "recency", "T"]], **extra).to_numpy()
         frame["p_alive"] = alive
         return frame

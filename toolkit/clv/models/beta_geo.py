@@ -9,9 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..._kernels import covariates as _ck
 from ..._kernels import likelihoods as _lk
 from ..._kernels._arrays import readonly
 from .base import PurchaseModel, _numeric_columns, validate_frt
+from .covariates import CovariateMixin, kernel_arrays
 
 __all__ = ["BetaGeo"]
 
@@ -20,7 +22,7 @@ def _f8(values):
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
-class BetaGeo(PurchaseModel):
+class BetaGeo(CovariateMixin, PurchaseModel):
     """BG/NBD model (Fader, Hardie and Lee 2005).
 
     While alive, a customer buys as a Poisson process with rate lambda ~ Gamma(r, alpha) (alpha is a rate, in
@@ -30,6 +32,11 @@ class BetaGeo(PurchaseModel):
     since the first) and ``T`` (time from the first purchase to the end of calibration) of
     ``toolkit.customer_summary``; all times are in one unit (the summary's ``time_unit``), which is also the
     unit of ``alpha`` and of every horizon ``t`` you pass to a prediction.
+
+    **Covariates** (Fader and Hardie 2007, "Incorporating time-invariant covariates into the Pareto/NBD and
+    BG/NBD models"; CLVTools' parametrisation): ``fit(summary, covariates=frame)`` gives customer i
+    alpha_i = alpha exp(-g_p' z_i), a_i = a exp(g_d' z_i) and b_i = b exp(g_d' z_i), r shared; coefficients
+    ``purchase:<column>`` and ``dropout:<column>`` in ``params_`` (see :mod:`toolkit.clv.models.covariates`).
 
     Parameters
     ----------
@@ -52,27 +59,69 @@ class BetaGeo(PurchaseModel):
     _model_name = "BG/NBD"
     _modified = False
     _compress_conditional = False  # the kernel caches the hypergeometric part by (frequency, T, t)
+    _processes = ("purchase", "dropout")
+
+    def fit(self, summary, weights=None, covariates=None, *, purchase_covariates=None, dropout_covariates=None,
+            categorical=None, reference=None):
+        """Estimate the parameters by maximum likelihood, optionally with covariates.
+
+        The arguments are those of :meth:`toolkit.clv.models.ParetoNBD.fit`: ``covariates`` a DataFrame indexed
+        by customer_id; ``purchase_covariates`` move alpha_i, ``dropout_covariates`` move a_i and b_i (default:
+        every column in both); ``categorical`` columns are one-hot encoded against ``reference`` levels.
+        """
+        return self._covariate_fit(super().fit, summary, covariates,
+                                   {"purchase_covariates": purchase_covariates,
+                                    "dropout_covariates": dropout_covariates},
+                                   categorical, reference, weights=weights)
+
+    def _prepare(self, summary, covariates=None):
+        return (*validate_frt(summary, type(self).__name__), *self._design_columns(summary, covariates))
+
+    def _scales(self, params, data):
+        """Each row's alpha_i = alpha exp(-g_p' z_i), a_i = a exp(g_d' z_i), b_i = b exp(g_d' z_i)."""
+        alpha = params[1] * np.exp(-self._linear(params, data, "purchase"))
+        factor = np.exp(self._linear(params, data, "dropout"))
+        return alpha, params[2] * factor, params[3] * factor
 
     def _default_initial(self, data, weights):
-        x, tx, T = data
+        x, tx, T = data[:3]
         # rate of a typical buyer: alpha ~ mean age / mean purchases keeps the start on the data's time scale
         mean_x = max(float(np.average(x, weights=weights)), 0.1)
         mean_T = float(np.average(T, weights=weights))
         return np.array([1.0, mean_T / mean_x, 1.0, 1.0])
 
     def _loglik(self, params, data, weights, grad):
-        x, tx, T = data
-        return _lk.bgnbd_loglik(_f8(params), x, tx, T, weights, self._modified, grad)
+        if not self._uses_covariates:
+            x, tx, T = data
+            return _lk.bgnbd_loglik(_f8(params), x, tx, T, weights, self._modified, grad)
+        x = data[0]
+        alpha, a, b = self._scales(params, data)
+        rows = _ck.bgnbd_rows_loglik(float(params[0]), *kernel_arrays(alpha, a, b, *data[:3]), self._modified,
+                                     np.empty((len(x), 5)))
+        # chain rule: d alpha_i / d (g_p' z_i) = -alpha_i; a_i and b_i both scale with exp(g_d' z_i)
+        ga = weights * rows[:, 2] * alpha
+        gd_a = weights * rows[:, 3] * a
+        gd_b = weights * rows[:, 4] * b
+        grad[0] = weights @ rows[:, 1]
+        grad[1] = ga.sum() / params[1]
+        grad[2] = gd_a.sum() / params[2]
+        grad[3] = gd_b.sum() / params[3]
+        self._coef_grad(grad, data, "purchase", -ga)
+        self._coef_grad(grad, data, "dropout", gd_a + gd_b)
+        return float(weights @ rows[:, 0])
 
     # ------------------------------------------------------------------------------------------------------
     # predictions
     # ------------------------------------------------------------------------------------------------------
-    def p_alive(self, summary):
+    def p_alive(self, summary, covariates=None):
         """Probability that each customer is still alive at the end of her observation (her ``T``).
 
         Returns a Series ``p_alive`` aligned with ``summary``. For BG/NBD a customer with no repeat purchase
-        has P(alive) = 1 (drop-out happens only after a purchase); MBG/NBD lifts that.
+        has P(alive) = 1 (drop-out happens only after a purchase); MBG/NBD lifts that. ``covariates``: for a
+        model fitted with covariates, each customer's (default: those given at fit, by customer_id).
         """
+        if self._uses_covariates or covariates is not None:
+            return super().p_alive(summary, covariates=covariates)
         # One pass reads the columns as they are (int64 frequency without a float copy), checks the data rules
         # and computes; only when a rule is broken does the general validation run (to raise with the
         # offending rows and the fix).
@@ -86,6 +135,10 @@ class BetaGeo(PurchaseModel):
         return pd.Series(out, index=summary.index, name="p_alive", copy=False)
 
     def _p_alive_arrays(self, data):
+        if self._uses_covariates:
+            params = self._params()
+            return _ck.bgnbd_rows_p_alive(float(params[0]), *kernel_arrays(*self._scales(params, data), *data[:3]),
+                                          self._modified, np.empty(len(data[0])))
         x, tx, T = map(readonly, data)  # inputs read-only whatever their origin: one compiled version
         out = np.empty(len(x))
         _lk.bgnbd_p_alive(self._params(), x, tx, T, self._modified, out)
@@ -93,6 +146,11 @@ class BetaGeo(PurchaseModel):
 
     def _cond_exp_arrays(self, t, data):
         """E[Y(t) | x, t_x, T]: [FHL05a] conditional expectation (BG/NBD) or its MBG/NBD form."""
+        if self._uses_covariates:
+            params = self._params()
+            return _ck.bgnbd_rows_conditional_expected(float(params[0]),
+                                                       *kernel_arrays(*self._scales(params, data), t, *data[:3]),
+                                                       self._modified, np.empty(len(data[0])))
         x, tx, T = map(readonly, data)
         return _lk.bgnbd_conditional_expected(self._params(), readonly(t), x, tx, T, self._modified, np.empty(len(x)))
 
@@ -102,6 +160,7 @@ class BetaGeo(PurchaseModel):
         ``t`` is a float (returns a float) or an array (returns an array), in the model's time unit, >= 0.
         """
         self._check_horizon(t)
+        self._no_covariates("expected_purchases_new_customer")
         t_arr = np.atleast_1d(np.asarray(t, dtype=np.float64))
         out = _lk.bgnbd_expected_new(self._params(), readonly(_f8(t_arr.ravel())), self._modified, np.empty(t_arr.size))
         return float(out[0]) if np.ndim(t) == 0 else out.reshape(t_arr.shape)
@@ -131,6 +190,7 @@ class BetaGeo(PurchaseModel):
         observable repeat purchases, and the time of the x-th is T times the x-th order statistic of N uniforms,
         i.e. T * Beta(x, N - x + 1).
         """
+        self._no_covariates("simulate")
         r, alpha, a, b = self._params()
         rng = np.random.default_rng(seed)
         T = np.asarray(T, dtype=np.float64)

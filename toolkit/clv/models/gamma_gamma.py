@@ -11,9 +11,11 @@ import warnings
 import numpy as np
 import pandas as pd
 
+from ..._kernels import covariates as _ck
 from ..._kernels import likelihoods as _lk
 from ...errors import DataQualityWarning
 from .base import BaseModel, check_rule, require_columns
+from .covariates import CovariateMixin, kernel_arrays
 
 __all__ = ["GammaGamma"]
 
@@ -22,7 +24,7 @@ def _f8(values):
     return np.ascontiguousarray(values, dtype=np.float64)
 
 
-class GammaGamma(BaseModel):
+class GammaGamma(CovariateMixin, BaseModel):
     """Gamma-Gamma spend model (Fader, Hardie and Lee 2005, "RFM and CLV").
 
     Each transaction of a customer is Gamma(p, nu) distributed; across customers nu ~ Gamma(q, gamma). The
@@ -35,15 +37,23 @@ class GammaGamma(BaseModel):
     The model assumes spend and purchase frequency are independent; ``frequency_spend_correlation_`` (Pearson,
     among customers with repeat purchases) is stored after the fit so you can check it (|rho| above ~0.3 is
     a warning sign).
+
+    **Covariates** (Fader and Hardie 2013, "The Gamma-Gamma model of monetary value", with the log-linear
+    link of Fader and Hardie 2007): ``fit(summary, covariates=frame)`` gives customer i the scale
+    gamma_i = gamma exp(g_s' z_i), p and q shared; her population mean spend gamma_i p / (q - 1) rises with a
+    positive ``spend:<column>`` coefficient.
     """
 
     _param_names = ("p", "q", "gamma")
     _columns = ("frequency", "monetary_value")
     _has_gradient = True
     _model_name = "Gamma-Gamma"
+    _processes = ("spend",)
+    _n_data = 2
 
-    def _prepare(self, summary, for_fit=True):
+    def _prepare(self, summary, for_fit=True, covariates=None):
         name = type(self).__name__
+        design = self._design_columns(summary, covariates)
         x, m = require_columns(summary, self._columns, name)
         check_rule((x >= 0) & (x == np.round(x)), summary, f"{name}: frequency must be a whole number >= 0",
                    "frequency")
@@ -54,16 +64,23 @@ class GammaGamma(BaseModel):
             keep = x > 0
             self._n_dropped = int((~keep).sum())
             self._correlation = float(np.corrcoef(x[keep], m[keep])[0, 1]) if keep.sum() > 2 else np.nan
-            return _f8(x[keep]), _f8(m[keep])
-        return x, m
+            return (_f8(x[keep]), _f8(m[keep]), *[_f8(z[keep]) for z in design])
+        return (x, m, *design)
 
-    def fit(self, summary, weights=None):
-        """Fit on the customers with ``frequency > 0`` (see the class docstring); returns self."""
+    def fit(self, summary, weights=None, covariates=None, *, spend_covariates=None, categorical=None,
+            reference=None):
+        """Fit on the customers with ``frequency > 0`` (see the class docstring); returns self.
+
+        ``covariates`` (a DataFrame indexed by customer_id), ``spend_covariates`` (its columns that move
+        gamma_i; default all), ``categorical`` and ``reference``: as in :meth:`toolkit.clv.models.ParetoNBD.fit`;
+        the coefficients are ``spend:<column>`` in ``params_``.
+        """
         if weights is not None:
             x_all = require_columns(summary, ("frequency",), type(self).__name__)[0]
             w_all = summary[weights].to_numpy(float) if isinstance(weights, str) else np.asarray(weights, float)
             weights = w_all[x_all > 0]
-        super().fit(summary, weights=weights)
+        self._covariate_fit(super().fit, summary, covariates, {"spend_covariates": spend_covariates}, categorical,
+                            reference, weights=weights)
         if self._n_dropped:
             self.fit_notes_.append(f"{self._n_dropped} customers without repeat purchases were left out "
                                    "(no spend information).")
@@ -83,26 +100,45 @@ class GammaGamma(BaseModel):
             self.fit_notes_.append(msg)
         return self
 
+    def _prepare_predict(self, summary, covariates=None):
+        return self._prepare(summary, for_fit=False, covariates=covariates)
+
     def _default_initial(self, data, weights):
-        x, m = data
+        x, m = data[:2]
         mean_m = float(np.average(m, weights=weights))
         return np.array([1.0, 2.0, mean_m])
 
     def _loglik(self, params, data, weights, grad):
-        x, m = data
-        return _lk.gg_loglik(_f8(params), x, m, weights, grad)
+        if not self._uses_covariates:
+            x, m = data
+            return _lk.gg_loglik(_f8(params), x, m, weights, grad)
+        gamma = params[2] * np.exp(self._linear(params, data, "spend"))
+        rows = _ck.gg_rows_loglik(float(params[0]), float(params[1]), *kernel_arrays(gamma, *data[:2]),
+                                  np.empty((len(gamma), 4)))
+        gg = weights * rows[:, 3] * gamma  # d LL / d (g_s' z_i)
+        grad[0] = weights @ rows[:, 1]
+        grad[1] = weights @ rows[:, 2]
+        grad[2] = gg.sum() / params[2]
+        self._coef_grad(grad, data, "spend", gg)
+        return float(weights @ rows[:, 0])
 
-    def expected_spend(self, summary):
+    def expected_spend(self, summary, covariates=None):
         """Conditional expected spend per transaction of each customer.
 
         E[M | p, q, gamma, x, m] = (q - 1)/(px + q - 1) * gamma p/(q - 1) + px/(px + q - 1) * m, a weighted
         average of the population mean and her own mean; customers with ``frequency == 0`` get the population
         mean gamma p/(q - 1). Where p x + q <= 1 (a fitted q <= 1, on heavy-tailed spend) the expectation does
         not exist: the value is ``inf`` with a ``DataQualityWarning``, never a negative spend. Series ``expected_spend`` aligned with ``summary``.
+
+        With covariates each customer has her own gamma_i (``covariates``: as in
+        :meth:`toolkit.clv.models.ParetoNBD.p_alive`; default the frame given at fit).
         """
         self._check_fitted()
-        p, q, g = self.params_.to_numpy()
-        x, m = self._prepare(summary, for_fit=False)
+        p, q, g = self.params_.to_numpy()[:3]
+        data = self._prepare(summary, for_fit=False, covariates=covariates)
+        x, m = data[:2]
+        if self._uses_covariates:
+            g = g * np.exp(self._linear(self.params_.to_numpy(), data, "spend"))
         m = np.where(x > 0, m, 0.0)
         denominator = p * x + q - 1.0
         # the posterior mean of 1/nu exists only while p x + q > 1; beyond, it is infinite (never negative)
@@ -118,6 +154,7 @@ class GammaGamma(BaseModel):
     def expected_spend_new_customer(self):
         """Population mean spend per transaction gamma p / (q - 1) (infinite when q <= 1)."""
         self._check_fitted()
+        self._no_covariates("expected_spend_new_customer")
         p, q, g = self.params_.to_numpy()
         return float(g * p / (q - 1.0)) if q > 1 else float("inf")
 
@@ -125,6 +162,7 @@ class GammaGamma(BaseModel):
         """Draw mean spends for customers with the given ``frequency`` (> 0): nu ~ Gamma(q, gamma), the mean of
         x transactions ~ Gamma(p x, x nu). Returns ``frequency, monetary_value, nu_``."""
         self._check_fitted()
+        self._no_covariates("simulate")
         p, q, g = self.params_.to_numpy()
         rng = np.random.default_rng(seed)
         x = np.asarray(frequency, dtype=np.float64)

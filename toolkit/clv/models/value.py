@@ -29,7 +29,7 @@ def _period_in_model_units(model, period):
                         hint="It is the length of one period in the model's time unit.")
 
 
-def _spend_values(spend, summary):
+def _spend_values(spend, summary, covariates=None):
     """Expected spend per purchase of each customer: a GammaGamma model, a Series aligned by index, or a number.
 
     A Series must hold exactly the summary's customers (any order): a mismatch raises UnitMismatchError naming
@@ -37,6 +37,8 @@ def _spend_values(spend, summary):
     ``inf`` from a Gamma-Gamma fit with q <= 1 passes through with its own warning).
     """
     if hasattr(spend, "expected_spend"):
+        if getattr(spend, "_uses_covariates", False):  # a spend model with covariates: each customer's own
+            return spend.expected_spend(summary, covariates=covariates).to_numpy()
         return spend.expected_spend(summary).to_numpy()
     if isinstance(spend, pd.Series):
         spend = check_index_aligned("spend", spend, summary.index)
@@ -72,7 +74,8 @@ def _warn_infinite(values, where):
                       DataQualityWarning, stacklevel=3)
 
 
-def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, discount_rate, margin=1.0):
+def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, discount_rate, margin=1.0,
+                            covariates=None):
     """Discounted expected value of each customer over the next ``horizon`` periods.
 
     CLV_i = margin * spend_i * sum_{k=1..horizon} (E[Y_i(k L)] - E[Y_i((k-1) L)]) / (1 + d)^k
@@ -98,6 +101,10 @@ def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, 
         Discount rate per period (0.01 per month is about 12.7% a year).
     margin : float, default 1.0
         Share of spend that is profit.
+    covariates : DataFrame, optional
+        For models fitted with covariates: each customer's covariates, indexed by customer_id (default: the
+        frame given at fit). Passed to the purchase model and to a Gamma-Gamma spend model fitted with
+        covariates.
 
     Returns
     -------
@@ -115,11 +122,11 @@ def customer_lifetime_value(purchase_model, summary, spend, *, horizon, period, 
     purchase_model._check_fitted()
     check_time_unit(purchase_model, summary, "customer_lifetime_value")
     length = _period_in_model_units(purchase_model, period)
-    spend_values = _spend_values(spend, summary)
+    spend_values = _spend_values(spend, summary, covariates)
     from .base import compress_rows
 
-    data = purchase_model._prepare(summary)
-    if getattr(purchase_model, "_compress_conditional", True):
+    data = purchase_model._prepare_predict(summary, covariates)
+    if getattr(purchase_model, "_compress_conditional", True) or purchase_model._uses_covariates:
         patterns, _, inverse = compress_rows(data)
     else:
         patterns, inverse = data, slice(None)
@@ -162,6 +169,8 @@ class ModelCLV:
         Length of one period, as in :func:`customer_lifetime_value`.
     max_horizon : int, default 60
         Largest horizon (in periods) a later call may ask for.
+    covariates : DataFrame, optional
+        Each customer's covariates for models fitted with them, as in :func:`customer_lifetime_value`.
 
     Examples
     --------
@@ -169,7 +178,7 @@ class ModelCLV:
     >>> values.clv(horizon=12, discount_rate=0.01, margin=0.3)              # doctest: +SKIP
     """
 
-    def __init__(self, purchase_model, summary, spend, *, period, max_horizon=60):
+    def __init__(self, purchase_model, summary, spend, *, period, max_horizon=60, covariates=None):
         from .base import compress_rows
 
         purchase_model._check_fitted()
@@ -179,8 +188,8 @@ class ModelCLV:
         self.index = summary.index
         self.max_horizon = int(max_horizon)
         self.period_length = _period_in_model_units(purchase_model, period)
-        self.spend = np.ascontiguousarray(_spend_values(spend, summary), dtype=np.float64)
-        patterns, _, self._inverse = compress_rows(purchase_model._prepare(summary))
+        self.spend = np.ascontiguousarray(_spend_values(spend, summary, covariates), dtype=np.float64)
+        patterns, _, self._inverse = compress_rows(purchase_model._prepare_predict(summary, covariates))
         n_patterns = len(patterns[0])
         cumulative = np.zeros((self.max_horizon + 1, n_patterns))
         for k in range(1, self.max_horizon + 1):
