@@ -6,6 +6,7 @@ import base64
 import html
 import re
 import math
+from collections.abc import MutableMapping
 from dataclasses import dataclass, field
 
 import pandas as pd
@@ -133,6 +134,59 @@ class ReportSettings:
 
 
 # ============================================================================================ sections
+class _Pending:
+    """A figure not drawn yet: its drawing function, size and the language it was added in."""
+
+    __slots__ = ("draw", "figsize", "language")
+
+    def __init__(self, draw, figsize, language):
+        self.draw, self.figsize, self.language = draw, figsize, language
+
+
+class Figures(MutableMapping):
+    """A section's figures, caption -> PNG bytes, each drawn when first read.
+
+    :meth:`Section.add_figure` keeps the drawing function (and the language it was added in) instead of the PNG, so
+    building a report costs no figure until one is shown: the dashboard's Overview needs one chart of the report's
+    ten, the HTML file and the PDF need them all. Reading a figure draws it once, in the language of the section.
+    """
+
+    def __init__(self, items=None):
+        self._items = dict(items or {})
+
+    def add(self, caption, draw, figsize):
+        self._items[caption] = _Pending(draw, figsize, get_language())
+
+    def __getitem__(self, caption):
+        item = self._items[caption]
+        if isinstance(item, _Pending):
+            from ..i18n import using_language
+            from ..plotting.report import figure_png
+
+            with using_language(item.language):
+                item = self._items[caption] = figure_png(item.draw, figsize=item.figsize)
+        return item
+
+    def __setitem__(self, caption, png):
+        self._items[caption] = png
+
+    def __delitem__(self, caption):
+        del self._items[caption]
+
+    def __iter__(self):
+        return iter(self._items)
+
+    def __len__(self):
+        return len(self._items)
+
+    def renamed(self, rename):
+        """The same figures under captions ``rename(caption)``, still drawn when first read."""
+        return Figures({rename(caption): item for caption, item in self._items.items()})
+
+    def __repr__(self):
+        return f"Figures({list(self._items)})"
+
+
 @dataclass
 class Section:
     """One part of a report: headline numbers, tables, figures and notes.
@@ -174,7 +228,7 @@ class Section:
     headline: list = field(default_factory=list)
     numbers: dict = field(default_factory=dict)
     tables: dict = field(default_factory=dict)
-    figures: dict = field(default_factory=dict)
+    figures: Figures = field(default_factory=Figures)
     notes: list = field(default_factory=list)
     caveats: list = field(default_factory=list)
     needs: str = ""
@@ -188,10 +242,10 @@ class Section:
         self.headline.append((label, "n/a" if not math.isfinite(value) else fmt.format(value)))
 
     def add_figure(self, caption, draw, figsize=(7.0, 4.2)):
-        """Render ``draw(ax)`` to PNG and keep it under ``caption``."""
-        from ..plotting.report import figure_png
-
-        self.figures[caption] = figure_png(draw, figsize=figsize)
+        """Keep ``draw(ax)`` under ``caption``: drawn to PNG when the figure is first read (:class:`Figures`)."""
+        if not isinstance(self.figures, Figures):
+            self.figures = Figures(self.figures)
+        self.figures.add(caption, draw, figsize)
 
     def note(self, text):
         if text not in self.notes:
@@ -333,7 +387,8 @@ def _localized(sec: Section) -> Section:
     intro = re.sub(r"(?<=[。！？；：])\s+", "", text(sec.intro))
     done = replace(sec, title=text(sec.title), intro=intro,
                    headline=[(text(k), text(v)) for k, v in sec.headline],
-                   figures={text(k): v for k, v in sec.figures.items()},
+                   figures=(sec.figures.renamed(text) if isinstance(sec.figures, Figures)
+                            else {text(k): v for k, v in sec.figures.items()}),
                    tables={text(k): table(v) for k, v in sec.tables.items()},
                    notes=[text(n) for n in sec.notes],
                    **{k: [text(c) for c in getattr(sec, k)] for k in ("caveats",) if hasattr(sec, k)},
