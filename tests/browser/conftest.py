@@ -4,7 +4,8 @@ Both servers are started once per test session, from a temporary root folder hol
 notebooks (Lab autosaves executed outputs into the files it opens; the repository's copies stay clean), with
 isolated Jupyter config, runtime, IPython, settings and workspace folders. They listen on 127.0.0.1 on a free
 port with a fixed token, and are stopped by PID (SIGTERM, then SIGKILL) when the session ends. Every page
-aborts requests that are not for the loopback host (Voila's template fetches Font Awesome from a CDN).
+aborts requests that are not for the loopback host and records them (``page.outside_requests``): with the package's
+Voila template (``--template=cvt``) nothing should try to leave the machine.
 
 Browser: ``$CHROMIUM`` or ``/usr/bin/chromium`` (``apt-get install -y chromium``; never ``playwright install``).
 When it is missing the browser tests skip, unless ``REQUIRE_BROWSER=1`` (set by ``.ci/run``), where they fail.
@@ -171,10 +172,13 @@ def voila_url(browser_root):
     """One Voila server on the notebooks folder (like `make dashboard`): pages at /voila/render/<nb>."""
     port = free_port()
     base = browser_root / "voila"
-    cmd = [sys.executable, "-m", "voila", str(browser_root / "notebooks"), "--no-browser",
+    from toolkit.__main__ import dashboard_env
+
+    # the package's Voila template (no CDN links), as the dashboard app uses
+    cmd = [sys.executable, "-m", "voila", str(browser_root / "notebooks"), "--no-browser", "--template=cvt",
            "--Voila.ip=127.0.0.1", f"--Voila.port={port}", "--Voila.port_retries=0", f"--token={TOKEN}"]
     # ready without the token: answers 302 to /login and executes nothing
-    srv = Server("voila", cmd, isolated_env(base), browser_root, f"http://127.0.0.1:{port}/",
+    srv = Server("voila", cmd, dashboard_env(None, isolated_env(base)), browser_root, f"http://127.0.0.1:{port}/",
                  browser_root / "voila.log")
     yield f"http://127.0.0.1:{port}"
     srv.stop()
@@ -208,19 +212,22 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1400, "height": 1000}}
 
 
-def _only_loopback(route):
-    host = urlparse(route.request.url).hostname
-    if host in ("127.0.0.1", "localhost"):
-        route.continue_()
-    else:
-        route.abort()
-
-
 @pytest.fixture
 def lpage(page):
-    """A Playwright page that only reaches loopback and collects uncaught JavaScript errors."""
+    """A Playwright page that only reaches loopback, records any other request (``page.outside_requests``) and
+    collects uncaught JavaScript errors."""
     page.set_default_timeout(60_000)
-    page.route("**/*", _only_loopback)
+    outside = []
+
+    def only_loopback(route):
+        if urlparse(route.request.url).hostname in ("127.0.0.1", "localhost"):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_loopback)
+    page.outside_requests = outside
     errors = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
     page.js_errors = errors

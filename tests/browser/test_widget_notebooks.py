@@ -146,3 +146,4 @@ def test_voila_renders_notebook_and_widget_updates(case, voila_url, lpage):
     assert "Traceback" not in body and "Warning:" not in body, f"{case.notebook} shows a traceback or warning"
     _move_control_and_check(page, case, f"voila_{case.id}")
     assert not page.js_errors, f"uncaught JavaScript errors: {page.js_errors}"
+    assert not page.outside_requests, f"requests leaving the machine (a CDN?): {page.outside_requests}"
