@@ -97,6 +97,40 @@ def test_company_report_has_every_section(report, tx):
     assert any(label == "fit health" for label, _ in report["clv"].headline)
 
 
+def test_clv_ranking_has_intervals(report, html_text, tx):
+    """Issue #21: the customers ranked by model CLV carry their 80% interval (the rows the page shows), low <= point
+    <= high, equal to customer_intervals on those rows, with a note on how to read overlapping intervals."""
+    from toolkit.clv import customer_intervals
+    from toolkit.clv.models import BetaGeo, GammaGamma
+    from toolkit.report.format import MAX_TABLE_ROWS
+
+    ranked = report["clv"].tables["customers ranked by model CLV"]
+    assert list(ranked.columns[:3]) == ["model_clv", "model_clv_low_80", "model_clv_high_80"]
+    shown = ranked.head(MAX_TABLE_ROWS)
+    assert shown[["model_clv_low_80", "model_clv_high_80"]].notna().all().all()
+    assert ranked.iloc[MAX_TABLE_ROWS:][["model_clv_low_80", "model_clv_high_80"]].isna().all().all()
+    assert (shown["model_clv_low_80"] <= shown["model_clv"]).all()
+    assert (shown["model_clv"] <= shown["model_clv_high_80"]).all()
+    assert (shown["model_clv_low_80"] < shown["model_clv_high_80"]).all()
+    # the same numbers as the public API on the shown customers (the section's settings, seed 0, 200 draws)
+    s = report.settings
+    fit_on = toolkit.customer_summary(tx)
+    fit_on = fit_on[fit_on["T"] > 0]
+    bg, gg = BetaGeo().fit(fit_on), GammaGamma().fit(fit_on)
+    iv = customer_intervals(bg, fit_on.loc[shown.index], quantity="clv", spend_model=gg, horizon=s.horizon_months,
+                            period="M", discount_rate=(1 + s.discount_rate) ** (1 / 12) - 1, margin=s.margin,
+                            levels=(0.8,), n_draws=200, seed=0)
+    np.testing.assert_allclose(shown["model_clv"], iv["clv"], rtol=1e-9)
+    np.testing.assert_allclose(shown["model_clv_low_80"], iv["lower_80"], rtol=1e-9)
+    np.testing.assert_allclose(shown["model_clv_high_80"], iv["upper_80"], rtol=1e-9)
+    # the page shows the columns as money, and the note says how to read them
+    assert "Model CLV 80% low" in html_text and "Model CLV 80% high" in html_text
+    note = next(n for n in report["clv"].notes if n.startswith("Customers ranked by model CLV: the 80%"))
+    overlap = int((shown["model_clv_high_80"].to_numpy()[1:] >= shown["model_clv_low_80"].to_numpy()[:-1]).sum())
+    assert "cannot say which of them is worth more" in note
+    assert f"Here {overlap} of the {len(shown) - 1} neighbouring pairs" in note
+
+
 def test_journey_and_lifecycle_sections(report, company, tx):
     sec = report["journey"]
     assert sec.status == "ok", sec.notes

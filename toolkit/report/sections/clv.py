@@ -9,9 +9,31 @@ import numpy as np
 import pandas as pd
 
 from ...errors import DataQualityWarning, ToolkitError
-from ...i18n import tr
+from ...i18n import register, tr
 from ..base import ReportContext, Section
-from ..format import _money_fmt
+from ..format import MAX_TABLE_ROWS, _money_fmt
+
+#: Coverage and parameter draws of the intervals on the ranked customers' model CLV (issue #21).
+RANK_INTERVAL_LEVEL = 0.8
+RANK_INTERVAL_DRAWS = 200
+
+register({
+    "col.model_clv_low_80": {"en": "Model CLV 80% low", "zh": "模型 CLV 80% 下限"},
+    "col.model_clv_high_80": {"en": "Model CLV 80% high", "zh": "模型 CLV 80% 上限"},
+    "report.note.clv_intervals": {
+        "en": "Customers ranked by model CLV: the 80% low and high columns give each shown customer's 80% interval "
+              "({n} customers, {draws} draws of the fitted parameters). They say how far her CLV could move with "
+              "the uncertainty of the model's estimates; her actual purchases will vary more. Where two customers' "
+              "intervals overlap, the data cannot say which of them is worth more: treat them as tied. Here "
+              "{overlap} of the {pairs} neighbouring pairs in the list overlap.",
+        "zh": "按模型 CLV 排序的客户：80% 下限与上限两列是每位列出客户的 80% 区间（{n} 位客户，对拟合参数抽样 {draws} "
+              "次），表示模型估计的不确定性会让她的 CLV 变动多少；她实际的购买波动更大。两位客户的区间若有重叠，数据就无法"
+              "判断谁的价值更高，应视为并列。本表相邻的 {pairs} 对客户中有 {overlap} 对区间重叠。"},
+    "report.note.clv_no_intervals": {
+        "en": "No intervals on the ranked customers' model CLV: the fitted parameters have no usable standard errors "
+              "(some parameter is not identified), so the ranking's uncertainty cannot be measured.",
+        "zh": "按模型 CLV 排序的客户没有区间：拟合参数没有可用的标准误（有参数不可识别），因此无法衡量排序的不确定性。"},
+})
 
 
 # ---------------------------------------------------------------------------------------------- CLV
@@ -230,6 +252,7 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
                                                              "status"]]
     ranked = pd.DataFrame({"model_clv": value, "p_alive": p_alive, "frequency": fit_on["frequency"],
                            "revenue": fit_on["revenue"]}).sort_values("model_clv", ascending=False, kind="stable")
+    _rank_intervals(sec, ranked, bg, gg, fit_on, s, monthly)
     sec.tables["customers ranked by model CLV"] = ranked  # the HTML shows the top 20, the CSV has everyone
     unit = f" ({s.currency})" if s.currency else ""
     sec.add_figure(tr("report.fig.model_clv", "BG/NBD + Gamma-Gamma CLV per customer"),
@@ -241,3 +264,37 @@ def _clv_models(ctx, sec, model_plots, plot_histogram):
         sec.note(note)
 
 
+def _rank_intervals(sec, ranked, bg, gg, fit_on, settings, monthly):
+    """80% intervals of the model CLV of the customers the page shows (the top of ``ranked``), in place.
+
+    :func:`toolkit.clv.customer_intervals` on those rows only (normal draws of the BG/NBD and Gamma-Gamma
+    parameters), so the cost does not grow with the base. Adds ``model_clv_low_80`` and ``model_clv_high_80``
+    after ``model_clv`` (empty below the shown rows) and a note on how to read them; without standard errors
+    (a parameter not identified) the columns are left out and the note says why.
+    """
+    from ...clv.intervals import customer_intervals
+
+    shown = ranked.index[:MAX_TABLE_ROWS]
+    shown = shown[np.isfinite(ranked.loc[shown, "model_clv"].to_numpy(dtype=np.float64))]
+    if len(shown) == 0:
+        return
+    try:
+        with warnings.catch_warnings():  # infinite spend is reported by the caller, once
+            warnings.simplefilter("ignore", DataQualityWarning)
+            iv = customer_intervals(bg, fit_on.loc[shown], quantity="clv", spend_model=gg,
+                                    horizon=settings.horizon_months, period="M", discount_rate=monthly,
+                                    margin=settings.margin, levels=(RANK_INTERVAL_LEVEL,),
+                                    n_draws=RANK_INTERVAL_DRAWS, seed=0)
+    except ToolkitError:  # no Hessian, or not positive definite: the model's warning says which parameter
+        sec.note(tr("report.note.clv_no_intervals"))
+        return
+    low, high = iv["lower_80"], iv["upper_80"]
+    at = ranked.columns.get_loc("model_clv") + 1
+    ranked.insert(at, "model_clv_low_80", low.reindex(ranked.index))
+    ranked.insert(at + 1, "model_clv_high_80", high.reindex(ranked.index))
+    ranked.attrs["kinds"] = {**ranked.attrs.get("kinds", {}), "model_clv_low_80": "money",
+                             "model_clv_high_80": "money"}
+    # neighbours in the ranking whose intervals overlap: the lower one's top reaches the higher one's bottom
+    overlap = int((high.to_numpy()[1:] >= low.to_numpy()[:-1]).sum())
+    sec.note(tr("report.note.clv_intervals").format(n=len(shown), draws=RANK_INTERVAL_DRAWS, overlap=overlap,
+                                                    pairs=len(shown) - 1))
