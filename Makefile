@@ -9,7 +9,7 @@ STAMP_TEST = $(VENV)/.installed-test
 .PHONY: lab test bench dashboard clean help
 
 help:
-	@echo "make lab    - install (.venv) and open JupyterLab on notebooks/ (127.0.0.1:$(PORT))"
+	@echo "make lab    - install (.venv) and open JupyterLab on the lesson index notebooks/index.md (127.0.0.1:$(PORT))"
 	@echo "make test   - install test extras (.venv) and run the whole suite, notebooks included"
 	@echo "make bench  - run the benchmarks and print tables (not part of make test)"
 	@echo "make dashboard - the dashboard app (Voila) on 127.0.0.1:$(DASHBOARD_PORT): bundled data or your export, every analysis, the report"
@@ -37,10 +37,19 @@ ROOT_FLAG = $(if $(filter 0,$(shell id -u)),--allow-root,)
 # this only checks the cache (under a second), so every fresh kernel, CLI run or dashboard starts in seconds.
 WARMUP = $(BIN)/python -m toolkit warmup
 
-lab: $(STAMP_LAB)
+# JupyterLab opens on notebooks/index.md, the lesson index linking both editions (English notebooks/NN-*.ipynb,
+# Chinese notebooks/zh/NN-*.ipynb), rendered: this venv's Lab shows Markdown files as a preview (a settings override
+# inside .venv only; the user's own Lab settings are untouched).
+LAB_OVERRIDES = $(VENV)/share/jupyter/lab/settings/overrides.json
+
+$(LAB_OVERRIDES): | $(STAMP_LAB)
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $@
+
+lab: $(STAMP_LAB) $(LAB_OVERRIDES)
 	@$(WARMUP)
 	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
-		--ServerApp.root_dir=notebooks --LabApp.news_url=None $(LAB_ARGS)
+		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/index.md --LabApp.news_url=None $(LAB_ARGS)
 
 test: $(STAMP_TEST)
 	@$(WARMUP)

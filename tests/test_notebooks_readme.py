@@ -46,8 +46,8 @@ def test_each_row_has_topic_audience_goal_and_run_time():
 def test_lessons_link_the_glossary():
     glossary = NOTEBOOKS / "GLOSSARY.md"
     text = glossary.read_text(encoding="utf-8")
-    for term in ("考察期", "形成期", "稳定期", "退化期", "早期流产型", "中途夭折型", "提前退出型", "长久保持型",
-                 "功能价值", "信任价值", "社交价值", "探索价值", "审美价值", "自我实现价值", "顾客让渡价值", "RFM"):
+    for term in ("考察期", "形成期", "稳定期", "退化期", "早期流产型", "中期夭折型", "提前退出型", "长久保持型",
+                 "功能价值", "信任价值", "社交价值", "探索价值", "审美价值", "自我实现价值", "客户让渡价值", "RFM"):
         assert term in text, f"GLOSSARY.md lacks {term}"
     lessons = [NOTEBOOKS / n for n in LINKING_LESSONS]
     for path in lessons:

@@ -185,7 +185,7 @@ def test_glossary_in_both_languages(company_zh):
     _report, page, *_ = company_zh
     glossary = page.split('id="sec-glossary"', 1)[1]
     for term in ("考察期", "形成期", "稳定期", "退化期", "历史价值", "当前价值", "潜在价值", "客户让渡价值",
-                 "早期流产型", "中途夭折型", "提前退出型", "长久保持型", "消费频率", "客户终身价值"):
+                 "早期流产型", "中期夭折型", "提前退出型", "长久保持型", "消费频率", "客户终身价值"):
         assert term in glossary, term
     from toolkit.report.sections.glossary import glossary_table
 

@@ -36,7 +36,7 @@ from .i18n import register, tr
 
 __all__ = ["KINDS", "MISSING", "FormattedTable", "column_formatter", "column_kind", "count", "format_column",
            "format_kpi_table", "format_table", "format_value", "html_table", "label", "money", "share",
-           "value_label"]
+           "value_label", "category_label"]
 
 #: The kinds of value the formatter knows.
 KINDS = ("money", "share", "count", "days", "score", "number", "date", "bool", "id", "text")
@@ -445,8 +445,8 @@ _LABELS = {
     "cohort": ("Cohort", "同期群"),
     "period": ("Period", "期间"),
     "early_abortion": ("Early abortion", "早期流产型"),
-    "mid_term_abortion": ("Mid-term abortion", "中途夭折型"),
-    "midterm_abortion": ("Mid-term abortion", "中途夭折型"),
+    "mid_term_abortion": ("Mid-term abortion", "中期夭折型"),
+    "midterm_abortion": ("Mid-term abortion", "中期夭折型"),
     "early_exit": ("Early exit", "提前退出型"),
     "long_term_retention": ("Long-term retention", "长久保持型"),
     "too_early_to_tell": ("Too early to tell", "尚无法判断"),
@@ -547,7 +547,7 @@ _VALUE_LABELS = {
     "dormant": ("dormant", "沉睡"),
     "exploration": ("exploration", "考察期"), "formation": ("formation", "形成期"),
     "stability": ("stability", "稳定期"), "deterioration": ("deterioration", "退化期"), "lost": ("lost", "流失"),
-    "early_abortion": ("early abortion", "早期流产型"), "mid_term_abortion": ("mid-term abortion", "中途夭折型"),
+    "early_abortion": ("early abortion", "早期流产型"), "mid_term_abortion": ("mid-term abortion", "中期夭折型"),
     "early_exit": ("early exit", "提前退出型"), "long_term_retention": ("long-term retention", "长久保持型"),
     "too_early_to_tell": ("too early to tell", "尚无法判断"), "not_yet_customer": ("not yet a customer", "尚未成为客户"),
     "lost_gap": ("lost: long gap", "流失：间隔过长"), "lost_rhythm": ("lost: broken rhythm", "流失：节奏中断"),
@@ -865,3 +865,51 @@ def html_table(table, *, currency="", kinds=None, time_unit=None, max_chars=80, 
         rows.append("<tr>" + "".join(row) + "</tr>")
     return (f"<table class='{css_class}' style='border-collapse:collapse;max-width:100%;table-layout:auto'>"
             f"<thead><tr>{''.join(head)}</tr></thead><tbody>{''.join(rows)}</tbody></table>")
+
+
+# -------------------------------------------------------------------------------------- more Chinese labels (#20)
+# Column names the explorers show whose English header was made from the name (``_words``): the English stays
+# exactly that, Chinese is added.
+register({f"col.{name}": {"en": _words(name), "zh": zh} for name, zh in {
+    "expected_purchases": "预期购买次数", "spend": "每次购买金额", "clv_percentile": "CLV 百分位",
+    "mean_frequency": "平均重复购买次数", "mean_n_orders": "平均订单数", "city_tier": "城市等级",
+    "age_band": "年龄段", "year": "年", "survival": "留存概率", "discount_factor": "折现系数",
+    "present_value": "现值", "cumulative_pv": "累计现值", "acquisition_date": "获客日期",
+    "acquisition_cost": "获客成本", "child_age_months": "孩子月龄",
+}.items()})
+
+#: RFM segment names of the preset maps (:data:`toolkit.rfm.SEGMENT_MAPS`). The eight R/F/M classes carry the
+#: course's names (重要价值客户 ... 一般挽留客户); the R x F grid the common Chinese marketing names.
+SEGMENT_LABELS = {
+    "Champions": "冠军客户", "Loyal": "忠诚客户", "Potential Loyalists": "潜在忠诚客户", "New": "新客户",
+    "Promising": "有潜力客户", "Need Attention": "需要关注", "About to Sleep": "即将沉睡", "At Risk": "有流失风险",
+    "Can't Lose Them": "不能失去的客户", "Hibernating": "休眠客户",
+    "High-value": "重要价值客户", "High-value to develop": "重要发展客户", "High-value to retain": "重要保持客户",
+    "High-value to win back": "重要挽留客户", "Regular value": "一般价值客户", "Regular to develop": "一般发展客户",
+    "Regular to retain": "一般保持客户", "Regular to win back": "一般挽留客户",
+}
+register({f"val.{name}": {"en": name, "zh": zh} for name, zh in SEGMENT_LABELS.items()})
+# the teaching company's categories (toolkit.datasets.load_company): channels, city tiers, event names; the
+# English is what value_label wrote before
+register({f"val.{name}": {"en": _words(name) if _SNAKE.match(name) else name, "zh": zh} for name, zh in {
+    "one_yuan_promo": "一元促销", "organic_search": "自然搜索", "paid_social": "付费社交", "referral": "推荐",
+    "retail_store": "零售门店", "tier1": "一线城市", "tier2": "二线城市", "tier3": "三线城市", "tier4": "四线城市",
+    "visit": "访问", "sign_up": "注册", "trial": "试用", "ad_impression": "广告曝光", "purchase": "购买",
+    "support_contact": "联系客服", "repurchase": "复购", "complaint": "投诉", "winback_offer": "赢回优惠",
+    "gold": "金卡", "silver": "银卡", "bronze": "铜卡",
+}.items()})
+# the segment maps offered by the RFM explorer
+register({
+    "val.rf_grid": {"en": "rf_grid", "zh": "R×F 网格（10 类）"},
+    "val.rfm_8": {"en": "rfm_8", "zh": "RFM 八类（重要价值 … 一般挽留）"},
+    "val.custom map": {"en": "custom map", "zh": "自定义规则表"},
+})
+register({"val.all": {"en": "all", "zh": "全部"}})
+
+
+def category_label(value) -> str:
+    """A data category (a channel, a group, an event name) as a chart or menu shows it: :func:`value_label` in
+    Chinese (``one_yuan_promo`` -> 一元促销), the value itself in English (as the data spell it)."""
+    from .i18n import get_language
+
+    return str(value) if get_language() == "en" else value_label(value)

@@ -38,7 +38,7 @@ _CATALOGUE: dict[str, dict[str, str]] = {
     "stage.deterioration": {"en": "deterioration", "zh": "退化期"},
     "stage.lost": {"en": "lost", "zh": "流失"},
     "pattern.early_abortion": {"en": "early abortion", "zh": "早期流产型"},
-    "pattern.midterm_abortion": {"en": "mid-term abortion", "zh": "中途夭折型"},
+    "pattern.midterm_abortion": {"en": "mid-term abortion", "zh": "中期夭折型"},
     "pattern.early_exit": {"en": "early exit", "zh": "提前退出型"},
     "pattern.long_term_retention": {"en": "long-term retention", "zh": "长久保持型"},
     "pattern.too_early": {"en": "too early to tell", "zh": "尚无法判断"},

@@ -2,7 +2,7 @@
 
 The course describes a customer relationship in four stages — exploration (考察期), formation (形成期),
 stability (稳定期) and deterioration (退化期) — followed by loss, and four lifecycle patterns: early abortion
-(早期流产型, lost right after the first purchase or trial), mid-term abortion (中途夭折型, lost during formation),
+(早期流产型, lost right after the first purchase or trial), mid-term abortion (中期夭折型, lost during formation),
 early exit (提前退出型, reached stability but left before the expected loyal duration) and long-term retention
 (长久保持型).
 

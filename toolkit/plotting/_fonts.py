@@ -14,7 +14,6 @@ characters come from the CJK font (matplotlib >= 3.6 falls back glyph by glyph a
 
 from __future__ import annotations
 
-import logging
 import warnings
 
 __all__ = ["SYSTEM_CJK_FAMILIES", "PNG_RC", "cjk_font_path", "cjk_family", "apply_language"]
@@ -50,7 +49,7 @@ def cjk_family():
     if path is not None:
         font_manager.fontManager.addfont(str(path))
         _state["family"] = font_manager.FontProperties(fname=str(path)).get_name()
-        _quiet_weight_fallback(_state["family"])
+        _register_weights(path, _state["family"])
         return _state["family"]
     available = {f.name for f in font_manager.fontManager.ttflist}
     for family in SYSTEM_CJK_FAMILIES:
@@ -60,26 +59,29 @@ def cjk_family():
     return None
 
 
-class _WeightFallbackFilter(logging.Filter):
-    """Drop matplotlib's "findfont: Failed to find font weight bold for <CJK family>, now using 400" record.
-
-    The bundled package has one weight (Regular); bold Chinese text (titles) is drawn in it on purpose, while
-    Latin text keeps its bold from the default font. Other font warnings still go through.
-    """
-
-    def __init__(self, family):
-        super().__init__()
-        self.family = family
-
-    def filter(self, record):
-        return not (str(record.msg).startswith("findfont: Failed to find font weight")
-                    and self.family in tuple(map(str, record.args or ())))
+#: Weights under which the bundled Regular face is also registered (matplotlib's names: 100 thin ... 900 black).
+_WEIGHTS = (100, 200, 300, 500, 600, 700, 800, 900)
 
 
-def _quiet_weight_fallback(family):
-    logger = logging.getLogger("matplotlib.font_manager")
-    if not any(isinstance(f, _WeightFallbackFilter) for f in logger.filters):
-        logger.addFilter(_WeightFallbackFilter(family))
+def _register_weights(path, family):
+    """Register the bundled file under every weight as well, so that bold (or light) Chinese text finds an exact
+    match: matplotlib then draws it in the bundled font without logging "findfont: Failed to find font weight
+    bold for Noto Sans SC, now using 400" (which Jupyter shows in a red stderr box). The package has one weight,
+    so CJK glyphs of bold text are drawn in Regular; Latin text keeps its real bold from the default font, which
+    comes first in ``font.family``."""
+    import dataclasses
+
+    from matplotlib import font_manager
+
+    manager = font_manager.fontManager
+    regular = next((f for f in manager.ttflist if f.fname == str(path) and f.name == family), None)
+    if regular is None:
+        return
+    have = {f.weight for f in manager.ttflist if f.fname == str(path)}
+    for weight in _WEIGHTS:
+        if weight not in have:
+            manager.ttflist.append(dataclasses.replace(regular, weight=weight))
+    manager._findfont_cached.cache_clear()
 
 
 def apply_language(language: str) -> None:

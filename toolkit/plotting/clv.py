@@ -68,9 +68,23 @@ register({
     "plot.clv.total_cost": {"en": "total customer cost", "zh": "顾客总成本"},
     "plot.clv.side": {"en": "side of the balance", "zh": "价值与成本"},
     "plot.clv.amount_axis": {"en": "amount (money equivalent)", "zh": "金额（货币当量）"},
-    "plot.clv.delivered_title": {"en": "Delivered value {value}", "zh": "顾客让渡价值 {value}"},
+    "plot.clv.delivered_title": {"en": "Delivered value {value}", "zh": "客户让渡价值 {value}"},
     "plot.clv.channel": {"en": "acquisition channel", "zh": "获客渠道"},
     "plot.clv.channel_title": {"en": "CLV:CAC by channel (healthy >= {ratio}:1)", "zh": "各渠道 CLV:CAC（健康线 ≥ {ratio}:1）"},
+    # the tornado's factors (toolkit.clv.sensitivity.FACTORS: the course's eight CLV drivers) and valued totals
+    "plot.clv.factor.horizon": {"en": "time horizon (years)", "zh": "时间跨度（年）"},
+    "plot.clv.factor.discount_rate": {"en": "discount rate", "zh": "折现率"},
+    "plot.clv.factor.retention": {"en": "retention rate", "zh": "保留率"},
+    "plot.clv.factor.revenue_growth": {"en": "revenue change per year", "zh": "每年收入变化"},
+    "plot.clv.factor.retention_cost": {"en": "maintenance (retention) cost per year", "zh": "每年维系（保留）成本"},
+    "plot.clv.factor.annual_revenue": {"en": "purchase value (annual revenue)", "zh": "购买价值（年收入）"},
+    "plot.clv.factor.referrals_per_year": {"en": "referral value (referrals per year)", "zh": "推荐价值（每年推荐人数）"},
+    "plot.clv.factor.data_value": {"en": "data value per year", "zh": "每年数据价值"},
+    "plot.clv.factor.margin": {"en": "gross margin", "zh": "毛利率"},
+    "plot.clv.value.total": {"en": "total", "zh": "总"},
+    "plot.clv.value.current": {"en": "current", "zh": "当前价值"},
+    "plot.clv.value.potential": {"en": "potential", "zh": "潜在价值"},
+    "plot.clv.value.historical": {"en": "historical", "zh": "历史价值"},
     "plot.clv.part.product": {"en": "product", "zh": "产品价值"},
     "plot.clv.part.service": {"en": "service", "zh": "服务价值"},
     "plot.clv.part.personnel": {"en": "personnel", "zh": "人员价值"},
@@ -177,8 +191,9 @@ def plot_tornado(sens, ax=None, *, title=None, **style):
     ax.barh(y, t["value_low"] - base, left=base, color=OKABE_ITO[5], label=tr("plot.clv.factor_low"), **style)
     ax.barh(y, t["value_high"] - base, left=base, color=OKABE_ITO[4], label=tr("plot.clv.factor_high"), **style)
     ax.axvline(base, color="k", lw=0.8)
-    ax.set_yticks(y, t["label"], fontsize=8)
-    ax.set_xlabel(tr("plot.clv.tornado_x").format(value=sens.value, money=_money()))
+    ax.set_yticks(y, [tr(f"plot.clv.factor.{f}", lab) for f, lab in zip(t.index, t["label"])], fontsize=8)
+    ax.set_xlabel(tr("plot.clv.tornado_x").format(value=tr(f"plot.clv.value.{sens.value}", sens.value),
+                                                  money=_money()))
     ax.set_ylabel(tr("plot.clv.factor"))
     ax.legend(frameon=False, fontsize=8, loc="lower right")
     ax.set_title(title or tr("plot.clv.tornado_title").format(pct=f"{sens.pct:.0%}"))

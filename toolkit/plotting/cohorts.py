@@ -9,6 +9,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
 
+from ..formatting import category_label
 from ..i18n import localize, register, tr
 from .rfm import OKABE_ITO as _OKABE_ITO
 
@@ -194,7 +195,7 @@ def plot_retention_curves(curves, ax=None, *, cohorts=None, title=None, **style)
         rows = [rows[i] for i in np.linspace(0, len(rows) - 1, 12).round().astype(int)]
     for row in rows:
         y = curves.loc[row].to_numpy(dtype=float)
-        label = " / ".join(map(str, row)) if isinstance(row, tuple) else str(row)
+        label = " / ".join(map(category_label, row)) if isinstance(row, tuple) else category_label(row)
         ax.plot(curves.columns, y, marker="o", markersize=3, label=label, **style)
     if metric in _SHARE:
         ax.yaxis.set_major_formatter(plt.FuncFormatter(lambda v, _: f"{v:.0%}"))
@@ -236,7 +237,7 @@ def plot_survival(result, ax=None, *, bands=True, groups=None, show_median=True,
     for label in (groups or list(result.curves)):
         c = result.curves[label]
         t = c.index.to_numpy(dtype=float)
-        line, = ax.step(t, c["survival"], where="post", label=tr("plot.cohort.median").format(label=label, median=f"{medians[label]:.3g}"))
+        line, = ax.step(t, c["survival"], where="post", label=tr("plot.cohort.median").format(label=category_label(label), median=f"{medians[label]:.3g}"))
         if bands:
             ax.fill_between(t, c["lower"], c["upper"], step="post", alpha=0.2, color=line.get_color(), lw=0)
         if show_median and np.isfinite(medians[label]):

@@ -12,7 +12,8 @@ import numpy as np
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
-from ..i18n import register, tr
+from ..formatting import value_label
+from ..i18n import get_language, register, tr
 from ._fonts import PNG_RC
 
 __all__ = ["plot_funnel", "plot_transition_heatmap", "plot_sankey", "plot_journey_board", "plot_nps",
@@ -47,6 +48,13 @@ register({
     "journey.plot.promoters": {"en": "promoters 9-10", "zh": "推荐者 9-10"},
     "journey.plot.gap": {"en": "biggest gap", "zh": "最大缺口"},
     "journey.plot.group": {"en": "group", "zh": "分组"},
+    "journey.plot.step_share": {"en": "  step {share}", "zh": "  步骤转化 {share}"},
+    "journey.plot.drop_note": {"en": "{label}: {stage} (hatched)", "zh": "{label}：{stage}（斜线标出）"},
+    "journey.plot.gap_note": {"en": "{label}: hatched, orange", "zh": "{label}：斜线、橙色标出"},
+    # the pseudo-states of transition matrices and flows (toolkit.journey.START / EXIT)
+    "journey.(start)": {"en": "(start)", "zh": "（开始）"},
+    "journey.(exit)": {"en": "(exit)", "zh": "（退出）"},
+    "journey.(other)": {"en": "(other)", "zh": "（其他）"},
 })
 
 
@@ -57,7 +65,11 @@ def _ax(ax, figsize):
 
 
 def _label(name):
-    return tr(f"journey.{name}", str(name))
+    """A stage or event name: the journey catalogue, else (in Chinese) the value labels; English keeps the name."""
+    text = tr(f"journey.{name}", "\0")
+    if text != "\0":
+        return text
+    return str(name) if get_language() == "en" else value_label(name)
 
 
 def plot_funnel(result, ax=None, *, group=None, title=None, color=OKABE_ITO[0]):
@@ -119,11 +131,11 @@ def _funnel_bars(table, worst, color):
         is_gap = name == worst
         text = f"{int(counts[i]):,}  ({overall[i]:.0%})"
         if i > 0 and np.isfinite(step[i]):
-            text += f"  step {step[i]:.0%}"
+            text += tr("journey.plot.step_share").format(share=f"{step[i]:.0%}")
         bars.append((counts[i], (top - counts[i]) / 2, _GAP if is_gap else color, "//" if is_gap else None, text,
                      "white" if is_gap else "black"))
     note = None if worst is None else \
-        f"{tr('journey.plot.biggest_drop', 'biggest drop-off')}: {_label(worst)} (hatched)"
+        tr("journey.plot.drop_note").format(label=tr("journey.plot.biggest_drop", "biggest drop-off"), stage=_label(worst))
     return {"bars": bars, "top": top, "note": note}
 
 
@@ -292,7 +304,7 @@ def plot_journey_board(board, ax=None, *, title=None):
             text = _fmt(v, unit)
             ax.text(j + 0.5, i + 0.5, text, ha="center", va="center", fontsize=8,
                     color=_GAP if hot else "black", weight="bold" if hot else "normal")
-    ax.text(c, r + 0.15, f"{tr('journey.plot.gap', 'biggest gap')}: hatched, orange", ha="right", va="top",
+    ax.text(c, r + 0.15, tr("journey.plot.gap_note").format(label=tr("journey.plot.gap", "biggest gap")), ha="right", va="top",
             fontsize=8, color=_GAP)
     ax.set_title(title or tr("journey.plot.board_title", "Journey map: stages, KPIs and gaps"))
     return ax
@@ -492,6 +504,9 @@ class JourneyDashboard:
         if self.figure is None:
             raise ValueError("Nothing drawn yet: call update(funnel_result, transitions) first.")
         if dpi not in self._png:
+            from ._texts import rendered
+
+            rendered(self.figure)
             canvas = self.figure.canvas
             with matplotlib.rc_context(PNG_RC):
                 if self._background is None or self._background[0] != dpi:

@@ -35,6 +35,7 @@ register({
     "report.kpi.no_history": {"en": "no verdict, not enough history", "zh": "历史数据不足，无法判定"},
     "report.kpi.actual": {"en": "actual", "zh": "实际"},
     "report.kpi.target": {"en": "target", "zh": "目标"},
+    "report.kpi.pts": {"en": "{gap} pts", "zh": "{gap} 个百分点"},
     "report.hist.customers": {"en": "customers", "zh": "客户数"},
     "report.pdf.truncated": {"en": "first {rows} of {total} rows", "zh": "前 {rows} 行（共 {total} 行）"},
 })
@@ -137,7 +138,7 @@ def plot_kpi_board(board, ax=None, *, title=None, currency=""):
                   tr("report.kpi.no_target", "no target"))
         kind = _KPI_KINDS.get(str(row.Index))
         if kind == "share":  # a rate's gap is in percentage points
-            gap_text = "–" if not np.isfinite(row.gap) else f"{100 * float(row.gap):+.1f} pts"
+            gap_text = "–" if not np.isfinite(row.gap) else tr("report.kpi.pts").format(gap=f"{100 * float(row.gap):+.1f}")
         else:
             gap_text = format_value(row.gap, kind, currency=currency) if kind else _fmt(row.gap)
         value = (lambda v: format_value(v, kind, currency=currency)) if kind else _fmt

@@ -56,10 +56,7 @@ def _cache_dir():
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "customer-value-toolkit" / "fonts"
 
 
-@functools.lru_cache(maxsize=8)
-def _subset(path: str, chars: str, flavor: str | None) -> bytes:
-    """The subset font, from the user cache when an earlier process cut the same characters (cutting takes about a
-    second: every English report with the glossary's Chinese terms cuts the same set), else cut and stored."""
+def _cached_path(path: str, chars: str, flavor: str | None):
     import hashlib
     import os
 
@@ -68,7 +65,27 @@ def _subset(path: str, chars: str, flavor: str | None) -> bytes:
     stat = os.stat(path)
     key = hashlib.sha256("\0".join([path, str(stat.st_size), str(stat.st_mtime_ns), fontTools.version, str(flavor),
                                      chars]).encode("utf-8")).hexdigest()
-    cached = _cache_dir() / f"{key}.{flavor or 'otf'}"
+    return _cache_dir() / f"{key}.{flavor or 'otf'}"
+
+
+def is_cut(text: str) -> bool:
+    """True when the subset for ``text`` is in the user's font cache (no cut needed), or there is no font to cut."""
+    from ..plotting._fonts import cjk_font_path
+
+    path = cjk_font_path()
+    if path is None:
+        return True
+    chars = "".join(sorted(set(text) | set(_BASE)))
+    return _cached_path(str(path), chars, "woff2" if _brotli_available() else None).exists()
+
+
+@functools.lru_cache(maxsize=8)
+def _subset(path: str, chars: str, flavor: str | None) -> bytes:
+    """The subset font, from the user cache when an earlier process cut the same characters (cutting takes about a
+    second: every English report with the glossary's Chinese terms cuts the same set), else cut and stored."""
+    import os
+
+    cached = _cached_path(path, chars, flavor)
     try:
         return cached.read_bytes()
     except OSError:

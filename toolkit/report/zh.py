@@ -38,10 +38,10 @@ _ZH = {
     "revenue concentration": "收入集中度", "high": "高价值", "potential": "潜力", "regular": "一般", "dormant": "沉睡",
     "Champions": "冠军客户", "Loyal": "忠诚客户", "Potential Loyalists": "潜在忠诚客户", "New": "新客户",
     "Promising": "有潜力客户", "Need Attention": "需要关注", "About to Sleep": "即将沉睡", "At Risk": "有流失风险",
-    "Can't Lose Them": "不能失去的客户", "Hibernating": "休眠客户", "High-value": "高价值客户",
-    "High-value to develop": "待发展的高价值客户", "High-value to retain": "待保持的高价值客户",
-    "High-value to win back": "待挽回的高价值客户", "Regular to develop": "待发展的一般客户",
-    "Regular to retain": "待保持的一般客户", "Regular to win back": "待挽回的一般客户", "Regular value": "一般价值客户",
+    "Can't Lose Them": "不能失去的客户", "Hibernating": "休眠客户", "High-value": "重要价值客户",
+    "High-value to develop": "重要发展客户", "High-value to retain": "重要保持客户",
+    "High-value to win back": "重要挽留客户", "Regular to develop": "一般发展客户",
+    "Regular to retain": "一般保持客户", "Regular to win back": "一般挽留客户", "Regular value": "一般价值客户",
     "top 20%": "前 20%", "top 10%": "前 10%", "top 1%": "前 1%", "top 5%": "前 5%", "top 50%": "前 50%",
     # cohorts
     "cohorts": "同期群数", "median customer lifetime (months)": "客户生命周期中位数（月）",
@@ -54,9 +54,9 @@ _ZH = {
     # lifecycle
     "in stability": "处于稳定期", "in deterioration": "处于退化期", "lost": "流失", "exploration": "考察期",
     "formation": "形成期", "stability": "稳定期", "deterioration": "退化期",
-    "early abortion": "早期流产型", "mid-term abortion": "中途夭折型", "early exit": "提前退出型",
+    "early abortion": "早期流产型", "mid-term abortion": "中期夭折型", "early exit": "提前退出型",
     "long-term retention": "长久保持型", "too early to tell": "尚无法判断",
-    "early_abortion": "早期流产型", "midterm_abortion": "中途夭折型", "mid_term_abortion": "中途夭折型",
+    "early_abortion": "早期流产型", "midterm_abortion": "中期夭折型", "mid_term_abortion": "中期夭折型",
     "early_exit": "提前退出型", "long_term_retention": "长久保持型", "too_early": "尚无法判断",
     "long-term retention pattern": "长久保持型客户", "pattern too early to tell": "模式尚无法判断",
     "early-warning customers (top 20 listed)": "预警客户（列出前 20 位）",
@@ -195,6 +195,22 @@ register_patterns("zh", [
      r"stability\)", r"形成期：\g<t> 天内有 \g<n> 个购买日，客户年龄 < \g<d> 天（进入稳定期的典型时间）"),
     (rf"stability: tenure (?P<t>{_N}) >= (?P<d>{_N}) days and buying at her rhythm \((?P<s>{_N}) days since the last "
      rf"purchase, typical gap (?P<g>{_N}) days\)", r"稳定期：客户年龄 \g<t> ≥ \g<d> 天，且按其节奏购买（距上次购买 \g<s> 天，典型间隔 \g<g> 天）"),
+    # lifecycle pattern reasons (toolkit.lifecycle._pattern_reason)
+    (r"not yet a customer", "尚未成为客户"),
+    (r"early abortion: lost after a single purchase day", "早期流产型：只有一个购买日便流失"),
+    (rf"early abortion: lost after two purchase days (?P<s>{_N}) days apart \(<= (?P<t>{_N}) days: one trial\)",
+     r"早期流产型：两个相隔 \g<s> 天的购买日后流失（≤ \g<t> 天：视为一次试用）"),
+    (rf"mid-term abortion: lost; her last purchase came (?P<s>{_N}) days after the first, before reaching stability "
+     rf"\((?P<r>{_N}) days\)", r"中期夭折型：已流失；最后一次购买在首次购买后 \g<s> 天，尚未进入稳定期（\g<r> 天）"),
+    (rf"early exit: lost after about (?P<s>{_N}) days of stability < expected loyal duration (?P<l>{_N}) days",
+     r"提前退出型：稳定约 \g<s> 天后流失 < 预期忠诚期 \g<l> 天"),
+    (rf"long-term retention: stable for about (?P<s>{_N}) days >= expected loyal duration (?P<l>{_N}) days before she "
+     r"was lost", r"长久保持型：流失前稳定约 \g<s> 天 ≥ 预期忠诚期 \g<l> 天"),
+    (rf"long-term retention: still active and stable for about (?P<s>{_N}) days >= (?P<l>{_N}) days",
+     r"长久保持型：仍然活跃，已稳定约 \g<s> 天 ≥ \g<l> 天"),
+    (rf"too early to tell: still active \((?P<s>{_N}) days since the last purchase, not yet lost\); she needs about "
+     rf"(?P<n>{_N}) more days of purchases to count as long-term retention",
+     r"尚无法判断：仍然活跃（距上次购买 \g<s> 天，尚未流失）；还需约 \g<n> 天的持续购买才算长久保持型"),
     # journey
     (r"customers entering at (?P<s>.+)", r"从\g<s>进入的客户"),
     (r"(?P<a>[a-z_]+) to (?P<b>[a-z_]+)", r"\g<a>到\g<b>"),
@@ -259,7 +275,7 @@ register_patterns("zh", [
 
 # ------------------------------------------------------------------------------------------ column labels
 # Column names of report tables that the label catalogue of toolkit.formatting does not have in Chinese.
-register({f"col.{name}": {"zh": zh} for name, zh in {
+register({f"col.{name}": {"en": name[:1].upper() + name[1:], "zh": zh} for name, zh in {
     "all": "全部", "answers": "回答数", "description": "描述", "first": "首次", "last": "最近", "line": "行",
     "lower 95%": "95% 下限", "upper 95%": "95% 上限", "mean per customer": "每位客户均值", "total": "合计",
     "months since first purchase": "首次购买后的月数", "weeks since first purchase": "首次购买后的周数",
@@ -267,7 +283,7 @@ register({f"col.{name}": {"zh": zh} for name, zh in {
     **{f"purchases in the next {h} months": f"未来 {h} 个月的购买次数" for h in (6, 12, 18, 24, 36, 48, 60)},
 }.items()})
 register({"report.find.against": {"en": " against ", "zh": "，目标 "}})
-register({"report.built_in": {"zh": "由 Customer Value Toolkit 生成，用时 {seconds:.1f} 秒。"}})
+register({"report.built_in": {"en": "Built in {seconds:.1f} s by Customer Value Toolkit.", "zh": "由 Customer Value Toolkit 生成，用时 {seconds:.1f} 秒。"}})
 
 # ------------------------------------------------------------------------------------------ model warnings, caveats
 # The CLV model warning is a list of problems joined by "; ": translated phrase by phrase.
@@ -315,7 +331,17 @@ def _months_text(text):
     return text.replace(" months", " 个月").replace(" month", " 个月").replace(" weeks", " 周").replace(" days", " 天")
 
 
+def _explorer_warning(match):
+    """The model explorer's warning: its problems are the same phrases as the report's model warning."""
+    problems = match["p"]
+    for pattern, replacement in _MODEL_PHRASES:
+        problems = pattern.sub(replacement, problems)
+    instead = "下方的课程 CLV 或朴素预测" if "course" in match["i"] else "下方的朴素预测"
+    return f"请勿引用该模型的 P(alive) 或 CLV：{problems.rstrip('。')}。请改用{instead}。"
+
+
 register_patterns("zh", [
+    (r"Do not quote this model's P\(alive\) or CLV: (?P<p>.+)\. Use (?P<i>.+?) instead\.", _explorer_warning),
     (r"(?:Do not quote the BG/NBD \+ Gamma-Gamma numbers|Model warning): .+", _model_warning),
     (rf"Holdout fit-health check skipped: the log spans (?P<s>{_N}) days, too short to hold out (?P<h>{_N}) days and "
      r"keep at least 4 weeks of calibration\.", r"已跳过验证期拟合检查：日志只覆盖 \g<s> 天，不足以留出 \g<h> 天的验证期并保留至少 4 周的校准期。"),
@@ -372,7 +398,5 @@ register_patterns("zh", [
 register({"report.subtitle": {"en": "{customers} customers, {rows} transactions, {first} to {end}; built {now}",
                               "zh": "{customers} 位客户，{rows} 笔交易，{first} 至 {end}；生成于 {now}"}})
 # the teaching company's acquisition channels (toolkit.datasets.load_company), shown through value labels
-register({f"val.{name}": {"zh": zh} for name, zh in {
-    "one_yuan_promo": "一元促销", "organic_search": "自然搜索", "paid_social": "付费社交", "referral": "推荐",
-    "retail_store": "零售门店"}.items()})
+# (their labels, English and Chinese, are in toolkit.formatting with the other category values)
 register({"report.kpi.gap": {"en": "gap", "zh": "差距"}})

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 import io
+
+from ..report import zh as _zh  # noqa: F401  (Chinese text of the English sentences lower layers write)
 
 #: Description style of every labelled control: the label takes the width its text needs, so it is never cut
 #: with "…" (ipywidgets' default label is 80px wide, ``overflow: hidden; text-overflow: ellipsis``).
@@ -20,8 +23,36 @@ _CSS = """<style>
 </style>"""
 
 
+def labelled_options(values, labeller):
+    """Dropdown options showing ``labeller(value)`` in Chinese: ``(label, value)`` pairs; the English view keeps
+    the plain values (column and map names as the API spells them), as does a list whose labels are the values."""
+    from ..i18n import get_language
+
+    values = list(values)
+    if get_language() == "en":
+        return values
+    labels = [labeller(v) for v in values]
+    if all(str(lab) == str(v) for lab, v in zip(labels, values)):
+        return values
+    return list(zip(labels, values))
+
+
+def attribute_label(name) -> str:
+    """How a customer attribute offered in a "split by" menu is named: as given in English (the caller's own
+    key), through the column catalogue in Chinese (``city_tier`` -> 城市等级; an unknown or Chinese name stays)."""
+    from ..formatting import label
+    from ..i18n import get_language
+
+    if name is None or get_language() == "en":
+        return name
+    return label(name)
+
+
 def figure_png(fig, dpi=80) -> bytes:
     """PNG bytes of a standalone matplotlib Figure (built by ``toolkit.plotting``), for an Image widget."""
+    from ..plotting._texts import rendered
+
+    rendered(fig)  # the language tests read the figure's words here, before they become pixels
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=dpi)
     return buf.getvalue()
@@ -84,10 +115,108 @@ def wire_controls(controls, prefix, on_change, attach_to=None):
             setattr(attach_to, name, ctl)
 
 
+#: JupyterLab's (and Voila's) font variables: the explorers' fonts come through them, so that icon fonts (Font
+#: Awesome) keep their own family -- never set ``font-family`` on ``*``.
+FONT_VARIABLES = ("jp-ui-font-family", "jp-content-font-family", "jp-widgets-font-family")
+#: In Chinese the bundled font comes first (as in the report): Latin text is drawn by its Latin glyphs too, and a
+#: character outside its subset falls back to the page's own fonts. (Last in the list, after the page's fonts,
+#: Chromium on Linux drew bold text, headings and table cells of the notebook with the system font's empty boxes:
+#: the browser test caught it.)
+_FALLBACK = ('system-ui, -apple-system, blinkmacsystemfont, "Segoe UI", helvetica, arial, sans-serif, '
+             '"Apple Color Emoji", "Segoe UI Emoji", "Segoe UI Symbol"')
+_CJK = r"[\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef\u3000-\u303f]"
+
+
+def _gb2312() -> str:
+    """The 7,445 characters of GB 2312 (6,763 common hanzi, CJK punctuation and symbols): lesson text in Chinese."""
+    chars = []
+    for high in (*range(0xA1, 0xAA), *range(0xB0, 0xF8)):
+        for low in range(0xA1, 0xFF):
+            try:
+                chars.append(bytes((high, low)).decode("gb2312"))
+            except UnicodeDecodeError:
+                pass
+    return "".join(chars)
+
+
+@functools.lru_cache(maxsize=1)
+def chinese_text() -> str:
+    """The characters the bundled font is cut to: every CJK character the toolkit can write (the Chinese of the
+    catalogue, :mod:`toolkit.i18n`, whole texts and patterns included, and of the package's sources, for patterns
+    written as functions) plus GB 2312, so that a lesson's own Chinese text shows too. About 7,500 characters,
+    1.7 MB (cut once, about 20 s, then read from the user's font cache)."""
+    import pathlib
+    import re
+
+    from .. import i18n
+
+    parts = [entry.get("zh", "") for entry in i18n._CATALOGUE.values()]
+    parts += [entry.get("zh", "") for entry in i18n._TEXTS.values()]
+    parts += [str(replacement) for _, replacement in i18n._PATTERNS.get("zh", ())]
+    root = pathlib.Path(__file__).resolve().parents[1]
+    for path in sorted(root.rglob("*.py")):
+        try:
+            parts.append(path.read_text(encoding="utf-8"))
+        except OSError:
+            pass
+    return "".join(sorted(set(re.findall(_CJK, "".join(parts))) | set(_gb2312())))
+
+
+@functools.lru_cache(maxsize=8)
+def font_css(scope=":root:root", text=None) -> str:
+    """``<style>`` blocks: ``@font-face`` of the bundled Noto Sans SC (:mod:`toolkit.report.fonts`, no CDN, no
+    system font needed) cut to ``text`` (default :func:`chinese_text`), and JupyterLab's font variables on
+    ``scope`` with that family as the last fallback. The default scope (the page root, doubled to outrank the
+    theme's ``:root``) reaches every widget and the notebook's own text; the dashboard app passes its root class.
+    Bold is synthesised by the browser (``font-synthesis: weight``); "" when the font package is missing.
+    """
+    from ..report.fonts import FONT_FAMILY, font_face_css
+
+    face = font_face_css(chinese_text() if text is None else text)
+    if not face:
+        return ""
+    face = face.replace('<style id="embedded-font">', '<style class="cvt-font">', 1)
+    family = f'"{FONT_FAMILY}", {_FALLBACK}'
+    # font_face_css also styles body/table/th/td/h1-h3 for the report page: in a notebook, keep the @font-face only
+    face = face.split("\n", 1)[0] + "</style>\n" if "}\n" in face else face
+    # "+" written as the CSS escape "\+" (the same URL to the browser): base64 never reads like "4e+7" to a
+    # check for scientific notation in the page
+    face = face.replace("+", "\\+")
+    code = f'menlo, consolas, "DejaVu Sans Mono", "{FONT_FAMILY}", monospace'  # code keeps its monospace Latin
+    return face + (f"<style class='cvt-font-vars'>{scope} {{ " + "".join(f"--{v}: {family}; " for v in FONT_VARIABLES)
+                   + f"--jp-code-font-family: {code}; font-synthesis: weight; }}"
+                   # form controls take the browser's own font, not the inherited one (their icons keep theirs)
+                   + ", ".join(f"{scope} .jupyter-widgets {tag}" for tag in ("button", "select", "input", "textarea"))
+                   + " { font-family: var(--jp-widgets-font-family); }</style>")
+
+
+_FONT_WIDGET = {}
+
+
+def font_widget(ipw):
+    """One hidden HTML widget per kernel holding :func:`font_css`, shared by every explorer (the font's ~2 MB
+    travel to the browser once; each explorer shows a view of the same model, so clearing one output keeps the
+    font for the others)."""
+    widget = _FONT_WIDGET.get("zh")
+    if widget is None or getattr(widget, "comm", None) is None:  # none yet, or closed
+        widget = ipw.HTML(value=font_css(), layout=ipw.Layout(display="none"))
+        widget.add_class("cvt-stylesheet")
+        widget.add_class("cvt-font-face")
+        _FONT_WIDGET["zh"] = widget
+    return widget
+
+
 def stylesheet(ipw):
-    """The hidden HTML widget carrying the explorers' CSS (``cvt-wrap``, ``cvt-table``); put it in the box."""
+    """The hidden widget carrying the explorers' CSS (``cvt-wrap``, ``cvt-table``); in Chinese a box of it and
+    the shared :func:`font_widget` (the bundled font); put it in the explorer's box."""
+    from ..i18n import get_language
+
     css = ipw.HTML(value=_CSS, layout=ipw.Layout(display="none"))
     css.add_class("cvt-stylesheet")
+    if get_language() == "zh" and font_css():
+        box = ipw.VBox([css, font_widget(ipw)], layout=ipw.Layout(display="none"))
+        box.add_class("cvt-stylesheet")
+        return box
     return css
 
 

@@ -306,24 +306,12 @@ _CSS = """<style>
 
 
 def _font_css() -> str:
-    """``@font-face`` of the bundled Noto Sans SC, cut to the Chinese text this app can show (every zh entry of the
-    catalogue), as the fallback family of the app: Chinese text never shows as boxes on a machine without
-    Chinese fonts, and Latin text keeps the page's own font."""
-    from ..i18n import _CATALOGUE
-    from ..report.fonts import FONT_FAMILY, font_face_css
-
+    """``@font-face`` of the bundled Noto Sans SC as the app's last fallback family (:func:`._common.font_css`): cut
+    to the Chinese the toolkit can write in Chinese, to the report's language switch ("中文") in English."""
     from ..i18n import get_language
+    from ._common import font_css
 
-    text = "中文"  # the report's language switch
-    if get_language() == "zh":
-        text += "".join(entry.get("zh", "") for entry in _CATALOGUE.values())
-    face = font_face_css(text)
-    if not face:
-        return ""
-    # through JupyterLab's font variables (inherited), so that icon fonts (Font Awesome) keep their own family
-    family = f'system-ui, -apple-system, "Segoe UI", Helvetica, Arial, sans-serif, "{FONT_FAMILY}"'
-    return face + ("<style>.cvt-app { " + "".join(f"--{v}: {family}; " for v in (
-        "jp-ui-font-family", "jp-content-font-family", "jp-widgets-font-family")) + "}</style>")
+    return font_css(scope=".cvt-app", text=None if get_language() == "zh" else "中文")
 
 
 def _overview_html(report) -> str:

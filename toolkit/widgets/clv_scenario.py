@@ -21,9 +21,10 @@ import html
 import math
 
 from .. import clv
-from ..formatting import count, money, share
-from ..i18n import register, tr
+from ..formatting import count, label, money, share, value_label
+from ..i18n import get_language, localize, register, tr
 from ._common import (
+    labelled_options,
     LABEL_STYLE,
     SyncGuard,
     auto_button,
@@ -72,6 +73,14 @@ _ZH = {
 }
 register({f"widget.clv.{name}": {"en": spec[0], "zh": _ZH[name]} for name, spec in {**SLIDERS, **PORTFOLIO_SLIDERS}.items()})
 register({
+    "widget.clv.economics": {
+        "en": "CLV:CAC = {ratio}:1 ({state}), payback {payback} months; CLV {clv}, CAC {cac}",
+        "zh": "CLV:CAC = {ratio}:1（{state}），回收期 {payback} 个月；CLV {clv}，CAC {cac}"},
+    "widget.clv.healthy": {"en": "healthy", "zh": "健康"},
+    "widget.clv.below_line": {"en": "below the {ratio}:1 line", "zh": "低于 {ratio}:1 健康线"},
+    "widget.clv.portfolio_line": {
+        "en": "segment {segment} ({n} customers): total current value {base} → {scenario} ({delta})",
+        "zh": "细分群体“{segment}”（{n} 位客户）：当前价值合计 {base} → {scenario}（{delta}）"},
     "widget.clv.auto_horizon": {"en": "horizon = expected lifetime 1/(1-r)", "zh": "时间跨度 = 期望生命周期 1/(1-r)"},
     "widget.clv.reset": {"en": "reset to textbook example", "zh": "恢复教材示例"},
     "widget.clv.segment": {"en": "segment", "zh": "细分群体"},
@@ -98,6 +107,17 @@ register({
         "zh": "当前价值为负（{current}），因为维系该客户的成本高于她带来的价值：每年维系成本 {cost} 超过了在 {retention} "
               "保留率下预期从她获得的毛利（若她留下，每年 {margin}）。请降低维系成本或提高保留率。"},
 })
+
+
+def _economics_line(econ) -> str:
+    """The CLV:CAC line under the headline: ``repr(UnitEconomics)`` without its class name, in the language."""
+    if get_language() == "en":
+        return repr(econ).replace("UnitEconomics(", "").rstrip(")")
+    state = (tr("widget.clv.healthy") if econ.healthy
+             else tr("widget.clv.below_line").format(ratio=f"{econ.health_ratio:g}"))
+    return tr("widget.clv.economics").format(ratio=f"{econ.ratio:.2f}", state=state,
+                                             payback=f"{econ.payback_months:.1f}", clv=money(econ.clv, decimals=1),
+                                             cac=money(econ.cac, decimals=1))
 
 
 class CLVScenarioState:
@@ -311,7 +331,8 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
     controls["horizon"].disabled = auto.value
     if portfolio is not None:
         if portfolio.group is not None:
-            controls["segment"] = ipw.Dropdown(options=portfolio.groups, value=state.segment,
+            controls["segment"] = ipw.Dropdown(options=labelled_options(portfolio.groups, value_label),
+                                               value=state.segment,
                                                description=tr("widget.clv.segment"), style=LABEL_STYLE)
         for name, spec in PORTFOLIO_SLIDERS.items():
             controls[name] = _slider(ipw, name, spec, 0.0)
@@ -327,7 +348,7 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
     def redraw(figures=True):
         box.n_redraws += 1
         r = state.result
-        msg = f"<span style='color:#b71c1c'>⚠ {state.error}</span>" if state.error else ""
+        msg = f"<span style='color:#b71c1c'>⚠ {html.escape(localize(state.error))}</span>" if state.error else ""
         message.value = msg
         lines = [tr("widget.clv.headline").format(total=money(r.total, decimals=1),
                                                   historical=money(r.historical, decimals=1),
@@ -336,12 +357,14 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
         lines += [f"<span class='cvt-clv-note' style='color:#8a4b00'>ⓘ {html.escape(n)}</span>"
                   for n in state.notes()]
         if state.economics is not None:
-            lines.append(html.escape(repr(state.economics).replace("UnitEconomics(", "").rstrip(")")))
+            lines.append(html.escape(_economics_line(state.economics)))
         if state.portfolio_result is not None:
             pr = state.portfolio_result
             delta = ("+" if pr.delta >= 0 else "") + money(pr.delta)
-            lines.append(f"segment {pr.segment!r} ({count(pr.n_affected)} customers): total current value "
-                         f"{money(pr.base_total)} → {money(pr.scenario_total)} ({delta})")
+            segment = repr(pr.segment) if get_language() == "en" else value_label(pr.segment)
+            lines.append(html.escape(quote=False, s=tr("widget.clv.portfolio_line").format(
+                segment=segment, n=count(pr.n_affected), base=money(pr.base_total), scenario=money(pr.scenario_total),
+                delta=delta)))
         summary.value = "<div style='white-space:normal;max-width:100%'>" + "<br>".join(lines) + "</div>"
         if not (plots and figures):
             return
@@ -349,7 +372,10 @@ def clv_scenario_widget(params=None, *, cac=_DEFAULT_CAC, portfolio=None, plots=
 
         fig = scenario_dashboard(r, state.sensitivity, state.economics)
         dashboard.value = figure_png(fig)
-        table.value = r.years[["revenue", "survival", "discount_factor", "present_value", "cumulative_pv"]].round(3).to_html()
+        years = r.years[["revenue", "survival", "discount_factor", "present_value", "cumulative_pv"]].round(3)
+        if get_language() != "en":  # the headers in words (English keeps the column names of the result)
+            years = years.rename(columns=label).rename_axis(label(years.index.name or "year"))
+        table.value = years.to_html()
 
     def on_change(change):
         if syncing.on:

@@ -22,8 +22,11 @@ from collections import OrderedDict
 import pandas as pd
 
 from .. import cohorts
+from ..formatting import category_label, value_label
 from ..i18n import register, tr
 from ._common import (
+    attribute_label,
+    labelled_options,
     LABEL_STYLE,
     SyncGuard,
     explorer_outputs,
@@ -59,7 +62,28 @@ register({
               "{p}（{verdict}）"},
     "widget.cohort.logrank_differs": {"en": "survival differs", "zh": "生存差异显著"},
     "widget.cohort.logrank_same": {"en": "no evidence of a difference", "zh": "无显著差异"},
+    "widget.cohort.group_title": {"en": "{split} = {group}: {title}", "zh": "{split} = {group}：{title}"},
+    # the measures menu (MEASURES) and the metric each shows (toolkit.cohorts.METRICS, English there)
+    "widget.cohort.measure.customers": {"en": "customers", "zh": "客户"},
+    "widget.cohort.measure.orders": {"en": "orders", "zh": "订单"},
+    "widget.cohort.measure.revenue": {"en": "revenue", "zh": "收入"},
+    "widget.cohort.measure.cumulative revenue": {"en": "cumulative revenue", "zh": "累计收入"},
+    "widget.cohort.measure.net revenue retention": {"en": "net revenue retention", "zh": "净收入留存率"},
+    "widget.cohort.measure.gross revenue retention": {"en": "gross revenue retention", "zh": "毛收入留存率"},
 })
+register({f"widget.cohort.metric.{key}": {"en": en, "zh": zh} for key, en, zh in [
+    (key, cohorts.METRICS[key], zh) for key, zh in {
+        "active": "该期有购买的同期群客户数（人数）",
+        "retention": "该期有购买的同期群客户占比（活跃人数 / 同期群规模）",
+        "orders": "该期的订单数（没有订单号时按行计）",
+        "orders_per_customer": "该期每位原始同期群客户的订单数",
+        "revenue": "该期的收入",
+        "revenue_per_customer": "该期每位原始同期群客户的收入",
+        "cumulative_revenue": "第 0 期到第 k 期的累计收入",
+        "cumulative_revenue_per_customer": "第 0 期到第 k 期每位原始客户的累计收入（已实现的 CLV 曲线）",
+        "net_revenue_retention": "第 k 期收入 / 第 0 期收入（含扩张收入）",
+        "gross_revenue_retention": "各客户第 k 期与第 0 期收入中较小者之和 / 第 0 期收入",
+    }.items()]})
 
 __all__ = ["MEASURES", "CohortExplorerState", "cohort_explorer"]
 
@@ -253,14 +277,16 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
         "period": ipw.Dropdown(options=[(tr(f"widget.cohort.{key}"), code) for key, code in
                                         zip(("days", "weeks", "months", "quarters"), ("D", "W", "M", "Q"))],
                                value=state.period, description=tr("widget.cohort.period"), style=LABEL_STYLE),
-        "measure": ipw.Dropdown(options=list(MEASURES), value=state.measure, description=tr("widget.cohort.measure"),
+        "measure": ipw.Dropdown(options=labelled_options(MEASURES, lambda k: tr(f"widget.cohort.measure.{k}", k)),
+                                value=state.measure, description=tr("widget.cohort.measure"),
                                 style=LABEL_STYLE),
         "absolute": ipw.ToggleButtons(options=[(tr("widget.cohort.share"), False), (tr("widget.cohort.absolute"), True)],
                                       value=state.absolute, description=tr("widget.cohort.show"),
                                       style={**LABEL_STYLE, "button_width": "auto"}),
-        "split": ipw.Dropdown(options=[(tr("widget.cohort.none"), None)] + [(k, k) for k in state.attributes],
+        "split": ipw.Dropdown(options=[(tr("widget.cohort.none"), None)] + [(attribute_label(k), k)
+                                                                            for k in state.attributes],
                               value=state.split, description=tr("widget.cohort.split"), style=LABEL_STYLE),
-        "group": ipw.Dropdown(options=state.groups, value=state.group, description=tr("widget.cohort.group"),
+        "group": ipw.Dropdown(options=labelled_options(state.groups, value_label), value=state.group, description=tr("widget.cohort.group"),
                               disabled=state.split is None, style=LABEL_STYLE),
         "cohort_range": ipw.SelectionRangeSlider(options=months, index=(0, len(months) - 1),
                                                  description=tr("widget.cohort.cohorts"), continuous_update=False,
@@ -274,12 +300,12 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
         m = state.matrix
         size = cohorts.cohort_sizes(m)
         message.value = tr("widget.cohort.message").format(
-            metric=cohorts.METRICS[state.metric], customers=f"{int(size.sum()):,}", cohorts=f"{(size > 0).sum():,}",
+            metric=tr(f"widget.cohort.metric.{state.metric}", cohorts.METRICS[state.metric]), customers=f"{int(size.sum()):,}", cohorts=f"{(size > 0).sum():,}",
             end=f"{state.counts.observation_end:%Y-%m-%d}")
         if state.logrank is not None:
             lr = state.logrank
             message.value += "<br>" + tr("widget.cohort.logrank").format(
-                split=state.split, window=SURVIVAL_WINDOW, sentence=lr.sentence, statistic=f"{lr.statistic:.3g}",
+                split=attribute_label(state.split), window=SURVIVAL_WINDOW, sentence=lr.sentence, statistic=f"{lr.statistic:.3g}",
                 df=lr.df, p="p < 0.001" if lr.p_value < 0.001 else f"p = {lr.p_value:.3f}",
                 verdict=tr("widget.cohort.logrank_differs" if lr.significant else "widget.cohort.logrank_same"))
         if not plots:
@@ -288,9 +314,10 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
             return
         from ..plotting.cohorts import cohort_dashboard
 
-        title = cohorts.METRICS[state.metric].split(" (")[0]
+        title = tr(f"widget.cohort.metric.{state.metric}", cohorts.METRICS[state.metric]).split(" (")[0].split("（")[0]
         if state.group is not None:
-            title = f"{state.split} = {state.group}: {title}"
+            title = tr("widget.cohort.group_title").format(split=attribute_label(state.split),
+                                                           group=category_label(state.group), title=title)
         fig = cohort_dashboard(state.heatmap_matrix(), state.curves, heatmap_title=title,
                                curves_title=tr("widget.cohort.mean_curve")
                                + (tr("widget.cohort.by_group") if state.split else ""))
@@ -299,7 +326,7 @@ def cohort_explorer(tx, attributes=None, *, period="M", measure="customers", spl
 
     def sync_groups():
         with syncing:
-            controls["group"].options = state.groups
+            controls["group"].options = labelled_options(state.groups, value_label)
             controls["group"].value = state.group
             controls["group"].disabled = state.split is None
 

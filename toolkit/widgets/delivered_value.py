@@ -56,7 +56,7 @@ register({
     "widget.dv.reset": {"en": "reset to the coffee cup", "zh": "恢复智能咖啡杯示例"},
     "widget.dv.headline": {
         "en": "<b>Delivered value {delivered}</b> = total value {value} − total cost {cost} (value/cost {ratio})",
-        "zh": "<b>顾客让渡价值 {delivered}</b> = 顾客总价值 {value} − 顾客总成本 {cost}（价值/成本 {ratio}）"},
+        "zh": "<b>客户让渡价值 {delivered}</b> = 顾客总价值 {value} − 顾客总成本 {cost}（价值/成本 {ratio}）"},
 })
 
 

@@ -29,9 +29,11 @@ import pandas as pd
 
 from .. import journey
 from ..errors import DataQualityWarning
-from ..formatting import html_table, share
-from ..i18n import register, tr
+from ..formatting import html_table, share, value_label
+from ..i18n import get_language, register, tr
 from ._common import (
+    attribute_label,
+    labelled_options,
     LABEL_STYLE,
     SyncGuard,
     explorer_outputs,
@@ -63,6 +65,7 @@ register({
     "journey.widget.winback_note": {"en": "a rescue, not a goal: lower is better",
                                    "zh": "召回是补救而非目标：越低越好"},
     "journey.widget.none": {"en": "(none)", "zh": "（无）"},
+    "journey.widget.all": {"en": "(all)", "zh": "（全部）"},
     "journey.widget.strict": {"en": "strict", "zh": "严格"},
     "journey.widget.loose": {"en": "loose", "zh": "宽松"},
     "journey.widget.biggest_drop": {"en": "biggest drop-off before", "zh": "最大流失发生在进入此阶段前"},
@@ -260,15 +263,23 @@ class JourneyExplorerState:
         win-back, and the biggest drop-off before the goal."""
         goal = self.goal_stage
         parts = [f"{tr('journey.widget.customers')}: {self.n_selected:,}",
-                 (f"{tr('journey.widget.completed').format(stage=tr('journey.' + goal, goal))}: "
+                 (f"{tr('journey.widget.completed').format(stage=_stage_name(goal))}: "
                   f"{share(self.completion)}")]
         if self.rescue_funnel is not None:
             parts.append(f"{tr('journey.widget.winback')}: {share(self.winback_rate)} "
                          f"({tr('journey.widget.winback_note')})")
         drop = self.biggest_drop
         if drop is not None:
-            parts.append(f"{tr('journey.widget.biggest_drop')} {tr('journey.' + drop, drop)}")
+            parts.append(f"{tr('journey.widget.biggest_drop')} {_stage_name(drop)}")
         return " · ".join(parts)
+
+
+def _stage_name(name) -> str:
+    """A stage (or event) name: the journey catalogue, else the value labels in Chinese, else the name."""
+    text = tr(f"journey.{name}", "\0")
+    if text != "\0":
+        return text
+    return str(name) if get_language() == "en" else value_label(name)
 
 
 def _remember(cache, key, value, keep):
@@ -276,6 +287,11 @@ def _remember(cache, key, value, keep):
     cache[key] = value
     while len(cache) > keep:
         del cache[next(iter(cache))]
+
+
+def _with_all(values):
+    """Options of a group or channel menu: ``ALL`` then the values, labelled in Chinese."""
+    return labelled_options([ALL, *values], lambda v: tr("journey.widget.all") if v == ALL else value_label(v))
 
 
 def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_name="five_processes",
@@ -309,11 +325,12 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
     controls = {
         "map": ipw.Dropdown(options=[(tr(f"journey.{k}", k), k) for k in state.maps], value=state.map_name,
                             description=tr("journey.widget.map"), style=LABEL_STYLE),
-        "segment": ipw.Dropdown(options=[(tr("journey.widget.none"), None)] + [(k, k) for k in state.attributes],
+        "segment": ipw.Dropdown(options=[(tr("journey.widget.none"), None)] + [(attribute_label(k), k)
+                                                                              for k in state.attributes],
                                 value=None, description=tr("journey.widget.segment"), style=LABEL_STYLE),
-        "group": ipw.Dropdown(options=[ALL], value=ALL, description=tr("journey.widget.group"), disabled=True,
+        "group": ipw.Dropdown(options=_with_all([]), value=ALL, description=tr("journey.widget.group"), disabled=True,
                               style=LABEL_STYLE),
-        "channel": ipw.Dropdown(options=[ALL] + state.channel_options, value=ALL,
+        "channel": ipw.Dropdown(options=_with_all(state.channel_options), value=ALL,
                                 description=tr("journey.widget.channel"), style=LABEL_STYLE),
         "window": ipw.BoundedIntText(value=0, min=0, max=3650, step=30, description=tr("journey.widget.window"),
                                      style=LABEL_STYLE),
@@ -349,7 +366,7 @@ def journey_explorer(events, attributes=None, channels=None, *, maps=None, map_n
         state.update(**{names[name]: value})
         if name == "segment":
             with syncing:
-                controls["group"].options = [ALL] + state.groups()
+                controls["group"].options = _with_all(state.groups())
                 controls["group"].value = ALL
                 controls["group"].disabled = state.segment is None
         redraw()

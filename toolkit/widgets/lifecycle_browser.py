@@ -24,7 +24,8 @@ import numpy as np
 import pandas as pd
 
 from .. import lifecycle
-from ..i18n import register, tr
+from ..formatting import category_label
+from ..i18n import localize, register, tr
 from ._common import LABEL_STYLE, figure_png, stylesheet
 
 register({
@@ -39,6 +40,7 @@ register({
     "widget.lifecycle.change": {"en": "change", "zh": "变化"},
     "widget.lifecycle.kind_stage": {"en": "stage", "zh": "阶段"},
     "widget.lifecycle.kind_pattern": {"en": "pattern", "zh": "模式"},
+    "widget.lifecycle.placeholder": {"en": "customer id", "zh": "客户编号"},
 })
 
 __all__ = ["SLIDERS", "LifecycleBrowserState", "lifecycle_browser"]
@@ -185,7 +187,7 @@ class LifecycleBrowserState:
     def headline(self) -> str:
         """One line with the stage counts at the observation end, e.g. ``stability 495 · deterioration 73 · ...``."""
         stages = self.counts[self.counts["kind"] == "stage"]
-        return " · ".join(f"{tr('stage.' + str(r.label), str(r.label))} {r.customers:,}" for r in stages.itertuples())
+        return " · ".join(f"{_category('stage', r.label)} {r.customers:,}" for r in stages.itertuples())
 
     def counts_html(self) -> str:
         """The counts as a small HTML table (stage and pattern, change vs the learned thresholds)."""
@@ -194,7 +196,7 @@ class LifecycleBrowserState:
         for r in self.counts.itertuples():
             change = f"{r.change:+,}" if r.change else ""
             kind = tr(f"widget.lifecycle.kind_{r.kind}", r.kind)
-            label = tr(f"{'stage' if r.kind == 'stage' else 'pattern'}.{r.label}", str(r.label))
+            label = _category(r.kind, r.label)
             rows.append(f"<tr><td style='{wrap}'>{html.escape(kind)}</td><td style='{wrap}'>{html.escape(label)}</td>"
                         f"<td style='text-align:right;{wrap}'>{r.customers:,}</td>"
                         f"<td style='text-align:right;{wrap}'>{change}</td></tr>")
@@ -204,6 +206,13 @@ class LifecycleBrowserState:
                 f"<div class='cvt-lifecycle-headline' style='white-space:normal'>{html.escape(self.headline())}</div>"
                 "<table class='cvt-lifecycle-count-table cvt-table'>"
                 f"<tr>{head}</tr>" + "".join(rows) + "</table>")
+
+
+def _category(kind, name) -> str:
+    """A stage or pattern name in the current language (``stage.*`` / ``pattern.*``, else the value labels)."""
+    key = f"{'stage' if kind == 'stage' else 'pattern'}.{name}"
+    text = tr(key, "\0")
+    return category_label(str(name)) if text == "\0" else text
 
 
 def lifecycle_browser(data, *, plots=True, max_options=500):
@@ -242,7 +251,7 @@ def lifecycle_browser(data, *, plots=True, max_options=500):
         controls[name] = ctl
     counts = ipw.HTML()
     counts.add_class("cvt-lifecycle-counts")
-    picker = ipw.Combobox(options=state.customer_options(), placeholder=tr("lifecycle.customer") + " id",
+    picker = ipw.Combobox(options=state.customer_options(), placeholder=tr("widget.lifecycle.placeholder"),
                           description=tr("lifecycle.customer"), ensure_option=False, style=LABEL_STYLE)
     picker.add_class("cvt-lifecycle-customer")
     # the timeline image joins the box only once a customer is picked: an empty Image shows a broken-image icon
@@ -260,13 +269,13 @@ def lifecycle_browser(data, *, plots=True, max_options=500):
             explanation.value = f"<i>{html.escape(tr('widget.lifecycle.pick'))}</i>"
             return
         e = state.explanation
-        stage = tr(f"stage.{e.stage}", e.stage)
-        pattern = tr(f"pattern.{e.pattern}", e.pattern)
+        stage = _category("stage", e.stage)
+        pattern = _category("pattern", e.pattern)
         lines = [(f"<b>{html.escape(tr('widget.lifecycle.customer'))} {html.escape(str(e.customer_id))}</b>: "
                   f"{html.escape(stage)}, {html.escape(pattern)}"),
-                 html.escape(e.stage_reason), html.escape(e.pattern_reason)]
+                 html.escape(localize(e.stage_reason)), html.escape(localize(e.pattern_reason))]
         if e.action:
-            lines.append(f"<i>{html.escape(tr('widget.lifecycle.action'))}</i> " + html.escape(e.action))
+            lines.append(f"<i>{html.escape(tr('widget.lifecycle.action'))}</i> " + html.escape(localize(e.action)))
         explanation.value = "<div style='white-space:normal'>" + "<br>".join(lines) + "</div>"
         if plots:
             from ..plotting.lifecycle import customer_timeline_figure

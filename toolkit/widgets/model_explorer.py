@@ -17,6 +17,11 @@ numbers (:attr:`ModelExplorerState.warning`, the same judgement as the client re
 forecast's CLV (each customer keeps her past purchase rate and spend,
 :func:`toolkit.clv.evaluation.naive_clv`) and, when given, the course CLV beside the model's.
 
+Uncertainty is shown too (issue #21): the selected customer's P(alive), expected purchases and CLV come with an 80%
+interval from :func:`toolkit.clv.customer_intervals` (computed for her when she or a setting changes, and cached),
+and the period-transactions check (:func:`toolkit.clv.period_transactions`: actual vs expected customers by number
+of repeat purchases, with a chi-square verdict in plain words) is computed once when the tool is built.
+
 Time is explicit: the model works in its own time unit (``model.time_unit_``, e.g. weeks for CDNOW); the
 horizon is a number of *periods* and the discount rate is *per period*, where a period is ``period`` (a unit
 name "D", "W", "M" or a number of model time units; default one month when the model's unit is known).
@@ -49,11 +54,14 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..clv.diagnostics import period_transactions
 from ..clv.evaluation import naive_clv
+from ..clv.intervals import customer_intervals
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
+from ..errors import ConvergenceError, NotFittedError, ToolkitError
 from ..formatting import html_table
-from ..i18n import register, tr
+from ..i18n import get_language, localize, register, register_patterns, tr
 from ._common import (
     LABEL_STYLE,
     FigureAndTables,
@@ -74,7 +82,68 @@ register({
     "widget.model.figure_title": {"en": "Customer {customer} ({model})", "zh": "客户 {customer}（{model}）"},
     "widget.model.not_sound": {"en": "Model not sound for these data: do not quote P(alive) or CLV (see the warning)",
                                "zh": "模型不适用于这些数据：请勿引用 P(存活) 或 CLV（见警告）"},
+    "widget.model.key_numbers": {
+        "en": "Customer {customer}: P(alive) {p_alive} | expected purchases in the next {horizon} {units} {expected} | "
+              "CLV {clv} (above {pct} of customers) || base: {customers} customers, CLV total {total}, mean {mean} "
+              "({what}; {horizon} {units}, {rate} per {unit}, margin {margin})",
+        "zh": "客户 {customer}：存活概率 {p_alive} | 未来 {horizon} {units}的预期购买次数 {expected} | CLV {clv}"
+              "（高于 {pct} 的客户）|| 全体：{customers} 位客户，CLV 合计 {total}，均值 {mean}（{what}；{horizon} {units}，"
+              "每{unit}折现率 {rate}，毛利率 {margin}）"},
+    "widget.model.value": {"en": "value", "zh": "金额"},
+    "widget.model.discounted": {"en": "discounted purchases x margin", "zh": "折现购买次数 × 毛利率"},
+    "widget.model.naive": {"en": " || naive forecast (past rate and spend kept): CLV total {total}, mean {mean}",
+                           "zh": " || 朴素预测（保持过去的购买率与消费额）：CLV 合计 {total}，均值 {mean}"},
+    "widget.model.course": {"en": " || course CLV: total {total}, mean {mean}", "zh": " || 课程 CLV：合计 {total}，均值 {mean}"},
 })
+register_patterns("zh", [
+    (r"customer (?P<c>.+?) is not in the summary; kept customer (?P<k>.+)",
+     lambda m: f"客户 {m['c']} 不在客户汇总表中；仍显示客户 {m['k']}"),
+])
+#: Names of the time units in Chinese (the period of the horizon and of the discount rate).
+_UNIT_ZH = {"D": "天", "W": "周", "M": "个月"}
+
+# issue #21: the selected customer's intervals and the period-transactions fit check
+register({
+    "widget.model.intervals": {
+        "en": "{level} interval (from the uncertainty of the model's parameters): P(alive) {p_alive} | expected "
+              "purchases {expected} | CLV {clv}. Two customers whose intervals overlap cannot be ranked with "
+              "confidence.",
+        "zh": "{level} 区间（来自模型参数估计的不确定性）：存活概率 P(alive) {p_alive} | 预期购买次数 {expected} | "
+              "CLV {clv}。两位客户的区间若有重叠，就不能有把握地判断谁的价值更高。"},
+    "widget.model.no_intervals": {
+        "en": "No intervals: this model has no standard errors (built from given parameters, or some parameter is "
+              "not identified).",
+        "zh": "无区间：该模型没有标准误（参数是直接给定的，或有参数不可识别）。"},
+    "widget.model.fit_check": {"en": "Fit check (period transactions): {verdict}",
+                               "zh": "拟合检验（各重复购买次数的客户数）：{verdict}"},
+    "widget.model.fit_check_na": {
+        "en": "Fit check (period transactions): not available for this model (it needs BG/NBD, MBG/NBD or "
+              "Pareto/NBD without covariates, on the summary it was fitted on).",
+        "zh": "拟合检验（各重复购买次数的客户数）：此模型无法进行（需要不含协变量的 BG/NBD、MBG/NBD 或 Pareto/NBD，"
+              "并使用其拟合所用的客户汇总表）。"},
+    # the verdict in Chinese (English shows period_transactions' own verdict sentence)
+    "widget.model.fit_good": {
+        "en": "chi-square {chi2:.1f} on {df} df, {p}: the differences are within chance.",
+        "zh": "卡方 {chi2:.1f}，自由度 {df}，{p}：差异在随机波动范围内，模型再现了校准期内重复购买 0、1、2……次的"
+              "客户数。"},
+    "widget.model.fit_rough": {
+        "en": "chi-square {chi2:.1f} on {df} df, {p}: a rough fit; the largest gap is at {worst} repeat "
+              "purchases ({actual:,.0f} customers, {expected:,.1f} expected).",
+        "zh": "卡方 {chi2:.1f}，自由度 {df}，{p}：模型只能大致再现重复购买次数的分布；差距最大处为 {worst} 次"
+              "（实际 {actual:,.0f} 位客户，预期 {expected:,.1f} 位）。"},
+    "widget.model.fit_poor": {
+        "en": "chi-square {chi2:.1f} on {df} df, {p}: a poor fit; the largest gap is at {worst} repeat "
+              "purchases ({actual:,.0f} customers, {expected:,.1f} expected).",
+        "zh": "卡方 {chi2:.1f}，自由度 {df}，{p}：模型未能再现重复购买次数的分布；差距最大处为 {worst} 次"
+              "（实际 {actual:,.0f} 位客户，预期 {expected:,.1f} 位）。"},
+    "widget.model.fit_few": {
+        "en": "too few bins to test ({df} df after pooling); compare the columns by eye.",
+        "zh": "合并预期不足 5 位客户的分组后自由度只剩 {df}，无法检验；请直接比较实际与预期两列。"},
+})
+#: Coverage of the selected customer's intervals, parameter draws behind them, and their seed.
+INTERVAL_LEVEL = 0.8
+INTERVAL_DRAWS = 200
+INTERVAL_SEED = 0
 
 __all__ = ["ModelExplorerState", "model_explorer", "SETTINGS"]
 
@@ -83,6 +152,11 @@ SETTINGS = ("customer", "horizon", "discount_rate", "margin")
 
 _UNIT_NAMES = {"D": "day", "W": "week", "M": "month"}
 _MAX_HORIZON = 120
+
+
+def _p_text(p) -> str:
+    """A p-value for people: "p = 0.19", or "p < 0.001" (never 1.3e-24)."""
+    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
 
 def _unit_name(unit, plural=False):
@@ -158,6 +232,21 @@ class ModelExplorerState:
         CLV of the naive forecast under the current horizon, discount rate and margin.
     n_updates, n_clv_updates : int
         Recomputations in total, and of the base CLV (tests use them).
+    intervals : pandas.DataFrame or None
+        The selected customer's ``p_alive``, ``expected_purchases`` (over the horizon) and ``clv`` (rows) with
+        ``estimate``, ``lower``, ``upper`` (columns): an :data:`INTERVAL_LEVEL` interval from
+        :func:`toolkit.clv.customer_intervals` (normal draws of the parameters, :data:`INTERVAL_DRAWS` draws,
+        seed :data:`INTERVAL_SEED`; a Gamma-Gamma spend model's uncertainty is drawn too). Computed for the
+        selected customer when she or the settings change, and cached. None when the model has no standard
+        errors (built with ``from_params``, or a parameter is not identified).
+    fit_check : toolkit.clv.diagnostics.PeriodTransactions or None
+        ``period_transactions(model, summary)``, once: actual vs expected customers by number of repeat
+        purchases, with a chi-square test. None when the check does not apply (a model with covariates, or
+        another model class).
+    fit_verdict : str
+        ``fit_check.verdict`` ("" when there is no check).
+    n_interval_updates : int
+        Intervals computed (not taken from the cache).
     """
 
     def __init__(self, model, summary, transactions=None, *, spend=None, period=None, customer=None, horizon=12,
@@ -193,6 +282,12 @@ class ModelExplorerState:
         else:
             self.spend_values = pd.Series(float(spend), index=summary.index, name="spend")
             self.money = True
+        # the intervals draw a fitted Gamma-Gamma's parameters too; any other spend is fixed
+        self._interval_spend = spend if getattr(spend, "hessian_", None) is not None else None
+        self.interval_level = INTERVAL_LEVEL
+        self.intervals, self.n_interval_updates, self._interval_cache = None, 0, {}
+        self.fit_check = _fit_check(model, summary)
+        self.fit_verdict = self.fit_check.verdict if self.fit_check is not None else ""
         self.problems = []
         if not model.identified_:
             self.problems.append(model.identification_problem)
@@ -273,6 +368,7 @@ class ModelExplorerState:
             self.n_clv_updates += 1
         if value_changed or old["customer"] != new["customer"]:
             self._customer_curves()
+            self._customer_intervals()
         self.n_updates += 1
         return self
 
@@ -343,6 +439,39 @@ class ModelExplorerState:
                                             "purchases": np.concatenate([[0], np.arange(1, len(inside) + 1),
                                                                          [len(inside)]])})
 
+    def _customer_intervals(self):
+        """Her P(alive), expected purchases and CLV with intervals, from the cache or computed once."""
+        s = self.settings
+        key = (self.customer, int(s["horizon"]), float(s["discount_rate"]), float(s["margin"]))
+        if key not in self._interval_cache:
+            if len(self._interval_cache) >= 512:  # a long session: forget the oldest settings
+                self._interval_cache.pop(next(iter(self._interval_cache)))
+            self._interval_cache[key] = self._compute_intervals()
+            self.n_interval_updates += 1
+        self.intervals = self._interval_cache[key]
+
+    def _compute_intervals(self):
+        cid = self.customer
+        row = self.summary.loc[[cid]]
+        common = {"levels": (self.interval_level,), "n_draws": INTERVAL_DRAWS, "seed": INTERVAL_SEED}
+        spend = self._interval_spend if self._interval_spend is not None else self.spend_values.loc[[cid]]
+        try:
+            parts = {
+                "p_alive": customer_intervals(self.model, row, quantity="p_alive", **common),
+                "expected_purchases": customer_intervals(self.model, row, quantity="expected_purchases",
+                                                         t=self.horizon * self.period_length, **common),
+                "clv": customer_intervals(self.model, row, quantity="clv", spend_model=spend, horizon=self.horizon,
+                                          period=self.period, discount_rate=float(self.discount_rate),
+                                          margin=float(self.margin), **common),
+            }
+        except (NotFittedError, ConvergenceError):  # no Hessian (from_params) or not positive definite
+            return None
+        name = f"{100.0 * self.interval_level:g}"
+        return pd.DataFrame({"estimate": [float(f.iloc[0, 0]) for f in parts.values()],
+                             "lower": [float(f[f"lower_{name}"].iloc[0]) for f in parts.values()],
+                             "upper": [float(f[f"upper_{name}"].iloc[0]) for f in parts.values()]},
+                            index=pd.Index(list(parts), name="quantity"))
+
     # -- what the view shows ----------------------------------------------------------------------
     @property
     def period_name(self) -> str:
@@ -381,20 +510,25 @@ class ModelExplorerState:
         """
         c, b = self.customer_values(), self.base_values()
         cur = self.currency if self.money else ""
-        unit = "value" if self.money else "discounted purchases x margin"
-        p = self.period_name
-        line = (f"Customer {self.customer}: P(alive) {c['p_alive']:.2f} | expected purchases in the next "
-                f"{self.horizon} {p}s {c['expected_purchases']:.2f} | CLV {cur}{c['clv']:,.2f} (above "
-                f"{c['clv_percentile']:.0%} of customers) || base: {int(b['customers']):,} customers, CLV total "
-                f"{cur}{b['total']:,.0f}, mean {cur}{b['mean']:,.2f} ({unit}; {self.horizon} {p}s, "
-                f"{self.discount_rate:.2%} per {p}, margin {self.margin:.0%})")
+        return self._key_numbers_text(c, b, cur)
+
+    def _key_numbers_text(self, c, b, cur) -> str:
+        unit = _period_label(self)
+        units = unit + "s" if get_language() == "en" else unit
+        line = tr("widget.model.key_numbers").format(
+            customer=self.customer, p_alive=f"{c['p_alive']:.2f}", horizon=self.horizon, unit=unit, units=units,
+            expected=f"{c['expected_purchases']:.2f}", clv=f"{cur}{c['clv']:,.2f}", pct=f"{c['clv_percentile']:.0%}",
+            customers=f"{int(b['customers']):,}", total=f"{cur}{b['total']:,.0f}", mean=f"{cur}{b['mean']:,.2f}",
+            what=tr("widget.model.value" if self.money else "widget.model.discounted"),
+            rate=f"{self.discount_rate:.2%}", margin=f"{self.margin:.0%}")
         if not self.sound:
             naive = self.naive
-            line += (f" || naive forecast (past rate and spend kept): CLV total {cur}{float(naive.sum()):,.0f}, "
-                     f"mean {cur}{float(naive.mean()):,.2f}")
+            line += tr("widget.model.naive").format(total=f"{cur}{float(naive.sum()):,.0f}",
+                                                    mean=f"{cur}{float(naive.mean()):,.2f}")
             if self.course_clv is not None:
                 course = self.course_clv.reindex(self.summary.index)
-                line += f" || course CLV: total {cur}{float(course.sum()):,.0f}, mean {cur}{float(course.mean()):,.2f}"
+                line += tr("widget.model.course").format(total=f"{cur}{float(course.sum()):,.0f}",
+                                                         mean=f"{cur}{float(course.mean()):,.2f}")
         return line
 
     @property
@@ -409,21 +543,70 @@ class ModelExplorerState:
 
     def warning_html(self) -> str:
         """:attr:`warning` as an HTML snippet ("" when the model is sound)."""
-        return (f"<b style='color:#b71c1c'>⚠ {html.escape(self.warning)}</b>" if self.warning else "")
+        return (f"<b style='color:#b71c1c'>⚠ {html.escape(localize(self.warning))}</b>" if self.warning else "")
 
     def message(self) -> str:
         """The last error as an HTML snippet ("" when all is well)."""
-        return f"<span style='color:#b71c1c'>⚠ {html.escape(self.error)}</span>" if self.error else ""
+        return f"<span style='color:#b71c1c'>⚠ {html.escape(localize(self.error))}</span>" if self.error else ""
+
+    def interval_text(self) -> str:
+        """The selected customer's intervals in one line (or why there are none), in the current language."""
+        iv = self.intervals
+        if iv is None:
+            return tr("widget.model.no_intervals")
+        cur = self.currency if self.money else ""
+        lo, hi = iv["lower"], iv["upper"]
+        return tr("widget.model.intervals").format(
+            level=f"{self.interval_level:.0%}", p_alive=f"{lo['p_alive']:.2f}–{hi['p_alive']:.2f}",
+            expected=f"{lo['expected_purchases']:.2f}–{hi['expected_purchases']:.2f}",
+            clv=f"{cur}{lo['clv']:,.2f}–{cur}{hi['clv']:,.2f}")
+
+    def fit_check_text(self) -> str:
+        """The period-transactions verdict in one line, in the current language."""
+        pt = self.fit_check
+        if pt is None:
+            return tr("widget.model.fit_check_na")
+        if get_language() == "en":
+            verdict = pt.verdict
+        elif not np.isfinite(pt.p_value):
+            verdict = tr("widget.model.fit_few").format(df=pt.df)
+        else:
+            gap = (pt.table["actual"] - pt.table["expected"]).abs()
+            worst = gap.idxmax()
+            key = "fit_good" if pt.p_value >= 0.05 else "fit_rough" if pt.p_value >= 0.01 else "fit_poor"
+            verdict = tr(f"widget.model.{key}").format(
+                chi2=pt.chi_square, df=pt.df, p=_p_text(pt.p_value), worst=worst,
+                actual=float(pt.table.loc[worst, "actual"]), expected=float(pt.table.loc[worst, "expected"]))
+        return tr("widget.model.fit_check").format(verdict=verdict)
 
 
 add_setting_properties(ModelExplorerState, SETTINGS)
+
+
+def _fit_check(model, summary):
+    """``period_transactions(model, summary)``, or None where it does not apply (covariates, other models)."""
+    try:
+        return period_transactions(model, summary)
+    except (TypeError, ValueError, ToolkitError):
+        return None
+
+
+def _period_label(state) -> str:
+    """The period of the horizon and discount rate as the view names it: ``period_name`` in English, else the
+    unit in the current language ("个月", or "1.5 周" for a numeric period)."""
+    if get_language() == "en":
+        return state.period_name
+    if isinstance(state.period, str):
+        return _UNIT_ZH.get(state.period, state.period)
+    return f"{state.period_length:g} {_UNIT_ZH.get(state.time_unit, state.time_unit or '')}"
 
 
 def _figure_png(state) -> bytes:
     """The customer's figure as PNG bytes (a standalone Figure: no pyplot registry, nothing shown twice)."""
     from ..plotting import models as model_plots
 
-    unit = _unit_name(state.time_unit, plural=True)
+    unit = (_unit_name(state.time_unit, plural=True) if get_language() == "en"
+            else _UNIT_ZH.get(state.time_unit, state.time_unit or "").lstrip("个"))
     fig = model_plots.model_explorer_figure(
         state.history, state.forecast, projection=state.projection, actual=state.actual, time_label=unit,
         title=tr("widget.model.figure_title").format(customer=state.customer, model=type(state.model).__name__),
@@ -469,7 +652,9 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         With attributes ``model`` (:class:`ModelExplorerState`), the controls ``customer`` (Combobox),
         ``horizon`` (IntSlider, periods), ``discount_rate`` (FloatSlider, per period), ``margin``
         (FloatSlider), and ``warning`` (HTML, the model's soundness warning; empty when sound),
-        ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (VBox: the figure and the customer's numbers), ``n_redraws``.
+        ``key_numbers`` (HTML), ``message`` (HTML), ``output`` (VBox: the figure and the customer's numbers),
+        ``intervals`` (HTML: her P(alive), expected purchases and CLV with an 80% interval), ``fit_check`` (HTML: the
+        period-transactions verdict, computed once), ``n_redraws``.
         CSS classes ``cvt-model-<name>`` (e.g. ``cvt-model-horizon``, ``cvt-model-output``) are stable hooks
         for browser tests; the box has ``cvt-model-explorer``.
     """
@@ -480,7 +665,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
         raise TypeError(f"model_explorer got unknown setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
     state = ModelExplorerState(model, summary, transactions, spend=spend, period=period, evaluation=evaluation,
                                course_clv=course_clv, currency=currency, **initial)
-    p = state.period_name
+    p = _period_label(state)
     style = LABEL_STYLE
     layout = ipw.Layout(width="440px", max_width="100%")
     controls = {
@@ -502,6 +687,8 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     warning = ipw.HTML(value=state.warning_html())
     key_numbers = ipw.HTML(value=html.escape(state.key_numbers()), layout=ipw.Layout(max_width="100%"))
     message = ipw.HTML(value=state.message())
+    intervals = ipw.HTML(value=html.escape(state.interval_text()), layout=ipw.Layout(max_width="100%"))
+    fit_check = ipw.HTML(value=html.escape(state.fit_check_text()), layout=ipw.Layout(max_width="100%"))
     drawing = FigureAndTables(ipw)
     output = drawing.box
     box = ipw.VBox()
@@ -511,6 +698,7 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
     def redraw():
         box.n_redraws += 1
         key_numbers.value = html.escape(state.key_numbers())
+        intervals.value = html.escape(state.interval_text())
         message.value = state.message()
         _draw(state, drawing, plots)
 
@@ -529,15 +717,18 @@ def model_explorer(model, summary, transactions=None, *, spend=None, period=None
 
     wire_controls(controls, "model", on_change, attach_to=box)
     for widget, css in ((warning, "warning"), (key_numbers, "key-numbers"), (message, "message"), (output, "output"),
-                        (box, "explorer")):
+                        (intervals, "intervals"), (fit_check, "fit-check"), (box, "explorer")):
         widget.add_class(f"cvt-model-{css}")
     box.children = [stylesheet(ipw), warning, row(ipw, [controls["customer"], controls["horizon"]]),
-                    row(ipw, [controls["discount_rate"], controls["margin"]]), key_numbers, message, output]
+                    row(ipw, [controls["discount_rate"], controls["margin"]]), key_numbers, intervals, fit_check,
+                    message, output]
     box.model = state
     box.controls = controls
     box.warning = warning
     box.key_numbers = key_numbers
     box.message = message
     box.output = output
+    box.intervals = intervals
+    box.fit_check = fit_check
     redraw()
     return box

@@ -38,11 +38,12 @@ import pandas as pd
 from .. import customers as _customers
 from .. import rfm
 from ..errors import ToolkitError
-from ..formatting import count, html_table, money, share
-from ..i18n import register, tr
+from ..formatting import count, html_table, label, money, share, value_label
+from ..i18n import localize, register, register_patterns, tr
 from ._common import (
     LABEL_STYLE,
     FigureAndTables,
+    labelled_options,
     SyncGuard,
     add_setting_properties,
     auto_button,
@@ -66,7 +67,29 @@ register({
     "widget.rfm.heatmap_title": {"en": "Customers by R and F score ({bins} bins)", "zh": "按 R 分和 F 分的客户数（{bins} 档）"},
     "widget.rfm.heatmap_title_revenue": {"en": "Revenue by R and F score ({bins} bins)",
                                          "zh": "按 R 分和 F 分的收入（{bins} 档）"},
+    "widget.rfm.kn_group": {"en": "{label}: {n} customers ({share})", "zh": "{label}：{n} 位客户（{share}）"},
+    "widget.rfm.kn_group_empty": {"en": "{label}: 0 customers", "zh": "{label}：0 位客户"},
+    "widget.rfm.kn_high": {"en": "high value tier", "zh": "高价值层级"},
+    "widget.rfm.kn_dormant": {"en": "dormant tier", "zh": "沉睡层级"},
+    "widget.rfm.kn_benchmark": {"en": "benchmark mean {value}", "zh": "基准均值 {value}"},
+    "widget.rfm.kn_total": {"en": "{n} customers", "zh": "共 {n} 位客户"},
 })
+# the state's messages (English in the state, tested there) as the Chinese view shows them
+register_patterns("zh", [
+    (r"segment map (?P<m>'[^']*') does not fit scores 1\.\.(?P<b>\d+): (?P<why>.+?) Choose bins=5 for the preset maps, "
+     r"or pass your own map\.", lambda m: f"细分规则表“{value_label(m['m'].strip(chr(39)))}”不适用于 1..{m['b']} 分："
+                                         f"{localize(m['why'])} 预设规则表请选 5 档，或传入自己的规则表。"),
+    (r"segment map rule (?P<i>\d+) \((?P<seg>'[^']*')\): (?P<lo>\w+)=(?P<a>\d+), (?P<hi>\w+)=(?P<b>\d+) must satisfy "
+     r"1 <= (?P=lo) <= (?P=hi) <= bins=(?P<n>\d+)\. The presets are written for scores 1\.\.5: score with bins=5 or "
+     r"write a map for your number of bins\.",
+     lambda m: f"第 {m['i']} 条规则（{value_label(m['seg'].strip(chr(39)))}）的 {m['lo'][0].upper()} 分范围 "
+               f"{m['a']}..{m['b']} 须在 1..{m['n']} 之内。预设规则表按 1..5 分编写：请用 5 档评分，或按你的档数编写规则表。"),
+    (r"the benchmark mean must be > 0 \(got (?P<v>[^)]*)\); kept the previous value",
+     r"基准均值必须大于 0（输入为 \g<v>）；仍使用之前的值"),
+    (r"bins must be an integer between 2 and 20, got (?P<v>.+)", r"分档数必须是 2 到 20 之间的整数，输入为 \g<v>"),
+    (r"unknown segment map (?P<m>.+?); choose from (?P<c>.+)", r"未知的细分规则表 \g<m>；可选：\g<c>"),
+    (r"the summary has no column (?P<a>'[^']*') or (?P<b>'[^']*')", r"客户汇总表中没有列 \g<a> 或 \g<b>"),
+])
 
 __all__ = ["RFMExplorerState", "rfm_explorer", "FREQUENCY_COLUMNS", "MONETARY_COLUMNS", "SETTINGS"]
 
@@ -268,25 +291,25 @@ class RFMExplorerState:
     def key_numbers(self) -> str:
         """One line of headline numbers, e.g. ``Champions: 335 customers (14.2%) | high value tier: ...``."""
         n = len(self.summary)
-        parts = []
+        groups = []
         if self.segments is not None:
             top = str(self.map_table["segment"].iloc[0])
-            k = int((self.segments["segment"] == top).sum())
-            parts.append(f"{top}: {count(k)} customers ({share(k / n)})" if n else f"{top}: 0 customers")
+            groups.append((value_label(top), int((self.segments["segment"] == top).sum())))
         counts = self.tiers["tier"].value_counts()
-        for tier, label in (("high", "high value tier"), ("dormant", "dormant tier")):
-            k = int(counts.get(tier, 0))
-            parts.append(f"{label}: {count(k)} customers ({share(k / n)})" if n else f"{label}: 0 customers")
-        parts.append(f"benchmark mean {money(self.benchmark, decimals=2)}")
-        parts.append(f"{count(n)} customers")
+        for tier in ("high", "dormant"):
+            groups.append((tr(f"widget.rfm.kn_{tier}"), int(counts.get(tier, 0))))
+        parts = [tr("widget.rfm.kn_group").format(label=name, n=count(k), share=share(k / n)) if n
+                 else tr("widget.rfm.kn_group_empty").format(label=name) for name, k in groups]
+        parts.append(tr("widget.rfm.kn_benchmark").format(value=money(self.benchmark, decimals=2)))
+        parts.append(tr("widget.rfm.kn_total").format(n=count(n)))
         return " | ".join(parts)
 
     def message(self) -> str:
         """Error and warnings of the last change, as one HTML snippet ("" when all is well)."""
         lines = []
         if self.error:
-            lines.append(f"<span style='color:#b71c1c'>⚠ {html.escape(self.error)}</span>")
-        lines += [f"<span style='color:#8a6d00'>ⓘ {html.escape(w)}</span>" for w in self.warnings]
+            lines.append(f"<span style='color:#b71c1c'>⚠ {html.escape(localize(self.error))}</span>")
+        lines += [f"<span style='color:#8a6d00'>ⓘ {html.escape(localize(w))}</span>" for w in self.warnings]
         return "<br>".join(lines)
 
 
@@ -357,15 +380,17 @@ def rfm_explorer(data, *, plots=True, segment_maps=None, observation_end=None, t
         state.settings["segment_map"] = "custom map"
         map_options.append("custom map")
     controls = {
-        "segment_map": ipw.Dropdown(options=map_options, value=state.segment_map, description=tr("widget.rfm.segment_map"),
+        "segment_map": ipw.Dropdown(options=labelled_options(map_options, value_label), value=state.segment_map, description=tr("widget.rfm.segment_map"),
                                     style=style),
         "bins": ipw.IntSlider(value=state.bins, min=2, max=10, step=1, description=tr("widget.rfm.bins"),
                               continuous_update=False, style=style),
         "benchmark_mean": ipw.FloatText(value=round(state.benchmark, 2), description=tr("widget.rfm.benchmark_mean"),
                                         step=10.0, style=style),
-        "frequency_col": ipw.Dropdown(options=state.frequency_columns, value=state.frequency_col,
+        "frequency_col": ipw.Dropdown(options=labelled_options(state.frequency_columns, label),
+                                      value=state.frequency_col,
                                       description=tr("widget.rfm.frequency_col"), style=style),
-        "monetary_col": ipw.Dropdown(options=state.monetary_columns, value=state.monetary_col,
+        "monetary_col": ipw.Dropdown(options=labelled_options(state.monetary_columns, label),
+                                     value=state.monetary_col,
                                      description=tr("widget.rfm.monetary_col"), style=style),
         "heatmap_value": ipw.ToggleButtons(options=[(tr("widget.rfm.count"), "count"),
                                                     (tr("widget.rfm.revenue"), "revenue")],

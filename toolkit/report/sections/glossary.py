@@ -82,7 +82,7 @@ GLOSSARY = [
         ("deterioration", "退化期", "purchases fall off", "购买减少"),
         ("lost", "流失", "no purchase for longer than the lost gap", "超过流失间隔没有购买"),
         ("early abortion", "早期流产型", "leaves during exploration", "在考察期离开"),
-        ("mid-term abortion", "中途夭折型", "leaves during formation", "在形成期离开"),
+        ("mid-term abortion", "中期夭折型", "leaves during formation", "在形成期离开"),
         ("early exit", "提前退出型", "leaves from stability before its natural end", "在稳定期提前离开"),
         ("long-term retention", "长久保持型", "stays in stability for a long time", "长期处于稳定期"),
         ("too early to tell", "尚无法判断", "history too short to classify", "历史太短，无法判断"),
