@@ -6,6 +6,8 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, settings
 
+from . import _notebooks
+
 matplotlib.use("Agg")
 
 settings.register_profile(
@@ -31,3 +33,9 @@ def small_raw():
             "value": [10.0, 5.0, 7.5, 3.0, 2.0],
         }
     )
+
+
+@pytest.fixture
+def run_notebook():
+    """Execute a notebook (code strings, a file or a loaded notebook) with nbclient: see ``tests/_notebooks.py``."""
+    return _notebooks.run_notebook

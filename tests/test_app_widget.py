@@ -224,14 +224,11 @@ def test_no_lesson_text_or_exercise_in_the_app_notebook():
     assert "dashboard_app(background=True" in source and "print(" not in source and "exercise" not in source
 
 
-def test_app_notebook_runs_without_output_besides_the_widget():
-    nbclient = pytest.importorskip("nbclient")
-    import nbformat
-
+def test_app_notebook_runs_without_output_besides_the_widget(run_notebook):
+    nbformat = pytest.importorskip("nbformat")
     nb = nbformat.read(ROOT / "toolkit" / "widgets" / "_voila" / "dashboard.ipynb", as_version=4)
     nb.cells[0].source = nb.cells[0].source.replace("background=True", "background=False")
-    nbclient.NotebookClient(nb, timeout=300, kernel_name="python3").execute()
-    outputs = nb.cells[0].outputs
+    outputs = run_notebook(nb, timeout=300).nb.cells[0].outputs
     assert [o["output_type"] for o in outputs] == ["execute_result"]
     assert "application/vnd.jupyter.widget-view+json" in outputs[0]["data"]
 

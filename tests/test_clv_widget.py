@@ -135,23 +135,15 @@ def test_state_module_does_not_import_ipywidgets():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_notebook_widget_headless_with_nbclient(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell("from toolkit.widgets.clv_scenario import clv_scenario_widget\n"
-                                  "w = clv_scenario_widget()\nw"),
-        nbformat.v4.new_code_cell("w.controls['retention'].value = 0.9"),
-        nbformat.v4.new_code_cell("print(round(w.state.result.total, 1), w.state.result.horizon, bytes(w.dashboard.value[1:4]))"),
-    ]
-    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3", resources={"metadata": {"path": str(ROOT)}}).execute()
-    text = "".join(o.get("text", "") for o in nb.cells[2].outputs)
+def test_notebook_widget_headless_with_nbclient(run_notebook):
+    run = run_notebook([
+        "from toolkit.widgets.clv_scenario import clv_scenario_widget\nw = clv_scenario_widget()\nw",
+        "w.controls['retention'].value = 0.9",
+        "print(round(w.state.result.total, 1), w.state.result.horizon, bytes(w.dashboard.value[1:4]))",
+    ], timeout=180)
+    text = run.text(2)
     want = clv.textbook_example(retention=0.9)
     assert text.split() == [f"{round(want.total, 1)}", "10.0", "b'PNG'"]
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    sliders = [m["state"] for m in state.values() if m["model_name"] == "FloatSliderModel"
-               and m["state"].get("description") == "retention rate"]
+    sliders = [s for s in run.states("FloatSliderModel") if s.get("description") == "retention rate"]
     assert sliders and sliders[0]["value"] == 0.9
-    assert any(m["model_name"] == "ImageModel" for m in state.values())
+    assert run.states("ImageModel")

@@ -120,28 +120,18 @@ def test_state_does_not_import_ipywidgets():
     assert out.stdout.split() == ["False", "False"]
 
 
-def test_notebook_widget_headless_with_nbclient():
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import toolkit\nfrom toolkit.widgets.journey_explorer import journey_explorer\n"
-            "c = toolkit.datasets.load_company()\n"
-            "ev = toolkit.Events.from_frame(c.events, customer='customer_id', time='timestamp', event='event', "
-            "channel='channel')\n"
-            "w = journey_explorer(ev, channels=c.customers.set_index('customer_id')['channel'])\nw"),
-        nbformat.v4.new_code_cell("w.controls['channel'].value = 'referral'"),
-        nbformat.v4.new_code_cell("print(w.state.n_selected, int(w.state.funnel.table['customers'].iloc[0]), "
-                                  "bytes(w.image.value[1:4]))"),
-    ]
-    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
-    text = "".join(o.get("text", "") for o in nb.cells[2].outputs).split()
+def test_notebook_widget_headless_with_nbclient(run_notebook):
+    run = run_notebook([
+        ("import toolkit\nfrom toolkit.widgets.journey_explorer import journey_explorer\n"
+         "c = toolkit.datasets.load_company()\n"
+         "ev = toolkit.Events.from_frame(c.events, customer='customer_id', time='timestamp', event='event', "
+         "channel='channel')\n"
+         "w = journey_explorer(ev, channels=c.customers.set_index('customer_id')['channel'])\nw"),
+        "w.controls['channel'].value = 'referral'",
+        "print(w.state.n_selected, int(w.state.funnel.table['customers'].iloc[0]), bytes(w.image.value[1:4]))",
+    ], timeout=180)
+    text = run.text(2).split()
     n_ref = int((toolkit.datasets.load_company().customers["channel"] == "referral").sum())
     assert text == [str(n_ref), str(n_ref), "b'PNG'"]
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    dropdowns = [m["state"] for m in state.values() if m["model_name"] == "DropdownModel"
-                 and "cvt-journey-channel" in m["state"].get("_dom_classes", [])]
+    dropdowns = [s for s in run.states("DropdownModel") if "cvt-journey-channel" in s.get("_dom_classes", [])]
     assert dropdowns and dropdowns[0]["index"] == dropdowns[0]["_options_labels"].index("referral")

@@ -1,15 +1,11 @@
 """Lifecycle browser: headless state tests, widget controls driving the state, and one nbclient run."""
 
-from pathlib import Path
-
 import numpy as np
 import pytest
 
 import toolkit
 from toolkit.lifecycle import LifecycleClassifier
 from toolkit.widgets.lifecycle_browser import SLIDERS, LifecycleBrowserState, lifecycle_browser
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 @pytest.fixture(scope="module")
@@ -75,31 +71,20 @@ def test_widget_draws_timeline(clf):
     assert w.figure is not None and "5" in w.figure.axes[0].get_title()
 
 
-def test_notebook_slider_with_nbclient(tmp_path):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import toolkit\nfrom toolkit.widgets.lifecycle_browser import lifecycle_browser\n"
-            "tx = toolkit.datasets.load_company().to_transactions()\n"
-            "w = lifecycle_browser(tx, plots=False)\nw"),
-        nbformat.v4.new_code_cell("lost0 = int(w.state.counts.set_index('label').loc['lost', 'customers'])\n"
-                                  "w.controls['lost_gap'].value = 60"),
-        nbformat.v4.new_code_cell("lost1 = int(w.state.counts.set_index('label').loc['lost', 'customers'])\n"
-                                  "print(lost0, lost1, w.state.thresholds['lost_gap'])"),
-    ]
-    nbclient.NotebookClient(nb, timeout=240, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
-    text = "".join(o.get("text", "") for o in nb.cells[2].outputs).split()
+def test_notebook_slider_with_nbclient(run_notebook):
+    run = run_notebook([
+        ("import toolkit\nfrom toolkit.widgets.lifecycle_browser import lifecycle_browser\n"
+         "tx = toolkit.datasets.load_company().to_transactions()\n"
+         "w = lifecycle_browser(tx, plots=False)\nw"),
+        "lost0 = int(w.state.counts.set_index('label').loc['lost', 'customers'])\nw.controls['lost_gap'].value = 60",
+        ("lost1 = int(w.state.counts.set_index('label').loc['lost', 'customers'])\n"
+         "print(lost0, lost1, w.state.thresholds['lost_gap'])"),
+    ], timeout=240)
+    text = run.text(2).split()
     lost0, lost1, gap = int(text[0]), int(text[1]), float(text[2])
     assert gap == 60.0 and lost1 > lost0
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    sliders = [m["state"] for m in state.values() if m["model_name"] == "FloatSliderModel"
-               and "cvt-lifecycle-lost-gap" in m["state"].get("_dom_classes", [])]
+    sliders = [s for s in run.states("FloatSliderModel") if "cvt-lifecycle-lost-gap" in s.get("_dom_classes", [])]
     assert sliders and sliders[0]["value"] == 60.0
-    counts = [m["state"]["value"] for m in state.values() if m["model_name"] == "HTMLModel"
-              and "cvt-lifecycle-counts" in m["state"].get("_dom_classes", [])]
+    counts = [s["value"] for s in run.states("HTMLModel") if "cvt-lifecycle-counts" in s.get("_dom_classes", [])]
     assert counts and f"{lost1:,}" in counts[0] and f"{lost1 - lost0:+,}" in counts[0]
     assert np.isfinite(gap)

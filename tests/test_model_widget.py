@@ -139,7 +139,7 @@ def test_every_control_and_output_has_a_css_hook(bg, split):
     view = model_explorer(bg, split, plots=False)
     for name in SETTINGS:
         assert f"cvt-model-{name.replace('_', '-')}" in getattr(view, name)._dom_classes, name
-    for attr in ("key_numbers", "message", "output"):
+    for attr in ("key_numbers", "message", "output", "intervals", "fit_check"):
         assert f"cvt-model-{attr.replace('_', '-')}" in getattr(view, attr)._dom_classes
     assert "cvt-model-explorer" in view._dom_classes
 
@@ -168,28 +168,101 @@ def test_no_warnings_escape(bg, gg, split, cdnow_tx):
     assert np.isfinite(view.model.clv).all()
 
 
+# ------------------------------------------------------------------------------------------ intervals, fit check
+def test_intervals_of_the_selected_customer_equal_customer_intervals(bg, gg, split, cdnow_tx):
+    """Issue #21: her P(alive), expected purchases and CLV with an 80% interval, exactly customer_intervals."""
+    from toolkit.clv import customer_intervals
+    from toolkit.widgets.model_explorer import INTERVAL_DRAWS, INTERVAL_LEVEL, INTERVAL_SEED
+
+    assert (INTERVAL_LEVEL, INTERVAL_DRAWS, INTERVAL_SEED) == (0.8, 200, 0)
+    state = ModelExplorerState(bg, split, cdnow_tx, spend=gg, margin=0.3)
+    state.update(customer=18, horizon=24)
+    row = split.loc[[18]]
+    common = {"levels": (0.8,), "n_draws": 200, "seed": 0}
+    want = {
+        "p_alive": customer_intervals(bg, row, quantity="p_alive", **common),
+        "expected_purchases": customer_intervals(bg, row, quantity="expected_purchases", t=24 * 365.2425 / 12 / 7,
+                                                 **common),
+        "clv": customer_intervals(bg, row, quantity="clv", spend_model=gg, horizon=24, period="M",
+                                  discount_rate=0.01, margin=0.3, **common),
+    }
+    values = state.customer_values()
+    iv = state.intervals
+    assert list(iv.index) == list(want) and list(iv.columns) == ["estimate", "lower", "upper"]
+    for quantity, frame in want.items():
+        assert iv.loc[quantity, "estimate"] == pytest.approx(values[quantity], rel=1e-10)  # the numbers shown
+        assert iv.loc[quantity, "estimate"] == pytest.approx(frame[quantity].iloc[0], rel=1e-12)
+        assert iv.loc[quantity, "lower"] == pytest.approx(frame["lower_80"].iloc[0], rel=1e-12)
+        assert iv.loc[quantity, "upper"] == pytest.approx(frame["upper_80"].iloc[0], rel=1e-12)
+        assert iv.loc[quantity, "lower"] <= iv.loc[quantity, "estimate"] <= iv.loc[quantity, "upper"]
+    assert iv.loc["clv", "lower"] < iv.loc["clv", "upper"]  # the spend model's and the purchase model's uncertainty
+    text = state.interval_text()
+    assert text.startswith("80% interval") and f"${iv.loc['clv', 'lower']:,.2f}" in text and "overlap" in text
+    # computed once per customer and settings: going back is a cache hit
+    n = state.n_interval_updates
+    state.update(customer=157)
+    state.update(customer=18)
+    assert state.n_interval_updates == n + 1 and state.intervals is not None
+    # the view shows the same line
+    view = model_explorer(bg, split, cdnow_tx, spend=gg, plots=False, margin=0.3, customer=18, horizon=24)
+    import html
+
+    assert view.intervals.value == html.escape(text)
+    view.customer.value = "157"
+    assert view.intervals.value == html.escape(view.model.interval_text()) != html.escape(text)
+
+
+def test_no_intervals_without_standard_errors():
+    pn = ParetoNBD.from_params(r=0.553, alpha=10.578, s=0.606, beta=11.669, time_unit="W")
+    state = ModelExplorerState(pn, datasets.load_cdnow_summary(), spend=35.0, period="W")
+    assert state.intervals is None and state.interval_text().startswith("No intervals")
+
+
+def test_fit_check_is_the_period_transactions_verdict(bg, split):
+    """Issue #21: the period-transactions check, computed once at build, in plain words (en and zh)."""
+    import html
+
+    from toolkit.clv import period_transactions
+    from toolkit.i18n import using_language
+
+    want = period_transactions(bg, split)
+    view = model_explorer(bg, split, plots=False)
+    state = view.model
+    assert state.fit_verdict == want.verdict and state.fit_check.chi_square == want.chi_square
+    assert state.fit_check.p_value == want.p_value and "within chance" in want.verdict  # BG/NBD fits CDNOW
+    assert view.fit_check.value == html.escape("Fit check (period transactions): " + want.verdict)
+    view.customer.value = "18"
+    assert state.fit_check is not None and view.fit_check.value.endswith(html.escape(want.verdict))
+    with using_language("zh"):
+        zh = state.fit_check_text()
+    assert zh.startswith("拟合检验") and f"卡方 {want.chi_square:.1f}" in zh and "随机波动" in zh
+    # no check where period_transactions does not apply (a model with covariates): said in plain words
+    from toolkit.widgets.model_explorer import _fit_check
+
+    z = pd.DataFrame({"z": (split.index % 2).astype(float)}, index=split.index)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        cov_model = BetaGeo().fit(split, covariates=z)
+    assert _fit_check(cov_model, split) is None
+    state.fit_check = None
+    assert "not available" in state.fit_check_text()
+
+
 # ------------------------------------------------------------------------------------------ notebook
-def test_notebook_widget_headless_with_nbclient(bg, gg, split, cdnow_tx):
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import toolkit\nfrom toolkit import datasets\n"
-            "from toolkit.clv.evaluation import calibration_holdout_split\n"
-            "from toolkit.clv.models import BetaGeo, GammaGamma\n"
-            "from toolkit.widgets.model_explorer import model_explorer\n"
-            "raw = datasets.load_cdnow('sample')\n"
-            "tx = toolkit.Transactions.from_frame(raw, customer='sample_id', time='date', amount='dollar_value',"
-            " duplicates='keep', time_unit='W')\n"
-            "split = calibration_holdout_split(tx, '1997-09-30', '1998-06-30')\n"
-            "view = model_explorer(BetaGeo().fit(split), split, tx, spend=GammaGamma().fit(split))\nview"),
-        nbformat.v4.new_code_cell("view.customer.value = '18'\nview.horizon.value = 24\nview.margin.value = 0.3"),
-        nbformat.v4.new_code_cell("print(view.n_redraws)\nprint(view.key_numbers.value)"),
-    ]
-    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
+def test_notebook_widget_headless_with_nbclient(bg, gg, split, cdnow_tx, run_notebook):
+    nb = run_notebook([
+        ("import toolkit\nfrom toolkit import datasets\n"
+         "from toolkit.clv.evaluation import calibration_holdout_split\n"
+         "from toolkit.clv.models import BetaGeo, GammaGamma\n"
+         "from toolkit.widgets.model_explorer import model_explorer\n"
+         "raw = datasets.load_cdnow('sample')\n"
+         "tx = toolkit.Transactions.from_frame(raw, customer='sample_id', time='date', amount='dollar_value',"
+         " duplicates='keep', time_unit='W')\n"
+         "split = calibration_holdout_split(tx, '1997-09-30', '1998-06-30')\n"
+         "view = model_explorer(BetaGeo().fit(split), split, tx, spend=GammaGamma().fit(split))\nview"),
+        "view.customer.value = '18'\nview.horizon.value = 24\nview.margin.value = 0.3",
+        "print(view.n_redraws)\nprint(view.key_numbers.value)",
+    ], timeout=180).nb
 
     import html
 

@@ -253,32 +253,24 @@ def test_heatmap_png_leaves_no_pyplot_figures(company_summary):
 
 
 # ------------------------------------------------------------------------------------------ notebook
-def test_notebook_widget_headless_with_nbclient():
-    nbformat = pytest.importorskip("nbformat")
-    nbclient = pytest.importorskip("nbclient")
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [
-        nbformat.v4.new_code_cell(
-            "import toolkit\nfrom toolkit import datasets\n"
-            "from toolkit.widgets.rfm_explorer import rfm_explorer\n"
-            "company = datasets.make_company(300, seed=7)\n"
-            "tx = toolkit.Transactions.from_frame(company.transactions, **company.transaction_kwargs())\n"
-            "view = rfm_explorer(tx)\nview"),
-    ]
-    nb.cells.append(nbformat.v4.new_code_cell("view.segment_map.value = 'rfm_8'\nview.benchmark_mean.value = 800.0"))
-    nb.cells.append(nbformat.v4.new_code_cell("print(view.n_redraws)\nprint(view.key_numbers.value)"))
-    nbclient.NotebookClient(nb, timeout=180, kernel_name="python3",
-                            resources={"metadata": {"path": str(ROOT)}}).execute()
+def test_notebook_widget_headless_with_nbclient(run_notebook):
+    run = run_notebook([
+        ("import toolkit\nfrom toolkit import datasets\n"
+         "from toolkit.widgets.rfm_explorer import rfm_explorer\n"
+         "company = datasets.make_company(300, seed=7)\n"
+         "tx = toolkit.Transactions.from_frame(company.transactions, **company.transaction_kwargs())\n"
+         "view = rfm_explorer(tx)\nview"),
+        "view.segment_map.value = 'rfm_8'\nview.benchmark_mean.value = 800.0",
+        "print(view.n_redraws)\nprint(view.key_numbers.value)",
+    ], timeout=180)
 
     company = datasets.make_company(300, seed=7)
     tx = toolkit.Transactions.from_frame(company.transactions, **company.transaction_kwargs())
     want = RFMExplorerState(tx, segment_map="rfm_8", benchmark_mean=800.0).key_numbers()
-    printed = "".join(o.get("text", "") for o in nb.cells[2].outputs).splitlines()
+    printed = run.text(2).splitlines()
     assert printed == ["3", want]
 
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    models = list(state.values())
+    models = run.models
     labels = [m["state"].get("value") for m in models if m["model_name"] == "LabelModel"]
     assert want in labels
     dropdowns = [m["state"] for m in models if m["model_name"] == "DropdownModel"]

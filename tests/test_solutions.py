@@ -58,13 +58,11 @@ def substitute_solutions(nb):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", _lessons_with_solutions())
-def test_solutions_pass_their_checks(path):
-    from nbclient import NotebookClient
-
+def test_solutions_pass_their_checks(path, run_notebook):
     nb = nbformat.read(path, as_version=4)
     n = substitute_solutions(nb)
     assert n >= 1
-    NotebookClient(nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": str(NOTEBOOKS)}}).execute()
+    run_notebook(nb, timeout=600, cwd=NOTEBOOKS)
     # notebooks are product: no cell may print a warning or anything else on stderr
     noisy = [(i, "".join(o.get("text", ""))[:300]) for i, cell in enumerate(nb.cells) if cell.cell_type == "code"
              for o in cell.outputs if o.get("output_type") == "stream" and o.get("name") == "stderr"]

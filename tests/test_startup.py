@@ -275,19 +275,13 @@ toolkit.warmup()
 """
 
 
-def test_cold_warmup_shows_a_progress_bar_in_a_notebook():
+def test_cold_warmup_shows_a_progress_bar_in_a_notebook(run_notebook):
     """In Jupyter (and Voila) the first-run warm-up shows an ipywidgets progress bar, not a silent cell."""
-    import nbformat
-    from nbclient import NotebookClient
-
-    nb = nbformat.v4.new_notebook()
-    nb.cells.append(nbformat.v4.new_code_cell(SLOW_COLD_WARMUP))
-    NotebookClient(nb, timeout=120, kernel_name="python3").execute()
-    outputs = nb.cells[0].outputs
+    run = run_notebook([SLOW_COLD_WARMUP], timeout=120)
+    outputs = run.nb.cells[0].outputs
     views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert views, f"no widget displayed: {outputs}"
-    state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    labels = " ".join(str(m["state"].get("value", "")) for m in state.values() if m["model_name"] == "HTMLModel")
+    labels = " ".join(str(s.get("value", "")) for s in run.states("HTMLModel"))
     labels = labels.replace("\u2007", " ")  # tqdm's figure spaces
     assert "Preparing fast kernels" in labels and "3/3" in labels, labels
 

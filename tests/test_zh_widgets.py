@@ -265,7 +265,9 @@ def test_the_scan_catches_english():
 
     fig = Figure()
     ax = fig.subplots()
-    ax.set_title("历史价值 by cohort")
+    from toolkit.plotting._fonts import cjk_family
+
+    ax.set_title("历史价值 by cohort", fontfamily=cjk_family())  # a bare Figure: give it the bundled font
     ax.plot([0, 1], [0, 1], label="observed")
     ax.legend()
     assert set(english_words(figure_texts(fig))) == {"cohort", "observed"}

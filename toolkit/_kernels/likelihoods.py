@@ -379,6 +379,24 @@ def bgnbd_p_alive(params, x, tx, T, modified, out):
     return bad
 
 
+# ----------------------------------------------------------------------------------------------------------
+# per-thread hash tables: the scaffolding shared by the expectation kernels
+# ----------------------------------------------------------------------------------------------------------
+# A value that depends on a customer only through a few exact keys that repeat (whole x, day-resolution times,
+# one horizon) is computed once per thread and key. The rows are cut into ``n_chunks`` contiguous chunks, one
+# per thread, and each chunk has its own open-addressing table (nothing shared, no locks); every value depends
+# only on its keys, so the result does not depend on the number of threads. A kernel reads:
+#
+#     chunk, shift = _chunking(n, n_chunks)
+#     for c in prange(n_chunks):
+#         table = _new_table(shift)                     # rows [keys..., values...]
+#         for i in range(c * chunk, min(n, (c + 1) * chunk)):
+#             slot, found = _probe(table, (k1, k2), shift)
+#             if found == 1:
+#                 v = table[slot, 2]
+#             else:
+#                 v = ...                                # the expensive part
+#                 _remember(table, slot, found, (k1, k2), (v,))
 @njit_serial(error_model="numpy", inline="always")
 def _probe(table, keys, shift):
     """Slot of ``keys`` (a tuple of 2 or 3 floats) in an open-addressing table whose rows start with the keys
@@ -415,6 +433,30 @@ def _table_bits(n_rows):
     return bits
 
 
+@njit_serial(error_model="numpy", inline="always")
+def _chunking(n, n_chunks):
+    """(rows per chunk, probe shift of the chunk's table) for ``n`` rows cut into ``n_chunks`` chunks."""
+    chunk = (n + n_chunks - 1) // n_chunks
+    return chunk, 64 - _table_bits(chunk)
+
+
+@njit_serial(error_model="numpy", inline="always")
+def _new_table(shift):
+    """An empty table for :func:`_probe` with ``shift``: 2^(64 - shift) rows of 4 columns (keys, then values)."""
+    return np.full((1 << (64 - shift), 4), -1.0)
+
+
+@njit_serial(error_model="numpy")
+def _remember(table, slot, found, keys, values):
+    """Store ``keys`` and then ``values`` (tuples of floats) in row ``slot`` when :func:`_probe` found it empty
+    (``found == 0``); a full neighbourhood (``found == -1``) stores nothing."""
+    if found == 0:
+        for j in range(len(keys)):
+            table[slot, j] = keys[j]
+        for j in range(len(values)):
+            table[slot, len(keys) + j] = values[j]
+
+
 def bgnbd_conditional_expected(params, t, x, tx, T, modified, out):
     """E[Y(t) | x, t_x, T], expected purchases in (T, T + t].
 
@@ -440,10 +482,9 @@ def _bgnbd_conditional_expected(params, t, x, tx, T, modified, out, n_chunks):
     shift = 1.0 if modified else 0.0
     n = x.shape[0]
     bgnbd_p_alive(params, x, tx, T, modified, out)
-    chunk = (n + n_chunks - 1) // n_chunks
-    bits = _table_bits(chunk)
+    chunk, probe_shift = _chunking(n, n_chunks)
     for c in prange(n_chunks):
-        table = np.full((1 << bits, 4), -1.0)  # rows [x, T, t, bracket]
+        table = _new_table(probe_shift)  # rows [x, T, t, bracket]
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             xi = x[i]
             ti = t[i]
@@ -451,18 +492,14 @@ def _bgnbd_conditional_expected(params, t, x, tx, T, modified, out, n_chunks):
             if ti <= 0.0:
                 out[i] = 0.0
                 continue
-            slot, found = _probe(table, (xi, Ti, ti), 64 - bits)
+            slot, found = _probe(table, (xi, Ti, ti), probe_shift)
             if found == 1:
                 part = table[slot, 3]
             else:
                 big = alpha + Ti + ti
                 part = _bgnbd_bracket(r + xi, b + xi + shift, a + b + xi - 1.0 + shift, a,
                                       math.log((alpha + Ti) / big), ti / big)
-                if found == 0:
-                    table[slot, 0] = xi
-                    table[slot, 1] = Ti
-                    table[slot, 2] = ti
-                    table[slot, 3] = part
+                _remember(table, slot, found, (xi, Ti, ti), (part,))
             out[i] *= part
     return out
 
@@ -718,12 +755,10 @@ def _pnbd_p_alive(params, x, tx, T, out, n_chunks):
         t_max = max(t_max, T[i])
     base = max(alpha, beta)
     c1 = 0.5 * (math.log(base) + math.log(base + t_max))
-    chunk = (n + n_chunks - 1) // n_chunks
-    bits = _table_bits(chunk)
-    shift = 64 - bits
+    chunk, shift = _chunking(n, n_chunks)
     for c in prange(n_chunks):
-        table_a = np.full((1 << bits, 4), -1.0)  # rows [x, t_x, e_A, -]
-        table_b = np.full((1 << bits, 4), -1.0)  # rows [x, T, e_L, e_B]
+        table_a = _new_table(shift)  # rows [x, t_x, e_A, -]
+        table_b = _new_table(shift)  # rows [x, T, e_L, e_B]
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             xi = x[i]
             txi = tx[i]
@@ -734,10 +769,7 @@ def _pnbd_p_alive(params, x, tx, T, out, n_chunks):
                 e_a = table_a[sa, 2]
             else:
                 e_a = _exp_or_nan(_pnbd_log_part(r, alpha, s, beta, xi, txi) + ck)
-                if found == 0:
-                    table_a[sa, 0] = xi
-                    table_a[sa, 1] = txi
-                    table_a[sa, 2] = e_a
+                _remember(table_a, sa, found, (xi, txi), (e_a,))
             sb, found = _probe(table_b, (xi, Ti), shift)
             if found == 1:
                 e_l = table_b[sb, 2]
@@ -746,11 +778,7 @@ def _pnbd_p_alive(params, x, tx, T, out, n_chunks):
                 minus_log_alive = (r + xi) * math.log(alpha + Ti) + s * math.log(beta + Ti)
                 e_l = _exp_or_nan(minus_log_alive - ck)
                 e_b = _exp_or_nan(_pnbd_log_part(r, alpha, s, beta, xi, Ti) + minus_log_alive)
-                if found == 0:
-                    table_b[sb, 0] = xi
-                    table_b[sb, 1] = Ti
-                    table_b[sb, 2] = e_l
-                    table_b[sb, 3] = e_b
+                _remember(table_b, sb, found, (xi, Ti), (e_l, e_b))
             ratio = e_a * e_l - e_b
             if ratio == ratio:
                 out[i] = 1.0 / (1.0 + s / (r + s + xi) * (ratio if ratio > 0.0 else 0.0))
@@ -775,14 +803,13 @@ def _pnbd_conditional_expected(params, t, x, tx, T, out, n_chunks):
     r, alpha, s, beta = params[0], params[1], params[2], params[3]
     n = x.shape[0]
     _pnbd_p_alive(params, x, tx, T, out, n_chunks)
-    chunk = (n + n_chunks - 1) // n_chunks
-    bits = _table_bits(chunk)
+    chunk, shift = _chunking(n, n_chunks)
     for c in prange(n_chunks):
-        table = np.full((1 << bits, 4), -1.0)  # rows [T, t, (beta+T)/(alpha+T) * factor, -]
+        table = _new_table(shift)  # rows [T, t, (beta+T)/(alpha+T) * factor, -]
         for i in range(c * chunk, min(n, (c + 1) * chunk)):
             Ti = T[i]
             ti = t[i]
-            slot, found = _probe(table, (Ti, ti), 64 - bits)
+            slot, found = _probe(table, (Ti, ti), shift)
             if found == 1:
                 g = table[slot, 2]
             else:
@@ -793,10 +820,7 @@ def _pnbd_conditional_expected(params, t, x, tx, T, out, n_chunks):
                 else:
                     factor = -math.expm1((s - 1.0) * log_u) / (s - 1.0)
                 g = bT / (alpha + Ti) * factor
-                if found == 0:
-                    table[slot, 0] = Ti
-                    table[slot, 1] = ti
-                    table[slot, 2] = g
+                _remember(table, slot, found, (Ti, ti), (g,))
             out[i] *= (r + x[i]) * g
     return out
 
