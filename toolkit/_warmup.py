@@ -186,11 +186,11 @@ def _step_scenario(state):
 
 
 def _step_models(state):
-    from .clv import models
+    from .clv import intervals, models
     from .customers import customer_summary
 
     summary = customer_summary(state["cdnow"], observation_end="1997-09-30")
-    models._warmup(summary)
+    intervals._warmup(summary, models._warmup(summary))
 
 
 #: (what the progress bar says, the step)
@@ -225,6 +225,23 @@ def _progress_bar(progress, total):
     return bar, stop
 
 
+def _warm_font(progress):
+    """Cut the bundled Chinese font once for the widgets and lessons (``@font-face`` in the browser; about 20 s on
+    a fresh machine, then read from the user's font cache), so that the first Chinese lesson does not wait for it."""
+    try:
+        from .report.fonts import font_face_css, is_cut
+        from .widgets._common import chinese_text
+    except ImportError:  # the font package or a lab dependency is missing: nothing to prepare
+        return
+    text = chinese_text()
+    if is_cut(text):
+        return
+    if progress:
+        sys.stderr.write("Preparing the Chinese font for the browser (once, ~20 s) ...\n")
+        sys.stderr.flush()
+    font_face_css(text)
+
+
 def warmup(progress="auto", force=False) -> float:
     """Make sure every kernel is compiled and in numba's disk cache; returns the seconds it took.
 
@@ -246,6 +263,7 @@ def warmup(progress="auto", force=False) -> float:
     user's cache folder (numba's fallback); ``NUMBA_CACHE_DIR`` overrides both.
     """
     start = time.perf_counter()
+    _warm_font(progress)
     if not force and (not _caching() or _cache_is_warm()):
         return time.perf_counter() - start  # nothing to fill (caching or the JIT switched off), or nothing missing
     bar, stop = _progress_bar(progress, len(_STEPS))

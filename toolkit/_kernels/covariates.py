@@ -23,16 +23,19 @@ References
    and what will they do next? *Management Science* 33(1), 1-24.
 .. [FH13] Fader, P. S. and Hardie, B. G. S. (2013). The Gamma-Gamma model of monetary value.
    http://brucehardie.com/notes/025/
+.. [AS64] Abramowitz, M. and Stegun, I. A. (1964). *Handbook of Mathematical Functions*, 6.1.15 and 6.3.5
+   (the recurrences of the gamma and digamma functions).
 """
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
+
 from ._jit import njit_parallel, njit_serial, prange
 from .likelihoods import (
     _bgnbd_bracket,
-    _lbeta,
     _logaddexp,
     _pnbd_log_part_grad,
     _pnbd_p_alive_row,
@@ -51,15 +54,50 @@ __all__ = [
 
 
 # ----------------------------------------------------------------------------------------------------------
+# gamma-function ratios by frequency, shared by the rows of one evaluation
+# ----------------------------------------------------------------------------------------------------------
+#: Frequencies below this take the gamma-function ratios from per-evaluation tables or short sums.
+_SMALL_X = 64
+
+
+@njit_serial(error_model="numpy")
+def _shape_table(r):
+    """lgamma(r+k) - lgamma(r) and digamma(r+k) - digamma(r) for k = 0 .. _SMALL_X - 1 (shared by all rows).
+
+    Built by the recurrences Gamma(r+k+1) = (r+k) Gamma(r+k), psi(r+k+1) = psi(r+k) + 1/(r+k) ([AS64] 6.1.15,
+    6.3.5), i.e. the sums of log(r+j) and 1/(r+j) over j < k.
+    """
+    tab = np.empty((2, _SMALL_X))
+    lg = 0.0
+    ps = 0.0
+    for k in range(_SMALL_X):
+        tab[0, k] = lg
+        tab[1, k] = ps
+        lg += math.log(r + k)
+        ps += 1.0 / (r + k)
+    return tab
+
+
+@njit_serial(error_model="numpy")
+def _shape_terms(r, xi, tab, lgamma_r, psi_r):
+    """lgamma(r+x) - lgamma(r) and digamma(r+x) - digamma(r): from ``tab`` for a small whole x, else directly."""
+    if 0.0 <= xi < _SMALL_X and xi == math.floor(xi):
+        k = int(xi)
+        return tab[0, k], tab[1, k]
+    return math.lgamma(r + xi) - lgamma_r, digamma(r + xi) - psi_r
+
+
+# ----------------------------------------------------------------------------------------------------------
 # Pareto/NBD [SMC87], [FHL05c], covariates [FH07]
 # ----------------------------------------------------------------------------------------------------------
 @njit_serial(error_model="numpy")
-def _pnbd_row(r, alpha, s, beta, xi, txi, Ti, lgamma_r, psi_r):
+def _pnbd_row(r, alpha, s, beta, xi, txi, Ti, lgamma_r, psi_r, tab):
     """log L of one customer and d log L / d (r, alpha, s, beta) at her own alpha and beta.
 
     L = Gamma(r+x) alpha^r beta^s / Gamma(r) {(alpha+T)^-(r+x) (beta+T)^-s + s/(r+s+x) A_0} ([FHL05c]
     Section 3); A_0 = A - B, the two hypergeometric parts at t_x and T (``_pnbd_log_part_grad``), taken in
-    log space. ``lgamma_r`` and ``psi_r`` are log Gamma(r) and digamma(r) (shared by all rows).
+    log space. ``lgamma_r`` and ``psi_r`` are log Gamma(r) and digamma(r), ``tab`` the :func:`_shape_table` of r
+    (shared by all rows).
     """
     k = r + s + xi
     log_alpha = math.log(alpha)
@@ -76,9 +114,10 @@ def _pnbd_row(r, alpha, s, beta, xi, txi, Ti, lgamma_r, psi_r):
         e = math.exp(lB - lA)
         log_dead = math.log(s / k) + lA + math.log1p(-e)
     lse = _logaddexp(log_alive, log_dead)
-    ll = math.lgamma(r + xi) - lgamma_r + r * log_alpha + s * log_beta + lse
+    lg_rx, psi_rx = _shape_terms(r, xi, tab, lgamma_r, psi_r)
+    ll = lg_rx + r * log_alpha + s * log_beta + lse
     wa = math.exp(log_alive - lse)
-    g0 = digamma(r + xi) - psi_r + log_alpha - wa * log_aT
+    g0 = psi_rx + log_alpha - wa * log_aT
     g1 = r / alpha - wa * (r + xi) / (alpha + Ti)
     g2 = log_beta - wa * log_bT
     g3 = s / beta - wa * s / (beta + Ti)
@@ -101,8 +140,9 @@ def pnbd_rows_loglik(r, s, alpha, beta, x, tx, T, out):
     """
     lgamma_r = math.lgamma(r)
     psi_r = digamma(r)
+    tab = _shape_table(r)
     for i in prange(x.shape[0]):
-        ll, g0, g1, g2, g3 = _pnbd_row(r, alpha[i], s, beta[i], x[i], tx[i], T[i], lgamma_r, psi_r)
+        ll, g0, g1, g2, g3 = _pnbd_row(r, alpha[i], s, beta[i], x[i], tx[i], T[i], lgamma_r, psi_r, tab)
         out[i, 0] = ll
         out[i, 1] = g0
         out[i, 2] = g1
@@ -142,6 +182,33 @@ def pnbd_rows_conditional_expected(r, s, alpha, beta, t, x, tx, T, out):
 # ----------------------------------------------------------------------------------------------------------
 # BG/NBD [FHL05a] (MBG/NBD [BDF07] with ``modified``), covariates [FH07]
 # ----------------------------------------------------------------------------------------------------------
+@njit_serial(error_model="numpy")
+def _beta_steps(a, b, n):
+    """log B(a, b+n) - log B(a, b), psi(a+b+n) - psi(a+b) and psi(b+n) - psi(b) for n >= 0.
+
+    For a small whole n by the recurrences (B(a, v+1) = B(a, v) v/(a+v), psi(v+1) = psi(v) + 1/v): n steps of a
+    product and two reciprocals instead of six log-gamma / digamma calls; the product is moved into the log
+    before it could underflow. Otherwise with ``math.lgamma`` and :func:`digamma`.
+    """
+    if 0.0 <= n < _SMALL_X and n == math.floor(n):
+        prod = 1.0
+        acc = 0.0
+        s_ab = 0.0
+        s_b = 0.0
+        for k in range(int(n)):
+            bk = b + k
+            abk = a + bk
+            prod *= bk / abk
+            s_ab += 1.0 / abk
+            s_b += 1.0 / bk
+            if prod < 1e-250:
+                acc += math.log(prod)
+                prod = 1.0
+        return acc + math.log(prod), s_ab, s_b
+    lb = math.lgamma(b + n) - math.lgamma(b) - math.lgamma(a + b + n) + math.lgamma(a + b)
+    return lb, digamma(a + b + n) - digamma(a + b), digamma(b + n) - digamma(b)
+
+
 @njit_parallel(error_model="numpy")
 def bgnbd_rows_loglik(r, alpha, a, b, x, tx, T, modified, out):
     """Per-customer BG/NBD log-likelihood with her own alpha_i, a_i, b_i, and its partial derivatives.
@@ -150,35 +217,50 @@ def bgnbd_rows_loglik(r, alpha, a, b, x, tx, T, modified, out):
     (Gamma(r) (alpha+t)^(r+x)) ([FHL05a]; MBG/NBD [BDF07]: b+x+1 in place of b+x and the second term for every
     x). ``out`` (n, 5) receives log L_i and d log L_i / d r, d alpha_i, d a_i, d b_i; d/da and d/db follow
     from d log B(u, v)/du = psi(u) - psi(u+v).
+
+    With bx = b+x (b+x+1), B(a, bx)/B(a, b) and the digamma differences are short products and sums over the
+    x (x+1) steps from b to bx (:func:`_beta_steps`), B(a+1, bx-1)/B(a, bx) = a/(bx-1), and the r terms come
+    from a table by x (:func:`_shape_table`): most customers buy a few times, so a row costs a few logs and
+    exps, not ten special functions. The two terms' weights are 1/(1+e) and e/(1+e), e = exp(-|term3-term4|).
     """
     shift = 1.0 if modified else 0.0
     lgamma_r = math.lgamma(r)
     psi_r = digamma(r)
+    tab = _shape_table(r)
     for i in prange(x.shape[0]):
         xi = x[i]
         al = alpha[i]
         ai = a[i]
         bi = b[i]
         rx = r + xi
-        bx = bi + xi + shift
+        lg_rx, psi_rx = _shape_terms(r, xi, tab, lgamma_r, psi_r)
+        lb, s_ab, s_b = _beta_steps(ai, bi, xi + shift)
+        log_al = math.log(al)
         log_aT = math.log(al + T[i])
         log_atx = math.log(al + tx[i])
-        lab = _lbeta(ai, bi)
-        term3 = _lbeta(ai, bx) - lab - rx * log_aT
+        term3 = lb - rx * log_aT
+        inv_c = 0.0
+        w3 = 1.0
+        w4 = 0.0
+        lse = term3
         if modified or xi > 0.0:
-            term4 = _lbeta(ai + 1.0, bx - 1.0) - lab - rx * log_atx
-        else:
-            term4 = -math.inf
-        lse = _logaddexp(term3, term4)
-        w3 = math.exp(term3 - lse)
-        w4 = math.exp(term4 - lse)
-        psi_ab = digamma(ai + bi)
-        psi_abx = digamma(ai + bx)
-        out[i, 0] = math.lgamma(rx) - lgamma_r + r * math.log(al) + lse
-        out[i, 1] = digamma(rx) - psi_r + math.log(al) - w3 * log_aT - w4 * log_atx
+            c = bi + xi + shift - 1.0
+            inv_c = 1.0 / c
+            term4 = lb + math.log(ai * inv_c) - rx * log_atx
+            e = math.exp(-abs(term4 - term3))
+            big = 1.0 / (1.0 + e)
+            lse = max(term3, term4) + math.log1p(e)
+            if term4 > term3:
+                w4 = big
+                w3 = e * big
+            else:
+                w3 = big
+                w4 = e * big
+        out[i, 0] = lg_rx + r * log_al + lse
+        out[i, 1] = psi_rx + log_al - w3 * log_aT - w4 * log_atx
         out[i, 2] = r / al - rx * (w3 / (al + T[i]) + w4 / (al + tx[i]))
-        out[i, 3] = psi_ab - psi_abx + w4 / ai
-        out[i, 4] = psi_ab + digamma(bx) - digamma(bi) - psi_abx - (w4 / (bx - 1.0) if w4 > 0.0 else 0.0)
+        out[i, 3] = w4 / ai - s_ab
+        out[i, 4] = s_b - s_ab - w4 * inv_c
     return out
 
 

@@ -411,3 +411,13 @@ def _clv_quantiles(model, summary, spend_model, spend_draws, draws, probs, setti
                 values[:, d] = customer_lifetime_value(m, block, s, **settings, covariates=covariates).to_numpy()
         _ik.row_quantiles(values, probs, out[start:start + len(block)])
     return out
+
+
+def _warmup(summary, models):
+    """Compile (or load from the numba cache) the interval kernels: intervals of each fitted purchase model.
+
+    ``models`` are the models :func:`toolkit.clv.models._warmup` fitted on ``summary`` (with and without
+    covariates); called by ``toolkit.warmup`` after it.
+    """
+    for model in models:
+        customer_intervals(model, summary, quantity="expected_purchases", t=4, n_draws=10)

@@ -66,11 +66,12 @@ def _warmup(summary):
 
     ``summary`` is a customer summary with some repeat buyers (``toolkit.warmup`` passes the CDNOW sample's):
     each model is fitted and asked for P(alive), expected purchases and CLV, as the lessons and the report do.
+    Returns the fitted purchase models (those with covariates last), for :func:`toolkit.clv.intervals._warmup`
+    (which lives above this package: importing it here would make an import circle).
     """
     import numpy as np
 
-    from .. import intervals as _intervals
-
+    fitted = []
     repeaters = summary[summary["frequency"] > 0]
     gg = GammaGamma().fit(repeaters)
     gg.expected_spend(summary)
@@ -80,7 +81,7 @@ def _warmup(summary):
         model.conditional_expected_purchases(summary, t=4)
         model.expected_purchases_new_customer(np.array([1.0, 4.0]))
         customer_lifetime_value(model, summary, gg, horizon=12, period="M", discount_rate=0.01)
-        _intervals.customer_intervals(model, summary, quantity="expected_purchases", t=4, n_draws=10)
+        fitted.append(model)
     # covariates (a numeric and a categorical column, derived from the summary itself): the per-customer kernels
     import pandas as pd
 
@@ -94,10 +95,11 @@ def _warmup(summary):
         model.p_alive(summary)
         model.conditional_expected_purchases(summary, t=4)
         customer_lifetime_value(model, summary, gg_cov, horizon=12, period="M", discount_rate=0.01)
-        _intervals.customer_intervals(model, summary, quantity="expected_purchases", t=4, n_draws=10)
+        fitted.append(model)
     # BG/BB on discrete data drawn from the published donation fit ([FHS10]: 1.204, 0.750, 0.657, 2.783)
     discrete = BetaGeoBetaBinom.from_params(alpha=1.204, beta=0.750, gamma=0.657, delta=2.783).simulate(
         np.full(300, 6), seed=1)[["frequency", "recency", "periods"]]
     bgbb = BetaGeoBetaBinom().fit(discrete)
     bgbb.p_alive(discrete)
     bgbb.conditional_expected_purchases(discrete, 2)
+    return fitted

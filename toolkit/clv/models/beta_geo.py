@@ -13,7 +13,7 @@ from ..._kernels import covariates as _ck
 from ..._kernels import likelihoods as _lk
 from ..._kernels._arrays import readonly
 from .base import PurchaseModel, _numeric_columns, validate_frt
-from .covariates import CovariateMixin, kernel_arrays
+from .covariates import CovariateMixin, dot, kernel_arrays
 
 __all__ = ["BetaGeo"]
 
@@ -94,21 +94,32 @@ class BetaGeo(CovariateMixin, PurchaseModel):
         if not self._uses_covariates:
             x, tx, T = data
             return _lk.bgnbd_loglik(_f8(params), x, tx, T, weights, self._modified, grad)
-        x = data[0]
-        alpha, a, b = self._scales(params, data)
-        rows = _ck.bgnbd_rows_loglik(float(params[0]), *kernel_arrays(alpha, a, b, *data[:3]), self._modified,
-                                     np.empty((len(x), 5)))
+        rows, alpha, a, b = self._rows(params, data)
         # chain rule: d alpha_i / d (g_p' z_i) = -alpha_i; a_i and b_i both scale with exp(g_d' z_i)
         ga = weights * rows[:, 2] * alpha
         gd_a = weights * rows[:, 3] * a
         gd_b = weights * rows[:, 4] * b
-        grad[0] = weights @ rows[:, 1]
+        grad[0] = dot(weights, rows[:, 1])
         grad[1] = ga.sum() / params[1]
         grad[2] = gd_a.sum() / params[2]
         grad[3] = gd_b.sum() / params[3]
         self._coef_grad(grad, data, "purchase", -ga)
         self._coef_grad(grad, data, "dropout", gd_a + gd_b)
-        return float(weights @ rows[:, 0])
+        return dot(weights, rows[:, 0])
+
+    #: per-customer quantities (log r, log alpha_i, log a_i, log b_i), see ``CovariateMixin._hessian``
+    _row_spec = ((0, None, 0.0), (1, "purchase", -1.0), (2, "dropout", 1.0), (3, "dropout", 1.0))
+
+    def _rows(self, params, data):
+        """Per-customer log L_i and its derivatives (``bgnbd_rows_loglik``), with each row's alpha_i, a_i, b_i."""
+        alpha, a, b = self._scales(params, data)
+        rows = _ck.bgnbd_rows_loglik(float(params[0]), *kernel_arrays(alpha, a, b, *data[:3]), self._modified,
+                                     np.empty((len(alpha), 5)))
+        return rows, alpha, a, b
+
+    def _row_log_grads(self, params, data):
+        rows, alpha, a, b = self._rows(params, data)
+        return [rows[:, 1] * params[0], rows[:, 2] * alpha, rows[:, 3] * a, rows[:, 4] * b]
 
     # ------------------------------------------------------------------------------------------------------
     # predictions

@@ -283,6 +283,160 @@ class CovariateMixin:
         return x0
 
     # ------------------------------------------------------------------------------------------------------
+    # large fits: quasi-Newton iterations from the curvature of a subsample
+    # ------------------------------------------------------------------------------------------------------
+    #: fits with at least this many patterns start with a fit on ``_SUBSAMPLE`` of them (see ``_minimize``)
+    _SUBSAMPLE_MIN = 150_000
+    _SUBSAMPLE = 50_000
+
+    def _minimize(self, x0, patterns, pattern_w, n_total):
+        """L-BFGS-B (the base class), or for a large covariate fit a subsample's fit and quasi-Newton steps.
+
+        L-BFGS-B learns the curvature of the 10-odd dimensional likelihood as it goes: about 25 passes over
+        the customers, the bulk of a large fit's time. Here a fit on 50,000 customers drawn at random (a
+        twentieth of the cost at 1e6 customers) gives a point close to the optimum and, through
+        :meth:`_hessian`, the curvature per customer, which the full data share up to sampling error; from
+        there Newton steps x <- x - H^-1 g(x) (with step halving should the objective not decrease), H starting
+        at the subsample's and corrected by BFGS updates from the full data's steps, converge in a handful of
+        passes. The iterations stop
+        when the largest step is below 10 ``tol`` (1e-9 by default), then ``fit`` polishes with the full
+        Hessian as after L-BFGS-B. Same optimum, more precisely: on the benchmark's 1e6 BG/NBD customers a
+        full Newton step from the result is 1e-14 here and 1e-8 from L-BFGS-B + polish (the log-likelihoods
+        agree to 1e-15). Anything unexpected (a failed subsample fit, a Hessian that is not positive definite,
+        no progress) falls back to L-BFGS-B.
+        """
+        n = len(pattern_w)
+        if not self._uses_covariates or not self._row_spec or n < self._SUBSAMPLE_MIN:
+            return super()._minimize(x0, patterns, pattern_w, n_total)
+        res = self._newton_from_subsample(x0, patterns, pattern_w, n_total)
+        if res is None or not res.success:
+            return super()._minimize(x0 if res is None else res.x, patterns, pattern_w, n_total)
+        return res
+
+    def _newton_from_subsample(self, x0, patterns, pattern_w, n_total):
+        from scipy.optimize import OptimizeResult
+
+        # customers drawn at random (patterns in proportion to their weights), so that the subsample's
+        # curvature per customer estimates the full data's; a fixed seed keeps fits reproducible
+        draws = np.random.default_rng(0).choice(len(pattern_w), self._SUBSAMPLE, p=pattern_w / pattern_w.sum())
+        pick, counts = np.unique(draws, return_counts=True)
+        sub = [np.ascontiguousarray(p[pick]) for p in patterns]
+        sub_w = counts.astype(np.float64)
+        n_sub = float(sub_w.sum())
+        memo = getattr(self, "_memo", None)
+        self._memo = {}  # the subsample's values are not the full data's
+        try:
+            start = super()._minimize(x0, sub, sub_w, n_sub)
+            if not (np.all(np.isfinite(start.x)) and np.isfinite(start.fun)):
+                return None
+            H = self._hessian(start.x, sub, sub_w, n_sub) / n_sub
+            np.linalg.cholesky(H)  # positive definite, or no Newton steps
+        except np.linalg.LinAlgError:
+            return None
+        finally:
+            self._memo = memo
+        lo, hi = self._bounds()
+        x = np.clip(start.x, lo, hi)
+        f, g = self._fun_grad(x, patterns, pattern_w, n_total)
+        nfev = 1
+        if not np.isfinite(f):
+            return None
+        for it in range(1, self.max_iter + 1):
+            step = np.linalg.solve(H, g)
+            if not np.all(np.isfinite(step)):
+                return None
+            t = 1.0
+            while True:
+                cand = np.clip(x - t * step, lo, hi)
+                f_new, g_new = self._fun_grad(cand, patterns, pattern_w, n_total)
+                nfev += 1
+                if np.isfinite(f_new) and f_new <= f + 1e-14 * abs(f):
+                    break
+                t *= 0.5
+                if t < 1.0 / 64:
+                    return OptimizeResult(x=x, fun=f, jac=g, success=False, nit=it, nfev=nfev,
+                                          message="quasi-Newton steps from a subsample fit made no progress")
+            moved = float(np.max(np.abs(cand - x)))
+            # BFGS update of the curvature with the full data's step and change of gradient (kept positive
+            # definite: only when s'y > 0), so that the subsample's sampling error is corrected as we go
+            s_k, y_k = cand - x, g_new - g
+            sy = float(s_k @ y_k)
+            if sy > 1e-12 * float(np.sqrt((s_k @ s_k) * (y_k @ y_k))):
+                Hs = H @ s_k
+                H = H + np.outer(y_k, y_k) / sy - np.outer(Hs, Hs) / float(s_k @ Hs)
+            x, f, g = cand, f_new, g_new
+            if moved < 10.0 * self.tol:
+                return OptimizeResult(x=x, fun=f, jac=g, success=True, nit=it, nfev=nfev,
+                                      message="quasi-Newton steps from a subsample fit converged")
+        return OptimizeResult(x=x, fun=f, jac=g, success=False, nit=self.max_iter, nfev=nfev,
+                              message="quasi-Newton steps from a subsample fit reached max_iter")
+
+    # ------------------------------------------------------------------------------------------------------
+    # Hessian from the per-customer second derivatives
+    # ------------------------------------------------------------------------------------------------------
+    #: The per-customer quantities of the likelihood on the log scale, u_i = (log r, log alpha_i, ...), each as
+    #: (index of the model's own parameter, process whose coefficients move it or None, sign of g' z_i in it)
+    _row_spec: tuple = ()
+    #: rows per block when the Hessian is assembled (bounds the memory of the per-customer derivatives)
+    _HESSIAN_BLOCK = 1 << 18
+
+    def _row_log_grads(self, params, data):
+        """K arrays (n,): d log L_i / d u_ik for each row of ``data`` (unweighted), u as in ``_row_spec``."""
+        raise NotImplementedError
+
+    def _hessian(self, logp, patterns, pattern_w, n_total):
+        """Hessian of the objective (as :meth:`BaseModel._hessian`) from each customer's own K x K Hessian.
+
+        Each customer's log-likelihood depends on the parameters only through her K per-customer quantities
+        u_i (K = 4 for Pareto/NBD and BG/NBD, 3 for Gamma-Gamma), and u_i is linear in the optimiser's vector
+        phi (log alpha_i = log alpha - g_p' z_i, ...): u_i = J_i phi with a constant J_i. So
+        d^2 LL / d phi^2 = sum_i w_i J_i' H_i J_i, where H_i = d^2 log L_i / d u_i^2. H_i is taken by central
+        differences (step 1e-5, as the base class) of the analytic per-customer gradient, moving each u_k of
+        every row at once through its own parameter: 2K likelihood passes instead of the base class's 2 x
+        (number of parameters), i.e. 8 instead of 20 for a model with three covariates in both processes.
+        """
+        if not self._uses_covariates or not self._row_spec:
+            return super()._hessian(logp, patterns, pattern_w, n_total)
+        h = 1e-5
+        spec = self._row_spec
+        n_par = len(logp)
+        steps = []
+        for own, _, _ in spec:
+            e = np.zeros(n_par)
+            e[own] = h
+            steps.append((self._natural(logp + e), self._natural(logp - e)))
+        total = np.zeros((n_par, n_par))
+        n = len(pattern_w)
+        with np.errstate(all="ignore"):
+            for lo in range(0, n, self._HESSIAN_BLOCK):
+                part = [np.ascontiguousarray(d[lo:lo + self._HESSIAN_BLOCK]) for d in patterns]
+                w = pattern_w[lo:lo + self._HESSIAN_BLOCK]
+                # columns k of the per-customer Hessians: d/du_k of the per-customer gradient (lists of K arrays)
+                cols = [[(gp - gm) / (2.0 * h) for gp, gm in zip(self._row_log_grads(plus, part),
+                                                                   self._row_log_grads(minus, part))]
+                        for plus, minus in steps]
+                # J_i restricted to the parameters that move u_k: (parameter index, its column or None for 1)
+                design = []
+                for own, process, sign in spec:
+                    entries = [(own, None)]
+                    if process is not None:
+                        idx, c = self._layout[process]
+                        entries += [(int(j), sign * part[self._n_data + cj]) for j, cj in zip(idx, c)]
+                    design.append(entries)
+                for k in range(len(spec)):
+                    for m in range(k, len(spec)):
+                        h_km = w * (0.5 * (cols[m][k] + cols[k][m]))
+                        for a, va in design[k]:
+                            hv = h_km if va is None else h_km * va
+                            for b, vb in design[m]:
+                                value = float(hv.sum()) if vb is None else dot(hv, vb)
+                                total[a, b] += value
+                                if m != k:
+                                    total[b, a] += value
+        H = -total + 2.0 * self.penalizer * n_total * np.eye(n_par)
+        return 0.5 * (H + H.T)
+
+    # ------------------------------------------------------------------------------------------------------
     # per-customer design and scales
     # ------------------------------------------------------------------------------------------------------
     def _design_columns(self, summary, covariates=None):
@@ -330,14 +484,16 @@ class CovariateMixin:
         n = len(data[0])
         if len(idx) == 0:
             return np.zeros(n)
-        Z = np.column_stack([data[self._n_data + c] for c in cols])
-        return Z @ np.asarray(params, dtype=np.float64)[idx]
+        out = np.zeros(n)
+        for k, c in zip(idx, cols):  # column by column: no (n, m) copy, no BLAS call (see ``dot``)
+            out += float(params[k]) * data[self._n_data + c]
+        return out
 
     def _coef_grad(self, grad, data, process, g_eta):
         """grad[coefficients of process] = sum_i g_eta_i z_i (g_eta: weighted d LL / d (g' z_i))."""
         idx, cols = self._layout[process]
         for k, c in zip(idx, cols):
-            grad[k] = float(data[self._n_data + c] @ g_eta)
+            grad[k] = dot(data[self._n_data + c], g_eta)
 
     def _prepare_predict(self, summary, covariates=None):
         return self._prepare(summary, covariates=covariates)
@@ -349,6 +505,16 @@ class CovariateMixin:
                                  "with covariates (every customer has her own parameters). Use the per-customer "
                                  "predictions with covariates=, or a model fitted without covariates.",
                                  parameter="covariates", value=list(self.covariate_encoding_.index))
+
+
+def dot(a, b):
+    """sum_i a_i b_i of two long vectors (strided views allowed) without BLAS.
+
+    ``a @ b`` hands long vectors to the BLAS library, which splits them over its own threads; on a busy
+    2-core machine every call then waits for a thread to be scheduled (measured: 40 ms for a dot product of
+    300,000 numbers, 0.2 ms here). ``np.einsum`` sums in one thread, in a fixed order.
+    """
+    return float(np.einsum("i,i->", a, b))
 
 
 def kernel_arrays(*arrays):

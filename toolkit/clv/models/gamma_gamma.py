@@ -15,7 +15,7 @@ from ..._kernels import covariates as _ck
 from ..._kernels import likelihoods as _lk
 from ...errors import DataQualityWarning
 from .base import BaseModel, check_rule, require_columns
-from .covariates import CovariateMixin, kernel_arrays
+from .covariates import CovariateMixin, dot, kernel_arrays
 
 __all__ = ["GammaGamma"]
 
@@ -112,15 +112,27 @@ class GammaGamma(CovariateMixin, BaseModel):
         if not self._uses_covariates:
             x, m = data
             return _lk.gg_loglik(_f8(params), x, m, weights, grad)
+        rows, gamma = self._rows(params, data)
+        gg = weights * rows[:, 3] * gamma  # d LL / d (g_s' z_i)
+        grad[0] = dot(weights, rows[:, 1])
+        grad[1] = dot(weights, rows[:, 2])
+        grad[2] = gg.sum() / params[2]
+        self._coef_grad(grad, data, "spend", gg)
+        return dot(weights, rows[:, 0])
+
+    #: per-customer quantities (log p, log q, log gamma_i), see ``CovariateMixin._hessian``
+    _row_spec = ((0, None, 0.0), (1, None, 0.0), (2, "spend", 1.0))
+
+    def _rows(self, params, data):
+        """Per-customer log f_i and its derivatives (``gg_rows_loglik``), with each row's gamma_i."""
         gamma = params[2] * np.exp(self._linear(params, data, "spend"))
         rows = _ck.gg_rows_loglik(float(params[0]), float(params[1]), *kernel_arrays(gamma, *data[:2]),
                                   np.empty((len(gamma), 4)))
-        gg = weights * rows[:, 3] * gamma  # d LL / d (g_s' z_i)
-        grad[0] = weights @ rows[:, 1]
-        grad[1] = weights @ rows[:, 2]
-        grad[2] = gg.sum() / params[2]
-        self._coef_grad(grad, data, "spend", gg)
-        return float(weights @ rows[:, 0])
+        return rows, gamma
+
+    def _row_log_grads(self, params, data):
+        rows, gamma = self._rows(params, data)
+        return [rows[:, 1] * params[0], rows[:, 2] * params[1], rows[:, 3] * gamma]
 
     def expected_spend(self, summary, covariates=None):
         """Conditional expected spend per transaction of each customer.

@@ -15,7 +15,7 @@ from ..._kernels import covariates as _ck
 from ..._kernels import likelihoods as _lk
 from ..._kernels._arrays import readonly
 from .base import PurchaseModel, validate_frt
-from .covariates import CovariateMixin, kernel_arrays
+from .covariates import CovariateMixin, dot, kernel_arrays
 
 __all__ = ["ParetoNBD"]
 
@@ -106,20 +106,31 @@ class ParetoNBD(CovariateMixin, PurchaseModel):
         if not self._uses_covariates:
             x, tx, T = data
             return _lk.pnbd_loglik_grad(_f8(params[:4]), x, tx, T, weights, grad)
-        x, tx, T = data[:3]
-        r, s = float(params[0]), float(params[2])
-        alpha, beta = self._scales(params, data)
-        rows = _ck.pnbd_rows_loglik(r, s, *kernel_arrays(alpha, beta, x, tx, T), np.empty((len(x), 5)))
+        rows, alpha, beta = self._rows(params, data)
         # chain rule: d alpha_i / d alpha = alpha_i / alpha, d alpha_i / d (g_p' z_i) = -alpha_i (beta alike)
         ga = weights * rows[:, 2] * alpha
         gb = weights * rows[:, 4] * beta
-        grad[0] = weights @ rows[:, 1]
+        grad[0] = dot(weights, rows[:, 1])
         grad[1] = ga.sum() / params[1]
-        grad[2] = weights @ rows[:, 3]
+        grad[2] = dot(weights, rows[:, 3])
         grad[3] = gb.sum() / params[3]
         self._coef_grad(grad, data, "purchase", -ga)
         self._coef_grad(grad, data, "dropout", -gb)
-        return float(weights @ rows[:, 0])
+        return dot(weights, rows[:, 0])
+
+    #: per-customer quantities (log r, log alpha_i, log s, log beta_i), see ``CovariateMixin._hessian``
+    _row_spec = ((0, None, 0.0), (1, "purchase", -1.0), (2, None, 0.0), (3, "dropout", -1.0))
+
+    def _rows(self, params, data):
+        """Per-customer log L_i and its derivatives (``pnbd_rows_loglik``), with each row's alpha_i and beta_i."""
+        alpha, beta = self._scales(params, data)
+        rows = _ck.pnbd_rows_loglik(float(params[0]), float(params[2]), *kernel_arrays(alpha, beta, *data[:3]),
+                                    np.empty((len(alpha), 5)))
+        return rows, alpha, beta
+
+    def _row_log_grads(self, params, data):
+        rows, alpha, beta = self._rows(params, data)
+        return [rows[:, 1] * params[0], rows[:, 2] * alpha, rows[:, 3] * params[2], rows[:, 4] * beta]
 
     _compress_p_alive = False  # the kernels cache the hypergeometric parts by (frequency, time)
     _compress_conditional = False
