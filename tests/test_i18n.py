@@ -126,3 +126,21 @@ def test_switching_back_to_english_restores_fonts_and_labels():
     assert list(matplotlib.rcParams["font.family"]) == before
     ax = clv_plots.plot_waterfall(clv.textbook_example())
     assert ax.get_title() == "CLV = historical + current + potential"
+
+
+def test_exercise_feedback_speaks_the_current_language():
+    """Issue #20: a student of the Chinese edition reads the check's verdict, reason and labels in Chinese."""
+    from toolkit.exercises import check
+
+    answer = ...
+    english = check("answer", 3.0)
+    assert repr(english) == "✘ answer is not answered yet\n  why: replace the ... with your answer"
+    with i18n.using_language("zh"):  # shown as the notebook shows it: in the language of the lesson
+        unanswered = repr(check("answer", 3.0))
+        wrong = check(300.0, 3.0, tol=0.1)
+        wrong_text, wrong_html = repr(wrong), wrong._repr_html_()
+        right = repr(check(3.0, 3.0))
+    assert "还没有作答" in unanswered and "原因: 把 ... 换成你的答案" in unanswered
+    assert "还不对" in wrong_text and "大了 100 倍" in wrong_text and "原因：" in wrong_html
+    assert right == "✔ 答案 = 3，正确"
+    assert answer is Ellipsis

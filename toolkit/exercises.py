@@ -25,6 +25,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from .i18n import register, tr
+
 __all__ = ["Feedback", "check"]
 
 _MISSING = object()
@@ -66,21 +68,52 @@ class Feedback:
     def __repr__(self) -> str:
         lines = [("✔ " if self.right else "✘ ") + self.message]
         if not self.right and self.why:
-            lines.append("  why: " + self.why)
+            lines.append(f"  {tr('ex.why_label')}: " + self.why)
         if not self.right and self.hint:
-            lines.append("  hint: " + self.hint)
+            lines.append(f"  {tr('ex.hint_label')}: " + self.hint)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         colour, bg, mark = ("#1b5e20", "#e8f5e9", "✔") if self.right else ("#b71c1c", "#ffebee", "✘")
         parts = [f"<b>{mark} {html.escape(self.message)}</b>"]
         if not self.right and self.why:
-            parts.append(f"<br><i>Why:</i> {html.escape(self.why)}")
+            parts.append(f"<br><i>{html.escape(tr('ex.why_title'))}</i> {html.escape(self.why)}")
         if not self.right and self.hint:
-            parts.append(f"<br><i>Hint:</i> {html.escape(self.hint)}")
+            parts.append(f"<br><i>{html.escape(tr('ex.hint_title'))}</i> {html.escape(self.hint)}")
         return (f'<div style="border-left:4px solid {colour};background:{bg};padding:6px 10px;margin:4px 0">'
                 + "".join(parts) + "</div>")
 
+
+register({
+    "ex.answer": {"en": "answer", "zh": "答案"},
+    "ex.why_label": {"en": "why", "zh": "原因"},
+    "ex.hint_label": {"en": "hint", "zh": "提示"},
+    "ex.why_title": {"en": "Why:", "zh": "原因："},
+    "ex.hint_title": {"en": "Hint:", "zh": "提示："},
+    "ex.expected_got": {"en": "expected {e}, got {v}", "zh": "应为 {e}，实际为 {v}"},
+    "ex.number_got_text": {"en": "expected a number, got the text {v}", "zh": "应为数字，实际是文本 {v}"},
+    "ex.number_got_type": {"en": "expected a number, got a {t}", "zh": "应为数字，实际是 {t}"},
+    "ex.text_got_type": {"en": "expected text, got a {t}", "zh": "应为文本，实际是 {t}"},
+    "ex.nan": {"en": "your answer is NaN: a division by zero or a missing value upstream?",
+               "zh": "你的答案是 NaN：是否在前面除以了零，或用到了缺失值？"},
+    "ex.off_by": {"en": "off by {diff} (tolerance {tol})", "zh": "相差 {diff}（允许误差 {tol}）"},
+    "ex.too_large": {"en": "; it is 100x too large: a percentage where a rate was expected?",
+                     "zh": "；大了 100 倍：应填比率（小数）却填了百分数？"},
+    "ex.too_small": {"en": "; it is 100x too small: a rate where a percentage was expected?",
+                     "zh": "；小了 100 倍：应填百分数却填了比率（小数）？"},
+    "ex.sign": {"en": "; the sign is wrong", "zh": "；正负号不对"},
+    "ex.shape": {"en": "expected shape {e}, got {v}", "zh": "形状应为 {e}，实际为 {v}"},
+    "ex.values_differ": {"en": "{k} of {n} values differ", "zh": "{n} 个值中有 {k} 个不同"},
+    "ex.values_off": {"en": "{k} of {n} values are off; first at position {i}: expected {e}, got {v}",
+                      "zh": "{n} 个值中有 {k} 个不对；第一个在位置 {i}：应为 {e}，实际为 {v}"},
+    "ex.undefined": {"en": "`{name}` is not defined yet", "zh": "`{name}` 还没有定义"},
+    "ex.undefined_why": {"en": "run the cell where you compute it first (or check the spelling)",
+                         "zh": "请先运行计算它的单元格（或检查拼写）"},
+    "ex.unanswered": {"en": "{name} is not answered yet", "zh": "{name} 还没有作答"},
+    "ex.unanswered_why": {"en": "replace the ... with your answer", "zh": "把 ... 换成你的答案"},
+    "ex.right": {"en": "{name} = {v} is right", "zh": "{name} = {v}，正确"},
+    "ex.wrong": {"en": "{name} = {v} is not right yet", "zh": "{name} = {v}，还不对"},
+})
 
 def _fmt(x) -> str:
     if isinstance(x, numbers.Real) and not isinstance(x, bool):
@@ -111,10 +144,10 @@ def _close(a, b, tol, rtol):
 def _compare(value, expected, tol, rtol):
     """Return (right, why)."""
     if expected is None:
-        return value is None, "" if value is None else f"expected None, got {_fmt(value)}"
+        return value is None, "" if value is None else tr("ex.expected_got").format(e="None", v=_fmt(value))
     if isinstance(expected, bool) or isinstance(value, bool):
         ok = bool(value) == bool(expected) and isinstance(value, (bool, np.bool_))
-        return ok, "" if ok else f"expected {expected}, got {_fmt(value)}"
+        return ok, "" if ok else tr("ex.expected_got").format(e=expected, v=_fmt(value))
     if isinstance(expected, numbers.Real):
         if isinstance(value, (pd.Series, pd.DataFrame, np.ndarray)) and np.size(value) == 1:
             value = np.asarray(value).ravel()[0]
@@ -122,32 +155,32 @@ def _compare(value, expected, tol, rtol):
             try:
                 value = float(value.replace(",", ""))
             except ValueError:
-                return False, f"expected a number, got the text {value!r}"
+                return False, tr("ex.number_got_text").format(v=repr(value))
         if not isinstance(value, numbers.Real):
-            return False, f"expected a number, got a {type(value).__name__}"
+            return False, tr("ex.number_got_type").format(t=type(value).__name__)
         v, e = float(value), float(expected)
         if math.isnan(e):
-            return math.isnan(v), "" if math.isnan(v) else f"expected NaN, got {_fmt(v)}"
+            return math.isnan(v), "" if math.isnan(v) else tr("ex.expected_got").format(e="NaN", v=_fmt(v))
         if math.isnan(v):
-            return False, "your answer is NaN: a division by zero or a missing value upstream?"
+            return False, tr("ex.nan")
         if math.isinf(e) or math.isinf(v):
-            return v == e, "" if v == e else f"expected {_fmt(e)}, got {_fmt(v)}"
+            return v == e, "" if v == e else tr("ex.expected_got").format(e=_fmt(e), v=_fmt(v))
         if _close(v, e, tol, rtol):
             return True, ""
         diff = v - e
-        why = f"off by {diff:+,.6g} (tolerance {max(tol, rtol * abs(e)):,.6g})"
+        why = tr("ex.off_by").format(diff=f"{diff:+,.6g}", tol=f"{max(tol, rtol * abs(e)):,.6g}")
         if e != 0 and _close(v, e * 100, tol * 100, rtol):
-            why += "; it is 100x too large: a percentage where a rate was expected?"
+            why += tr("ex.too_large")
         elif e != 0 and _close(v * 100, e, tol, rtol):
-            why += "; it is 100x too small: a rate where a percentage was expected?"
+            why += tr("ex.too_small")
         elif e != 0 and v != 0 and np.sign(v) != np.sign(e):
-            why += "; the sign is wrong"
+            why += tr("ex.sign")
         return False, why
     if isinstance(expected, str):
         if not isinstance(value, str):
-            return False, f"expected text, got a {type(value).__name__}"
+            return False, tr("ex.text_got_type").format(t=type(value).__name__)
         ok = value.strip().casefold() == expected.strip().casefold()
-        return ok, "" if ok else f"expected {expected!r}, got {value!r}"
+        return ok, "" if ok else tr("ex.expected_got").format(e=repr(expected), v=repr(value))
     if isinstance(expected, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
         try:
             e = np.asarray(expected, dtype=np.float64)
@@ -156,22 +189,22 @@ def _compare(value, expected, tol, rtol):
             e = np.asarray(expected, dtype=object)
             v = np.asarray(value, dtype=object)
             if e.shape != v.shape:
-                return False, f"expected shape {e.shape}, got {v.shape}"
+                return False, tr("ex.shape").format(e=e.shape, v=v.shape)
             ok = bool(np.all(e == v))
-            return ok, "" if ok else f"{int(np.sum(e != v))} of {e.size} values differ"
+            return ok, "" if ok else tr("ex.values_differ").format(k=int(np.sum(e != v)), n=e.size)
         if e.shape != v.shape:
-            return False, f"expected shape {e.shape}, got {v.shape}"
+            return False, tr("ex.shape").format(e=e.shape, v=v.shape)
         close = np.isclose(v, e, rtol=rtol, atol=tol, equal_nan=True)
         if close.all():
             return True, ""
         i = int(np.flatnonzero(~close.ravel())[0])
-        return False, (f"{int((~close).sum())} of {e.size} values are off; first at position {i}: "
-                       f"expected {_fmt(e.ravel()[i])}, got {_fmt(v.ravel()[i])}")
+        return False, tr("ex.values_off").format(k=int((~close).sum()), n=e.size, i=i, e=_fmt(e.ravel()[i]),
+                                                 v=_fmt(v.ravel()[i]))
     try:
         ok = bool(value == expected)
     except (TypeError, ValueError):
         ok = False
-    return ok, "" if ok else f"expected {_fmt(expected)}, got {_fmt(value)}"
+    return ok, "" if ok else tr("ex.expected_got").format(e=_fmt(expected), v=_fmt(value))
 
 
 def check(name_or_value, expected, tol=1e-6, *, rtol=0.0, hint="", mistakes=None, name=None) -> Feedback:
@@ -209,7 +242,7 @@ def check(name_or_value, expected, tol=1e-6, *, rtol=0.0, hint="", mistakes=None
     >>> bool(check(3840, 3058.7, tol=0.5, mistakes={3840: "that is the infinite-horizon limit"}))
     False
     """
-    label = name or "answer"
+    label = name or tr("ex.answer")
     value = name_or_value
     if isinstance(name_or_value, str) and name_or_value.isidentifier():
         frame = inspect.currentframe()
@@ -220,14 +253,14 @@ def check(name_or_value, expected, tol=1e-6, *, rtol=0.0, hint="", mistakes=None
         if found is not _MISSING:
             label, value = name_or_value, found
         elif not isinstance(expected, str):
-            return Feedback(name=name_or_value, right=False, message=f"`{name_or_value}` is not defined yet",
-                            why="run the cell where you compute it first (or check the spelling)", hint=hint)
+            return Feedback(name=name_or_value, right=False, message=tr("ex.undefined").format(name=name_or_value),
+                            why=tr("ex.undefined_why"), hint=hint)
     if value is Ellipsis:
-        return Feedback(name=label, right=False, message=f"{label} is not answered yet",
-                        why="replace the ... with your answer", hint=hint)
+        return Feedback(name=label, right=False, message=tr("ex.unanswered").format(name=label),
+                        why=tr("ex.unanswered_why"), hint=hint)
     right, why = _compare(value, expected, tol, rtol)
     if right:
-        return Feedback(name=label, right=True, message=f"{label} = {_fmt(value)} is right")
+        return Feedback(name=label, right=True, message=tr("ex.right").format(name=label, v=_fmt(value)))
     for wrong, explanation in (mistakes or {}).items():
         try:
             if _compare(value, wrong, tol, rtol)[0]:
@@ -235,4 +268,5 @@ def check(name_or_value, expected, tol=1e-6, *, rtol=0.0, hint="", mistakes=None
                 break
         except (TypeError, ValueError):
             continue
-    return Feedback(name=label, right=False, message=f"{label} = {_fmt(value)} is not right yet", why=why, hint=hint)
+    return Feedback(name=label, right=False, message=tr("ex.wrong").format(name=label, v=_fmt(value)), why=why,
+                    hint=hint)
