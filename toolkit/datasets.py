@@ -2111,8 +2111,9 @@ if __name__ == "__main__":
     raise SystemExit(_main(sys.argv[1:]))
 
 
-#: Column mapping of the bundled order-line export (``datasets/retail/order_lines_sample.csv``).
-ORDER_LINE_COLUMNS = {"customer": "CustomerID", "time": "InvoiceDate", "order": "InvoiceNo", "quantity": "Quantity",
+#: Role -> column of the bundled order-line export (``datasets/retail/order_lines_sample.csv``), as the column
+#: arguments of :func:`toolkit.read_transactions` (the export's column order is :data:`ORDER_LINE_COLUMNS`).
+ORDER_LINE_MAPPING = {"customer": "CustomerID", "time": "InvoiceDate", "order": "InvoiceNo", "quantity": "Quantity",
                       "price": "UnitPrice", "item": "StockCode", "description": "Description"}
 
 
@@ -2126,8 +2127,8 @@ def load_cdnow_transactions(kind: str = "master", **kwargs):
 
 def load_order_lines_transactions(**kwargs):
     """The bundled order-line export read as a client's file would be (:func:`toolkit.read_transactions` with
-    :data:`ORDER_LINE_COLUMNS`; default ``on_bad_rows="net"``: refunds netted, every dropped row reported)."""
+    :data:`ORDER_LINE_MAPPING`; default ``on_bad_rows="net"``: refunds netted, every dropped row reported)."""
     from .data import read_transactions
 
     return read_transactions(dataset_path("retail", _ORDER_LINES_FILE),
-                             **{**ORDER_LINE_COLUMNS, "on_bad_rows": "net", **kwargs})
+                             **{**ORDER_LINE_MAPPING, "on_bad_rows": "net", **kwargs})
