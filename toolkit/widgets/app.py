@@ -189,25 +189,17 @@ class AppState:
         """Validate the client's export with ``mapping`` (role -> column; None or missing = not in the file).
 
         ``options`` go to :func:`toolkit.read_transactions` (``dayfirst=``, ``decimal=``, ...). A mapped
-        ``channel`` column becomes the customer attribute (its first value per customer).
+        ``channel`` column is read with the transactions; each customer's channel at her first purchase becomes
+        her acquisition channel (the attribute cohorts and journeys are split by).
         """
         cols = {role: col for role, col in mapping.items() if col}
-        channel_col = cols.pop("channel", None)
         if self.path is None:
             raise ToolkitError("No file read yet: upload a file or give its path, then read its headers.")
         tx = read_transactions(self.path, **cols, on_bad_rows=on_bad_rows, **options)
         channel, attributes = None, {}
-        if channel_col is not None:
-            raw = pd.read_csv(self.path, usecols=[mapping["customer"], channel_col], dtype=str) \
-                if self.path.suffix.lower() not in {".xlsx", ".xls", ".xlsm"} \
-                else pd.read_excel(self.path, usecols=[mapping["customer"], channel_col], dtype=str)
-            from ..data import customer_ids
-
-            ids = customer_ids(raw[mapping["customer"]])
-            channel = pd.Series(raw[channel_col].to_numpy(), index=ids).dropna()
-            channel = channel[~channel.index.duplicated()]
-            channel = channel[channel.index.isin(tx.customer_ids)] if hasattr(tx, "customer_ids") else channel
-            channel.index.name = "customer_id"
+        if "channel" in tx.frame:
+            first = tx.frame.sort_values("timestamp", kind="stable").groupby("customer_id")["channel"].first()
+            channel = first.dropna()
             attributes = {"channel": channel}
         events = None
         if events_path is not None:
