@@ -61,7 +61,7 @@ MIN_EXPECTED = 5.0
 # P(X(t) = x)
 # ----------------------------------------------------------------------------------------------------------
 
-def _p_text(p) -> str:
+def p_value_text(p) -> str:
     """A p-value in a sentence: "p = 0.19", or "p < 0.001" (never 8e-46)."""
     return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
@@ -249,7 +249,7 @@ def _verdict(name, chi2, df, p, table, n):
     plural = "" if worst == "1" else "s"
     where = (f"the largest gap is at {worst} repeat purchase{plural} ({row['actual']:,.0f} customers, "
              f"{row['expected']:,.1f} expected)")
-    stat = f"chi-square {chi2:.1f} on {df} df, {_p_text(p)}"
+    stat = f"chi-square {chi2:.1f} on {df} df, {p_value_text(p)}"
     if p >= 0.05:
         return (f"The {name} model reproduces how many customers made 0, 1, 2, ... repeat purchases in the "
                 f"calibration period: the differences are within chance ({stat}).")
@@ -456,7 +456,7 @@ def likelihood_ratio_test(restricted, full):
     else:
         stat_used = stat
     p = float(stats.chi2.sf(stat_used, df))
-    test = f"LR = {stat_used:.2f} on {df} df, {_p_text(p)}"
+    test = f"LR = {stat_used:.2f} on {df} df, {p_value_text(p)}"
     if p < 0.05:
         verdict = (f"The extra parameters of {name_f} improve the fit more than chance would ({test}): "
                    f"prefer {name_f}.")

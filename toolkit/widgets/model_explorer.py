@@ -54,7 +54,7 @@ import math
 import numpy as np
 import pandas as pd
 
-from ..clv.diagnostics import period_transactions
+from ..clv.diagnostics import p_value_text, period_transactions
 from ..clv.evaluation import naive_clv
 from ..clv.intervals import customer_intervals
 from ..clv.models import ModelCLV
@@ -152,11 +152,6 @@ SETTINGS = ("customer", "horizon", "discount_rate", "margin")
 
 _UNIT_NAMES = {"D": "day", "W": "week", "M": "month"}
 _MAX_HORIZON = 120
-
-
-def _p_text(p) -> str:
-    """A p-value for people: "p = 0.19", or "p < 0.001" (never 1.3e-24)."""
-    return "p < 0.001" if p < 0.001 else f"p = {p:.2g}"
 
 
 def _unit_name(unit, plural=False):
@@ -575,7 +570,7 @@ class ModelExplorerState:
             worst = gap.idxmax()
             key = "fit_good" if pt.p_value >= 0.05 else "fit_rough" if pt.p_value >= 0.01 else "fit_poor"
             verdict = tr(f"widget.model.{key}").format(
-                chi2=pt.chi_square, df=pt.df, p=_p_text(pt.p_value), worst=worst,
+                chi2=pt.chi_square, df=pt.df, p=p_value_text(pt.p_value), worst=worst,
                 actual=float(pt.table.loc[worst, "actual"]), expected=float(pt.table.loc[worst, "expected"]))
         return tr("widget.model.fit_check").format(verdict=verdict)
 
