@@ -366,7 +366,8 @@ def scenario_dashboard(result, sensitivity=None, economics=None, *, figsize=(11,
     import matplotlib.pyplot  # noqa: F401  (activates the notebook's figure formatters)
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=figsize)
+    # constrained layout: tight_layout let the tornado's long factor names run over its axis label
+    fig = Figure(figsize=figsize, layout="constrained")
     axes = fig.subplots(2, 2, gridspec_kw={"height_ratios": [3, 2]})
     plot_waterfall(result, ax=axes[0, 0])
     if sensitivity is not None:
@@ -374,11 +375,12 @@ def scenario_dashboard(result, sensitivity=None, economics=None, *, figsize=(11,
     else:
         axes[0, 1].set_axis_off()
     plot_years(result, ax=axes[1, 0])
+    # the short bottom row cannot hold the margin label on one line: its unit goes on a second line
+    axes[1, 0].set_ylabel(axes[1, 0].get_ylabel().replace(" (", "\n(", 1).replace("（", "\n（", 1))
     if economics is not None:
         plot_clv_cac_gauge(economics, ax=axes[1, 1])
     else:
         axes[1, 1].set_axis_off()
-    fig.tight_layout()
     return fig
 
 
