@@ -98,7 +98,7 @@ def plot_funnel(result, ax=None, *, group=None, title=None, color=OKABE_ITO[0]):
         ax.text(bars["top"] / 2, i, text, ha="center", va="center", fontsize=8, color=text_color, weight="bold")
     ax.set_yticks(y)
     ax.set_yticklabels([_label(s) for s in table.index], fontsize=9)
-    ax.set_ylim(n - 0.5, -0.5)
+    ax.set_ylim(n + 0.2, -0.5)  # a free band below the last bar for the drop-off note (never over a bar)
     ax.set_xlim(0, bars["top"] * 1.02)
     ax.set_xlabel(tr("journey.plot.customers", "customers (count)"))
     ax.set_ylabel(tr("journey.plot.step", "step"))
