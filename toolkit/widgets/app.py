@@ -151,7 +151,7 @@ class AppState:
         self._cache = {}
         #: Warnings raised while computing each tab (data caveats), shown on that tab.
         self.notes = {}
-        self._locks = {tab: threading.Lock() for tab in (*TABS, "summary")}
+        self._locks = {tab: threading.Lock() for tab in TABS}
 
     # ------------------------------------------------------------------ data
     def load(self, source, **options):
