@@ -46,10 +46,24 @@ $(LAB_OVERRIDES): | $(STAMP_LAB)
 	@mkdir -p $(dir $@)
 	@printf '%s\n' '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Markdown Preview"}}}' > $@
 
+# Chinese text in Lab (lesson Markdown, code, outputs) is drawn with the bundled Noto Sans SC, also on a machine
+# without Chinese fonts and before any kernel runs: Lab loads <config dir>/custom/custom.css with
+# --LabApp.custom_css. That folder is a config dir inside .venv (JUPYTER_CONFIG_DIR, for this Lab only); the user's
+# own Lab settings and workspaces are still read from and saved to their usual place. The same folder turns off
+# Lab's "news" question (no pop-up in front of a workshop; Lab asks the internet otherwise).
+LAB_CONFIG = $(abspath $(VENV))/etc/jupyter-cvt
+USER_JUPYTER = $(shell $(BIN)/python -m jupyter --config-dir 2>/dev/null || echo $(HOME)/.jupyter)
+
 lab: $(STAMP_LAB) $(LAB_OVERRIDES)
 	@$(WARMUP)
-	$(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) $(ROOT_FLAG) \
-		--ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/index.md --LabApp.news_url=None $(LAB_ARGS)
+	@$(BIN)/python -c "from toolkit.widgets._common import write_lab_css; write_lab_css('$(LAB_CONFIG)/custom')"
+	@mkdir -p $(LAB_CONFIG)/labconfig && printf '%s\n' \
+		'{"disabledExtensions": {"@jupyterlab/apputils-extension:announcements": true}}' \
+		> $(LAB_CONFIG)/labconfig/page_config.json
+	JUPYTER_CONFIG_DIR=$(LAB_CONFIG) $(BIN)/python -m jupyterlab --ServerApp.ip=127.0.0.1 --ServerApp.port=$(PORT) \
+		$(ROOT_FLAG) --ServerApp.root_dir=notebooks --LabApp.default_url=/lab/tree/index.md --LabApp.news_url=None \
+		--LabApp.custom_css=True --LabApp.user_settings_dir=$(USER_JUPYTER)/lab/user-settings \
+		--LabApp.workspaces_dir=$(USER_JUPYTER)/lab/workspaces $(LAB_ARGS)
 
 test: $(STAMP_TEST)
 	@$(WARMUP)

@@ -161,7 +161,13 @@ def lab_url(browser_root):
     tracker = base / "settings" / "@jupyterlab" / "notebook-extension"
     tracker.mkdir(parents=True, exist_ok=True)
     (tracker / "tracker.jupyterlab-settings").write_text(json.dumps({"windowingMode": "none"}))
-    srv = Server("lab", cmd, isolated_env(base), browser_root,
+    env = isolated_env(base)
+    # as `make lab`: the bundled Chinese font for the whole page through Lab's custom.css (config dir's custom/)
+    from toolkit.widgets._common import write_lab_css
+
+    write_lab_css(base / "cfg" / "custom")
+    cmd.append("--LabApp.custom_css=True")
+    srv = Server("lab", cmd, env, browser_root,
                  f"http://127.0.0.1:{port}/api/status?token={TOKEN}", browser_root / "lab.log")
     yield f"http://127.0.0.1:{port}"
     srv.stop()

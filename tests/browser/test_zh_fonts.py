@@ -126,6 +126,37 @@ def test_zh_lesson_with_a_widget_uses_the_bundled_font(voila_url, lpage):
     assert not page.outside_requests, page.outside_requests
 
 
+LAB_LESSON = "zh/01-rfm-and-value-tiers.ipynb"
+
+
+def test_zh_lesson_text_in_jupyterlab_uses_the_bundled_font_before_any_kernel_runs(lab_url, lpage):
+    """`make lab` on a machine without Chinese fonts: the lesson's Markdown, code comments and the index are drawn
+    by the bundled font as soon as the page opens (Lab's custom.css), not only once a widget has run."""
+    page = lpage
+    page.set_viewport_size({"width": 1400, "height": 900})
+    page.goto(f"{lab_url}/lab/tree/{LAB_LESSON}?token={TOKEN}")
+    page.wait_for_selector(".jp-Notebook .jp-RenderedMarkdown", timeout=60_000)
+    page.wait_for_timeout(2000)  # every cell rendered (windowing is off in the test settings)
+    # Lab skips laying out cells far below the fold (content-visibility: auto), so their text has no font yet:
+    # lay every cell out, as scrolling through the lesson would
+    # the answers' <details> are opened too, so that their text is checked as well
+    page.evaluate("() => { document.querySelectorAll('.jp-Cell').forEach(c => c.style.contentVisibility = 'visible');"
+                  " document.querySelectorAll('details').forEach(d => { d.open = true; }); }")
+    page.wait_for_timeout(500)
+    assert "loaded" in _embedded_family_loaded(page)
+    probes = page.evaluate(MARK_JS)
+    assert len(probes) >= 30, len(probes)
+    problems = _missing_glyphs(page, probes)
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    page.locator(".jp-Notebook .jp-Cell").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(ARTIFACTS / "zh_lab_lesson.png"), full_page=False)
+    assert problems == [], f"{len(problems)} of {len(probes)} elements have Chinese drawn by a system font: " \
+                           f"{problems[:5]}"
+    print(f"\nzh lesson in Lab: {len(probes)} elements with Chinese, all drawn by the bundled font; "
+          f"screenshot {ARTIFACTS / 'zh_lab_lesson.png'}")
+    assert not page.outside_requests, page.outside_requests
+
+
 @pytest.fixture(scope="module")
 def zh_report_file(tmp_path_factory):
     import toolkit

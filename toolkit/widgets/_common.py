@@ -190,6 +190,22 @@ def font_css(scope=":root:root", text=None) -> str:
                    + " { font-family: var(--jp-widgets-font-family); }</style>")
 
 
+def write_lab_css(folder) -> str:
+    """Write ``custom.css`` for JupyterLab into ``folder``: the bundled Chinese font for the whole Lab page (lesson
+    Markdown, code, file browser, outputs), before any kernel runs. ``make lab`` serves it with
+    ``--LabApp.custom_css=True`` from a folder inside the virtual environment (the user's own Jupyter settings are
+    untouched). Returns the file's path; writes an empty file when the font package is missing."""
+    import pathlib
+    import re
+
+    path = pathlib.Path(folder) / "custom.css"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    css = re.sub(r"</?style[^>]*>", "\n", font_css()).strip()
+    path.write_text("/* Customer Value Toolkit: the bundled Noto Sans SC for Chinese text (make lab) */\n" + css + "\n",
+                    encoding="utf-8")
+    return str(path)
+
+
 _FONT_WIDGET = {}
 
 
