@@ -13,9 +13,7 @@ Noto Sans SC`` (bold titles, the bundled font has one weight): the test fails on
 
 from __future__ import annotations
 
-import html
 import logging
-import re
 import warnings
 
 import matplotlib
@@ -28,24 +26,8 @@ from toolkit.i18n import using_language  # noqa: E402
 
 ipw = pytest.importorskip("ipywidgets")
 
-#: Latin words allowed in Chinese text: codes and abbreviations of the course, units, model names, proper names,
-#: parameter names written as code. Compared case-sensitively, so "clv" or "Customer" never slip through.
-ALLOWED = frozenset("""
-    RFM CLV CAC KPI KPIs NPS CSAT LTV BG NBD CDNOW ISO CNY GBP USD EUR RMB sBG DERL
-    BetaGeo GammaGamma ParetoNBD ModifiedBetaGeo BetaGeoBetaBinom ShiftedBetaGeometric Gamma Pareto
-    Kaplan Meier Greenwood Hessian log rank alpha beta gamma penalizer NaN Poisson VIP
-    Customer Value Toolkit Noto Sans
-""".split())
-#: Notations kept as they are in Chinese text (the model's P(alive), as in the course's formulas).
-CODES = re.compile(r"P\(alive\)")
-WORD = re.compile(r"[A-Za-z]{3,}")
-
-
-def _strip(value: str) -> str:
-    value = re.sub(r"<style.*?</style>", " ", value, flags=re.S | re.I)
-    tips = re.findall(r"""title=(?:'([^']*)'|"([^"]*)")""", value)
-    text = re.sub(r"<[^>]+>", " ", value)
-    return html.unescape(text + " " + " ".join(a or b for a, b in tips))
+from ._zh_words import ALLOWED, english_words  # noqa: E402,F401
+from ._zh_words import strip_html as _strip  # noqa: E402
 
 
 def widget_texts(root) -> list[str]:
@@ -73,16 +55,6 @@ def widget_texts(root) -> list[str]:
         if isinstance(w, (ipw.Tab, ipw.Accordion)):
             out += [t for t in w.titles if t]
     return out
-
-
-def english_words(texts) -> dict[str, str]:
-    """word -> the first text it was found in, for every Latin word not allowed."""
-    found = {}
-    for text in texts:
-        for word in WORD.findall(CODES.sub(" ", text)):
-            if word not in ALLOWED:
-                found.setdefault(word, text[:160])
-    return found
 
 
 # ------------------------------------------------------------------------------------------------ fixtures

@@ -25,12 +25,28 @@ from .errors import (
 
 __version__ = "0.1.0"
 
+# the Chinese of the sentences lower layers write (toolkit._zh) loads with the first translation that needs it
+from .i18n import _loaders as _i18n_loaders  # noqa: E402
+
+_i18n_loaders.append(lambda: import_module("toolkit._zh"))
+
+
+def set_language(language: str) -> None:
+    """Show widgets, figures, reports, messages and notebook tables in ``"en"`` or ``"zh"`` (the course's Chinese).
+
+    Under ``"zh"`` a notebook also shows DataFrames and Series with Chinese headers and category labels
+    (:func:`toolkit.formatting.notebook_table_html`); the data themselves keep their column names.
+    """
+    from . import _zh, formatting  # noqa: F401  (messages' Chinese; the notebook table display)
+    from .i18n import set_language as _set_language
+
+    _set_language(language)
+
 # Public names that live in submodules and are loaded on first use (keeps `import toolkit` light).
 _LAZY = {
     "warmup": "toolkit._warmup",
     "check_environment": "toolkit._warmup",
     "cache_status": "toolkit._warmup",
-    "set_language": "toolkit.i18n",
     "get_language": "toolkit.i18n",
     "build_report": "toolkit.report",
     **{name: "toolkit.rfm" for name in (
@@ -72,6 +88,7 @@ __all__ = [
     "DataQualityWarning",
     "BinningWarning",
     "ConvergenceWarning",
+    "set_language",
     *_LAZY,
 ]
 

@@ -22,8 +22,32 @@ __all__ = [
 ]
 
 
+def _localized(text: str) -> str:
+    """``text`` in the language chosen with :func:`toolkit.set_language`: messages are written in English at the
+    raise site and translated when shown (``str(error)``), so ``pytest.raises(match=...)`` and logs stay English
+    while a Chinese notebook shows Chinese. The translations live in :mod:`toolkit._zh` (loaded on first use)."""
+    from .i18n import get_language, localize
+
+    if get_language() == "en":
+        return text
+    from . import _zh  # noqa: F401  (registers the Chinese of the messages)
+
+    return localize(text)
+
+
 class ToolkitError(Exception):
-    """Base class of every error raised by the toolkit on purpose."""
+    """Base class of every error raised by the toolkit on purpose.
+
+    ``str(error)`` is the message in the current language (:func:`toolkit.set_language`); ``error.message`` is the
+    English it was raised with.
+    """
+
+    @property
+    def message(self) -> str:
+        return super().__str__()
+
+    def __str__(self) -> str:
+        return _localized(super().__str__())
 
 
 class SchemaError(ToolkitError, ValueError):
@@ -110,7 +134,12 @@ class UnitMismatchError(ToolkitError, ValueError):
 
 
 class DataQualityWarning(UserWarning):
-    """Data were usable but something deserves a look (collapsed bins, zero amounts...)."""
+    """Data were usable but something deserves a look (collapsed bins, zero amounts...).
+
+    Shown in the current language, like :class:`ToolkitError`."""
+
+    def __str__(self) -> str:
+        return _localized(super().__str__())
 
 
 class BinningWarning(DataQualityWarning):
@@ -118,4 +147,7 @@ class BinningWarning(DataQualityWarning):
 
 
 class ConvergenceWarning(RuntimeWarning):
-    """An optimiser stopped early or at a bound; results may be unreliable."""
+    """An optimiser stopped early or at a bound; results may be unreliable. Shown in the current language."""
+
+    def __str__(self) -> str:
+        return _localized(super().__str__())

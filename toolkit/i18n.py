@@ -20,8 +20,8 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 
-__all__ = ["LANGUAGES", "get_language", "localize", "on_language_change", "register", "register_patterns",
-           "register_text", "set_language", "tr", "using_language"]
+__all__ = ["LANGUAGES", "Sentence", "get_language", "localize", "on_language_change", "register",
+           "register_patterns", "register_text", "set_language", "tr", "using_language"]
 
 #: Supported language codes.
 LANGUAGES = ("en", "zh")
@@ -132,6 +132,31 @@ def register_patterns(language: str, patterns) -> None:
         bucket.append((re.compile(regex, re.DOTALL), replacement))
 
 
+#: Callables run once, before the first translation of a sentence: ``toolkit`` adds the import of its sentence
+#: catalogue (:mod:`toolkit._zh`), which this low module cannot import itself.
+_loaders: list = []
+
+
+def _load_catalogues() -> None:
+    while _loaders:
+        _loaders.pop(0)()
+
+
+class Sentence(str):
+    """A sentence the toolkit writes in English that prints in the current language.
+
+    It is the English text everywhere code looks at it (``==``, ``in``, ``startswith``, slicing, JSON); ``str()``,
+    ``print`` and f-strings give its translation (:func:`localize`) under ``set_language("zh")``. Verdicts, reasons
+    and labels that results store are kept this way, so ``print(test.verdict)`` reads Chinese in a Chinese lesson.
+    """
+
+    __slots__ = ()
+
+    def __str__(self):
+        text = str.__str__(self)
+        return text if get_language() == "en" else localize(text)
+
+
 def localize(text, language: str | None = None) -> str:
     """``text`` (an English sentence made by the toolkit) in the current language, when a translation is known.
 
@@ -143,9 +168,16 @@ def localize(text, language: str | None = None) -> str:
     code = language or get_language()
     if code == "en" or not text.strip():
         return text
+    if _loaders:
+        _load_catalogues()
     found = _localize_one(text, code)
     if found is not None:
         return found
+    # several lines (a message with a list of reasons and example rows): line by line; indented lines (example
+    # rows as the file holds them) stay as they are
+    if "\n" in text.strip():
+        return "\n".join(_example_line(line, code) if not line.strip() or line.startswith("  ")
+                         else localize(line, code) for line in text.split("\n"))
     # several sentences: translate each one that is known, keep the others
     parts = re.split(r"(?<=[.;:])\s+(?=[A-Z0-9(])", text)
     if len(parts) > 1:
@@ -153,6 +185,15 @@ def localize(text, language: str | None = None) -> str:
         if any(o is not None for o in out):
             return "".join(o if o is not None else p + " " for o, p in zip(out, parts)).strip()
     return text
+
+
+def _example_line(line, code):
+    """An indented line of example rows stays as the file holds it, but for a lone header word of ours (the
+    examples' index name, "line") that has an exact translation."""
+    entry = _TEXTS.get(line.strip())
+    if entry and code in entry:
+        return line.replace(line.strip(), entry[code], 1)
+    return line
 
 
 def _localize_one(text, code):

@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ScenarioError, SchemaError
+from ..i18n import get_language, localize, tr
 
 #: Customers from which the scenario kernels run in parallel (``toolkit.clv._warmup`` lowers it to compile both).
 _PARALLEL_FROM = 200_000
@@ -17,6 +18,68 @@ _MAX_HORIZON = 1000
 
 def _fmt(x):
     return f"{x:,.1f}"
+
+
+# ------------------------------------------------------------------------------------------ display language (#20)
+def _zh() -> bool:
+    """True when results are shown in Chinese (``set_language("zh")``); loads their Chinese (toolkit._zh)."""
+    if get_language() == "en":
+        return False
+    from .. import _zh as _texts  # noqa: F401  (the Chinese of results and messages: toolkit._zh.results_clv)
+
+    return True
+
+
+from ..i18n import Sentence  # noqa: E402,F401  (verdicts print in the current language; was defined here)
+
+
+_ABSENT = "\0"
+
+
+def _zh_label(value, *, header=False, context=None):
+    """A column name or category value for a Chinese reader: the label meant for its column or index
+    (``val.<context>.<value>``), its ``col.*`` / ``val.*`` catalogue label, or the Chinese of a sentence the toolkit
+    wrote, else the value as it is (the user's own names and codes). As :func:`toolkit.formatting._zh_value`."""
+    if not isinstance(value, str):
+        return value
+    keys = (f"col.{value}", f"val.{value}") if header else (f"val.{value}", f"col.{value}")
+    if isinstance(context, str):
+        keys = (f"val.{context}.{value}",) + keys
+    for key in keys:
+        text = tr(key, _ABSENT)
+        if text != _ABSENT:
+            return text
+    return localize(value)
+
+
+def _zh_cell(value, context=None):
+    """A cell for a Chinese reader: yes / no for booleans, labels and sentences for text, numbers as they are."""
+    if isinstance(value, (bool, np.bool_)):
+        return tr("clv.yes") if value else tr("clv.no")
+    return _zh_label(value, context=context) if isinstance(value, str) else value
+
+
+def _zh_frame(frame, *, columns=None, index=None, index_name=None):
+    """A copy of ``frame`` labelled for a Chinese reader (headers, index labels, yes/no, sentences); data unchanged.
+
+    ``columns`` and ``index`` map names to labels where the catalogue's general label does not fit the result.
+    """
+    import pandas as pd
+
+    out = frame.copy()
+    for col in out.columns:
+        dtype = out[col].dtype
+        if (pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+                or pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)):
+            out[col] = pd.Series([_zh_cell(v, col) for v in out[col]], index=out.index, dtype=object)
+    columns = columns or {}
+    out.columns = [columns.get(c) or _zh_label(c, header=True, context=frame.columns.name) for c in out.columns]
+    index = index or {}
+    if not isinstance(out.index, pd.RangeIndex):
+        out.index = pd.Index([index.get(v) or _zh_label(v, context=frame.index.name) for v in out.index])
+    name = index_name or (_zh_label(frame.index.name, header=True) if frame.index.name is not None else None)
+    out.index.name = name
+    return out
 
 
 def _f8(x, n, name):

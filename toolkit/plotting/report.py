@@ -11,14 +11,16 @@ the text on each bar, never by colour alone.
 from __future__ import annotations
 
 import io
+import re
 import textwrap
 
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..errors import SchemaError
 from ..formatting import format_value
-from ..i18n import get_language, localize, register, tr
+from ..i18n import get_language, localize, register, register_patterns, register_text, tr
 from ._fonts import PNG_RC
 from .rfm import OKABE_ITO
 
@@ -38,7 +40,23 @@ register({
     "report.kpi.pts": {"en": "{gap} pts", "zh": "{gap} 个百分点"},
     "report.hist.customers": {"en": "customers", "zh": "客户数"},
     "report.pdf.truncated": {"en": "first {rows} of {total} rows", "zh": "前 {rows} 行（共 {total} 行）"},
+    "report.pdf.more": {"en": "; every row is in the HTML report and its CSV files", "zh": "；所有行见网页版报告及其表格文件"},
+    "report.pdf.note": {"en": "note: ", "zh": "注："},
+    "report.hist.mean": {"en": "mean {v}", "zh": "均值 {v}"},
+    "report.hist.median": {"en": "median {v}", "zh": "中位数 {v}"},
 })
+# axis texts the report's sections pass in English (toolkit.report.sections.clv)
+register_text({"value tier": {"zh": "价值层级"}})
+register_patterns("zh", [
+    (r"(?P<h>\d+)-month CLV per customer(?: \((?P<c>[^)]+)\))?",
+     lambda m: f"每位客户的 {m['h']} 个月 CLV" + (f"（{m['c']}）" if m["c"] else "")),
+    (r"mean CLV per customer(?: \((?P<c>[^)]+)\))?", lambda m: "每位客户的平均 CLV" + (f"（{m['c']}）" if m["c"] else "")),
+])
+
+
+def _said(text):
+    """A text the report wrote in English, in the current language when a translation is known."""
+    return localize(text) if isinstance(text, str) and get_language() != "en" else text
 
 
 def figure_png(draw, *, figsize=(7.0, 4.2), dpi=110) -> bytes:
@@ -113,7 +131,7 @@ def plot_kpi_board(board, ax=None, *, title=None, currency=""):
     """
     missing = [c for c in ("label", "actual", "target", "gap", "met") if c not in board.columns]
     if missing:
-        raise ValueError(f"plot_kpi_board needs columns {missing}; pass toolkit.report.kpi_board(...) output.")
+        raise SchemaError(f"plot_kpi_board needs columns {missing}; pass toolkit.report.kpi_board(...) output.")
     if ax is None:
         ax = Figure(figsize=(8, 0.7 * max(len(board), 2) + 1.2)).subplots()
     n = len(board)
@@ -184,13 +202,19 @@ def plot_histogram(values, ax=None, *, title, xlabel, bins=40, log=False, color=
     if ax is None:
         ax = Figure(figsize=(7, 4)).subplots()
     ax.hist(v, bins=bins, color=color or OKABE_ITO[4], log=log)
+    if log and get_language() != "en":  # plain numbers (0.1, 10, 100) rather than mathtext powers of ten
+        from matplotlib.ticker import FuncFormatter
+
+        ax.yaxis.set_major_formatter(FuncFormatter(lambda t, _: f"{t:,g}"))
     if len(v):
-        ax.axvline(float(np.mean(v)), color=OKABE_ITO[5], ls="--", lw=1.2, label=f"mean {_fmt(float(np.mean(v)))}")
-        ax.axvline(float(np.median(v)), color="0.2", ls=":", lw=1.2, label=f"median {_fmt(float(np.median(v)))}")
+        ax.axvline(float(np.mean(v)), color=OKABE_ITO[5], ls="--", lw=1.2,
+                   label=tr("report.hist.mean").format(v=_fmt(float(np.mean(v)))))
+        ax.axvline(float(np.median(v)), color="0.2", ls=":", lw=1.2,
+                   label=tr("report.hist.median").format(v=_fmt(float(np.median(v)))))
         ax.legend(frameon=False, fontsize=8)
-    ax.set_xlabel(xlabel)
+    ax.set_xlabel(_said(xlabel))
     ax.set_ylabel(tr("report.hist.customers", "customers"))
-    ax.set_title(title)
+    ax.set_title(_said(title))
     return ax
 
 
@@ -213,6 +237,9 @@ def plot_group_bars(table, ax=None, *, title, ylabel, xlabel=None, stacked=True)
     """
     if ax is None:
         ax = Figure(figsize=(7, 4)).subplots()
+    from ..formatting import category_label, label
+
+    zh = get_language() != "en"
     x = np.arange(len(table))
     bottom = np.zeros(len(table))
     width = 0.6 if stacked else 0.8 / max(table.shape[1], 1)
@@ -220,14 +247,15 @@ def plot_group_bars(table, ax=None, *, title, ylabel, xlabel=None, stacked=True)
         vals = np.nan_to_num(table[col].to_numpy(dtype=float))
         pos = x if stacked else x - 0.4 + width * (k + 0.5)
         ax.bar(pos, vals, width, bottom=bottom if stacked else None, color=OKABE_ITO[k % len(OKABE_ITO)],
-               label=str(col))
+               label=label(col) if zh else str(col))
         if stacked:
             bottom = bottom + vals
     ax.set_xticks(x)
-    ax.set_xticklabels([str(i) for i in table.index])
-    ax.set_xlabel(xlabel or (table.index.name or ""))
-    ax.set_ylabel(ylabel)
-    ax.set_title(title)
+    ax.set_xticklabels([category_label(i) for i in table.index])  # tiers, channels: their names under zh
+    name = table.index.name
+    ax.set_xlabel(_said(xlabel) or ((label(name) if zh else name) if name else ""))
+    ax.set_ylabel(_said(ylabel))
+    ax.set_title(_said(title))
     ax.legend(frameon=False, fontsize=8)
     ax.grid(axis="y", alpha=0.3)
     return ax
@@ -307,7 +335,7 @@ class _Flow:
         if not text:
             return
         chars = max(int((self.width - indent) * 72 / (0.5 * size)), 20)  # ~0.5 em per character
-        body = "\n".join(textwrap.fill(part, chars) for part in str(text).split("\n"))
+        body = "\n".join(textwrap.fill(part, _chars(part, chars)) for part in str(text).split("\n"))
         height = (body.count("\n") + 1) * size * 1.4 / 72
 
         def draw(fig, x, top):
@@ -344,7 +372,9 @@ def _table_strings(table, max_rows, currency=""):
     shown = frame.iloc[:max_rows]
     numeric = [pd.api.types.is_numeric_dtype(frame[c]) and not pd.api.types.is_bool_dtype(frame[c])
                for c in frame.columns]
-    header = [label(c) for c in frame.columns]
+    zh = get_language() != "en"
+    # the row labels' own column has no name of its own (pandas calls it "index"): no header in Chinese
+    header = ["" if zh and re.fullmatch(r"index|level_\d+", str(c)) else label(c) for c in frame.columns]
     columns = []
     for c in frame.columns:
         try:
@@ -354,6 +384,26 @@ def _table_strings(table, max_rows, currency=""):
             columns.append([_cell(v) for v in shown[c]])
     cells = [list(row) for row in zip(*columns)] if columns else []
     return header, cells, numeric, len(frame)
+
+
+def _chars(text, chars):
+    """Characters per line for ``text`` wrapped at ``chars`` Latin characters (a CJK character is twice as wide)."""
+    return max(chars // 2, 8) if re.search(r"[\u3400-\u9fff]", str(text)) else chars
+
+
+def _zh_table(table):
+    """A report table for a Chinese page: category codes and the toolkit's English sentences as a Chinese reader
+    sees them in a notebook (:func:`toolkit.formatting._zh_value`, the label for the value's column first), the row
+    labels as a first column. The numbers are unchanged."""
+    from ..formatting import _zh_value
+
+    frame = table.reset_index() if not isinstance(table.index, pd.RangeIndex) else table.copy()
+    for col in frame.columns:
+        values = frame[col]
+        if values.dtype == object or pd.api.types.is_string_dtype(values.dtype) or isinstance(
+                values.dtype, pd.CategoricalDtype):
+            frame[col] = [(_zh_value(v, col) or v) if isinstance(v, str) else v for v in values.astype(object)]
+    return frame
 
 
 def _table_blocks(flow, title, table, max_rows=PDF_TABLE_ROWS):
@@ -385,7 +435,8 @@ def _table_blocks(flow, title, table, max_rows=PDF_TABLE_ROWS):
     page_height = _PAGE[1] - 2 * _MARGIN - 0.3
     parts = []  # (columns, first row, end row): row ranges that fit a page, per column group
     for cols in groups:
-        wrapped = [[textwrap.fill(row[j], wrap_at[j]) if wrap_at[j] else row[j] for j in cols] for row in cells]
+        wrapped = [[textwrap.fill(row[j], _chars(row[j], wrap_at[j])) if wrap_at[j] else row[j] for j in cols]
+                   for row in cells]
         lines = [max([v.count("\n") + 1 for v in r] + [1]) for r in wrapped]
         start, used = 0, 0.5 + 3 * line_h
         for k, n in enumerate(lines):
@@ -395,7 +446,8 @@ def _table_blocks(flow, title, table, max_rows=PDF_TABLE_ROWS):
             used += n * line_h + 0.04
         parts.append((cols, start, len(cells)))
     for g, (cols, r0, r1) in enumerate(parts):
-        rows = [[textwrap.fill(row[j], wrap_at[j]) if wrap_at[j] else row[j] for j in cols] for row in cells[r0:r1]]
+        rows = [[textwrap.fill(row[j], _chars(row[j], wrap_at[j])) if wrap_at[j] else row[j] for j in cols]
+                for row in cells[r0:r1]]
         heads = [textwrap.fill(header[j], 18) for j in cols]
         head_lines = max(h.count("\n") + 1 for h in heads)
         row_lines = [max([v.count("\n") + 1 for v in r] + [1]) for r in rows]
@@ -463,7 +515,7 @@ def _cell(v):
     return text if len(text) <= 400 else text[:397] + "..."
 
 
-def write_pdf(report, path):
+def write_pdf(report, path, sections=None):
     """Write a report as a compact PDF on A4 landscape pages: a title block with the contents, then per section
     its text (intro, headline numbers, notes), its figures two to a row, and its tables.
 
@@ -488,6 +540,14 @@ def write_pdf(report, path):
     from matplotlib.backends.backend_pdf import PdfPages
 
     path = Path(path)
+    if sections is None:
+        sections = report.sections
+    if get_language() != "en":  # the sections' tables as the Chinese HTML report shows them
+        from dataclasses import replace
+
+        sections = [replace(sec, tables={localize(k): _zh_table(v) if isinstance(v, pd.DataFrame) else v
+                                         for k, v in sec.tables.items()})
+                    for sec in sections]
     with PdfPages(path, metadata={"Title": report.title, "Creator": "Customer Value Toolkit"}) as pdf:
         flow = _Flow(pdf, report.title)
         flow.new_page()
@@ -499,17 +559,17 @@ def write_pdf(report, path):
             flow.paragraph(tr("report.summary", "Executive summary"), size=14, bold=True, color="#0072B2")
             for k, finding in enumerate(findings, 1):
                 flow.paragraph(f"{k}. {finding.text}", size=9)
-            kpis = next((s for s in report.sections if s.key == "kpis"), None)
+            kpis = next((s for s in sections if s.key == "kpis"), None)
             if kpis is not None and kpis.figures:
                 flow.row([_image_block(next(iter(kpis.figures.values())), 0.3 * body_height)])
             flow.paragraph("   ·   ".join(f"{i}. {sec.title}: {sec.outcome_text(reason=False)}"
-                                          for i, sec in enumerate(report.sections, 1)), size=8.5)
+                                          for i, sec in enumerate(sections, 1)), size=8.5)
         else:
-            for i, sec in enumerate(report.sections, 1):
+            for i, sec in enumerate(sections, 1):
                 head = "; ".join(f"{label} {value}" for label, value in sec.headline[:4])
                 flow.paragraph(f"{i}. {sec.title} [{sec.outcome_text(reason=False)}]" + (f": {head}" if head else ""),
                                size=8.5, indent=0.15)
-        for i, sec in enumerate(report.sections, 1):
+        for i, sec in enumerate(sections, 1):
             if flow.room() < 0.2 * body_height:
                 flow.new_page()
             flow.paragraph(f"{i}. {sec.title} [{sec.outcome_text(reason=False)}]", size=14,
@@ -519,7 +579,7 @@ def write_pdf(report, path):
                 flow.paragraph("   ·   ".join(f"{label}: {value}" for label, value in sec.headline), size=9,
                                bold=True)
             for note in sec.notes:
-                flow.paragraph(f"note: {note}", size=8, color="#7a4b00")
+                flow.paragraph(f"{tr('report.pdf.note')}{note}", size=8, color="#7a4b00")
             pngs = list(sec.figures.values())[1 if findings and sec.key == "kpis" else 0:]  # KPI chart: page one
             flow.row([_image_block(png, 0.5 * body_height) for png in pngs])
             blocks = []

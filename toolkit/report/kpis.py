@@ -39,7 +39,8 @@ class Target:
         previous KPI window (the 12 months before the last 12, by default). ``None`` means "not given yet": the
         board shows the actual value and no target. Ignored for ``kind="absolute"``.
     label : str, optional
-        Text on the board; default built from the KPI and the rule.
+        Text on the board; default built from the KPI and the rule. Kept as given (English for code); ``print``
+        and f-strings show its translation under ``set_language("zh")`` when the catalogue knows it.
 
     Notes
     -----
@@ -64,6 +65,10 @@ class Target:
         if not (b is None or b == "previous" or (isinstance(b, (int, float)) and not isinstance(b, bool)
                                                    and math.isfinite(b))):
             raise SchemaError(f"Target baseline for {self.kpi!r} must be a number, 'previous' or null, got {b!r}.")
+        if isinstance(self.label, str):  # the English label, printed in the notebook's language
+            from ..i18n import Sentence
+
+            object.__setattr__(self, "label", Sentence(self.label))
 
     @property
     def rule(self) -> str:

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..i18n import get_language, tr, using_language
-from .base import Section
-from . import zh as _zh  # noqa: F401  (Chinese text of English sentences from lower layers)
+from ..i18n import get_language, localize, register, tr, using_language
+from .base import Section, _localized
+from .. import _zh  # noqa: F401  (Chinese text of English sentences from lower layers: toolkit._zh)
 from .format import _table_html
 
 
@@ -131,22 +131,51 @@ class Report:
         from ..plotting.report import write_pdf
 
         with using_language(self.language):
-            return write_pdf(self, check_output_path(path, "path"))
+            # the sections' English texts as the Chinese HTML report shows them (plotting cannot import the report)
+            sections = self.sections if self.language == "en" else [_localized(sec) for sec in self.sections]
+            return write_pdf(self, check_output_path(path, "path"), sections=sections)
 
     def __repr__(self):
-        lines = [f"Report: {self.title} ({self.subtitle}); {len(self.sections)} sections in {self.seconds:.1f} s"]
+        lines = [tr("report.repr").format(title=self.title, subtitle=self.subtitle, n=len(self.sections),
+                                          seconds=self.seconds)]
         for i, s in enumerate(self.sections, 1):
-            head = "; ".join(f"{k} {v}" for k, v in s.headline[:3])
-            lines.append(f"  {i}. {s.title} [{s.outcome}]" + (f": {head}" if head else ""))
+            head = _headline(s)
+            lines.append(tr("report.repr.section").format(i=i, title=localize(s.title), outcome=_outcome(s))
+                         + (tr("report.repr.head").format(head=head) if head else ""))
         return "\n".join(lines)
 
     def _repr_html_(self):
         rows = "".join(
-            f"<tr><td>{i}</td><td>{html.escape(s.title)}</td><td>{html.escape(s.outcome)}</td>"
-            f"<td>{html.escape('; '.join(f'{k} {v}' for k, v in s.headline[:3]))}</td></tr>"
+            f"<tr><td>{i}</td><td>{html.escape(localize(s.title))}</td><td>{html.escape(_outcome(s))}</td>"
+            f"<td>{html.escape(_headline(s))}</td></tr>"
             for i, s in enumerate(self.sections, 1))
+        heads = "".join(f"<th>{html.escape(tr(f'report.repr.col.{k}'))}</th>"
+                        for k in ("section", "status", "headline"))
         return (f"<p><b>{html.escape(self.title)}</b> — {html.escape(self.subtitle)}</p>"
-                f"<table><tr><th></th><th>section</th><th>status</th><th>headline</th></tr>{rows}</table>")
+                f"<table><tr><th></th>{heads}</tr>{rows}</table>")
+
+
+def _outcome(sec) -> str:
+    """A section's outcome as the reprs show it: the English word, else its label in the current language."""
+    return sec.outcome if get_language() == "en" else tr(f"report.outcome.{sec.outcome}", sec.outcome)
+
+
+def _headline(sec, n=3) -> str:
+    """The first ``n`` headline numbers of a section, labels and values in the current language."""
+    sep = tr("report.repr.sep")
+    return sep.join(f"{localize(k)} {localize(v)}" for k, v in sec.headline[:n])
+
+
+register({
+    "report.repr": {"en": "Report: {title} ({subtitle}); {n} sections in {seconds:.1f} s",
+                    "zh": "报告：{title}（{subtitle}）；共 {n} 节，用时 {seconds:.1f} 秒"},
+    "report.repr.section": {"en": "  {i}. {title} [{outcome}]", "zh": "  {i}. {title} [{outcome}]"},
+    "report.repr.head": {"en": ": {head}", "zh": "：{head}"},
+    "report.repr.sep": {"en": "; ", "zh": "；"},
+    "report.repr.col.section": {"en": "section", "zh": "章节"},
+    "report.repr.col.status": {"en": "status", "zh": "状态"},
+    "report.repr.col.headline": {"en": "headline", "zh": "要点"},
+})
 
 
 _CSS = """

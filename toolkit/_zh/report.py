@@ -17,19 +17,7 @@ _N = r"[-+−]?[\d,]*\.?\d+(?:e[-+]?\d+)?"  # a number as the toolkit prints it
 
 # ------------------------------------------------------------------------------------------ exact texts
 _ZH = {
-    # data: cleaning-report reasons, headline labels, table names
-    "rows in": "输入行数", "rows kept": "保留行数", "rows dropped": "删除行数", "customers": "客户数",
-    "revenue": "收入", "period": "时间范围", "money in the export": "导出数据中的金额", "money kept": "保留的金额",
-    "kept revenue cancelled later (refunds dropped)": "保留收入中后来被取消的部分（已删除的退款）",
-    "rows in = kept + dropped": "输入行 = 保留 + 删除", "kept lines that look like non-product lines": "疑似非商品行（已保留）",
-    "missing customer_id": "缺少客户编号", "missing customer id": "缺少客户编号", "missing timestamp": "缺少时间",
-    "missing amount": "缺少金额", "duplicate row": "重复行", "unreadable date": "无法识别的日期",
-    "unreadable amount": "无法识别的金额", "negative amount": "负金额", "zero amount": "零金额",
-    "return netted against purchases": "退货已与购买相抵", "purchase fully refunded (netted)": "购买已全额退款（相抵）",
-    "return larger than earlier purchases (remainder unmatched)": "退货大于此前购买（余额无法匹配）",
-    "purchase partly refunded (amount reduced)": "购买部分退款（金额已减少）", "taken off kept rows": "从保留行中扣除",
-    "kept": "保留", "dropped": "删除", "netted": "相抵", "total": "合计", "date outside the observed window": "日期超出观察期",
-    "excluded item (non-product line)": "排除的非商品行", "cancelled order": "已取消的订单",
+    # data and journey: in toolkit._zh.results_data (the results show them without a report too)
     # RFM
     "customers (RFM)": "客户数", "high-value tier": "高价值层级", "dormant tier": "沉睡层级",
     "revenue from the high-value tier": "高价值层级贡献的收入", "revenue from the top 20% of customers": "前 20% 客户贡献的收入",
@@ -85,17 +73,6 @@ _ZH = {
     "activity drops.": "保护稳定客户：忠诚计划、跟踪预警名单，活跃度下降时进行服务补救与赢回。",
     "Reward and grow: VIP care, loyalty tiers, referral programme, cross-sell into the next life stage.":
         "奖励并发展：VIP 关怀、会员等级、推荐计划，向下一人生阶段交叉销售。",
-    # journey
-    "event names and their stage": "事件名称及其阶段", "conversion from previous": "上一阶段转化率",
-    "stage funnel (loose order)": "阶段漏斗（宽松顺序）", "journey board": "旅程看板", "biggest gaps": "最大差距",
-    "stage KPIs": "各阶段 KPI", "KPIs by acquisition channel": "各获客渠道的 KPI", "stage funnel": "阶段漏斗",
-    "unique people with a touchpoint of this stage": "在该阶段有接触点的独立人数",
-    "reached / people in the log": "触达人数 / 日志中的人数", "people with a first purchase": "有首次购买的人数",
-    "sum of acquisition costs": "获客成本合计", "acquisition spend / new customers": "获客支出 / 新客户数",
-    "new customers / people in the log": "新客户数 / 日志中的人数", "mean customer lifetime value": "平均客户终身价值",
-    "share of satisfaction answers 4-5 (of 5)": "满意度评分 4-5 分（满分 5）的占比", "events of this stage": "该阶段的事件数",
-    "reach": "触达", "acquisition": "获客", "conversion": "转化", "retention": "保留", "win_back": "赢回",
-    "win-back": "赢回", "NPS (all answers)": "NPS（全部回答）",
     # CLV
     "annual retention (customers with a year of history)": "年保留率（有一年以上历史的客户）",
     "mean course CLV per customer": "每位客户的平均课程 CLV", "total course CLV": "课程 CLV 合计",
@@ -126,11 +103,6 @@ _ZH = {
     "mean CLV ≥ 1.2 × industry mean": "平均 CLV ≥ 1.2 × 行业均值", "1.2 x baseline not set": "未设定 1.2 倍基准",
     "No event log given (events=..., --events): section skipped.": "未提供事件日志（events=...，--events）：已跳过本节。",
     "No event log given (events=...): section skipped.": "未提供事件日志（events=...）：已跳过本节。",
-    "median dwell (D)": "停留时间中位数（天）",
-    "win-back rate": "赢回率", "win-back touchpoints": "赢回接触点", "customers with 2+ orders / customers":
-        "有 2 笔及以上订单的客户 / 客户数", "acquisition spend": "获客支出", "churn rate": "流失率",
-    "conversion rate": "转化率", "events": "事件数", "people reached": "触达人数",
-    "new customers": "新客户数", "people": "人数", "points": "分", "reach rate": "触达率", "repurchase rate": "复购率",
     "retention rate": "留存率", "active customers": "活跃客户数", "revenue per active customer": "每位活跃客户收入",
     "mean BG/NBD + Gamma-Gamma CLV": "BG/NBD + Gamma-Gamma CLV 均值", "customers who bought in the window": "窗口内购买的客户",
     "revenue in the window": "窗口内收入", "revenue in the window / active customers": "窗口内收入 / 活跃客户数",
@@ -144,18 +116,6 @@ register_text({en: {"zh": zh} for en, zh in _ZH.items()})
 
 # ------------------------------------------------------------------------------------------ patterns
 register_patterns("zh", [
-    # data
-    (r"examples: (?P<r>.+)", r"示例：\g<r>"),
-    (r"customer ids read as text or decimals were converted to integers \(e\.g\. (?P<e>.+)\)",
-     r"以文本或小数读入的客户编号已转换为整数（例如 \g<e>）"),
-    (rf"refunds netted: (?P<a>{_N}) of purchases cancelled by later refund rows of the same customers; (?P<b>{_N}) of "
-     r"refunds found no earlier purchase in the log \(bought before it starts, or more than was bought\) and were "
-     r"dropped", r"退款已相抵：同一客户后来的退款行取消了 \g<a> 的购买；另有 \g<b> 的退款在日志中找不到更早的购买"
-     r"（购买发生在日志开始之前，或退款多于购买），已删除"),
-    (rf"(?P<n>{_N}) kept lines \((?P<m>{_N}) of money\) look like non-product lines \(postage, fees, adjustments, "
-     r"tests\): (?P<items>.+?)\. They are kept and counted as purchases; to drop them pass (?P<opt>.+)",
-     r"\g<n> 行保留的数据（金额 \g<m>）看起来像非商品行（邮费、手续费、调整、测试）：\g<items>。它们被保留并计为购买；"
-     r"如需删除，请使用 \g<opt>"),
     # RFM
     (r"still buying in (?P<u>month|week|quarter|day) (?P<k>\d+)",
      lambda m: f"第 {m['k']} { {'month': '个月', 'week': '周', 'quarter': '个季度', 'day': '天'}[m['u']]}仍在购买"),
@@ -172,8 +132,10 @@ register_patterns("zh", [
      r"close are one trial", r"考察期购买周期 1 /（\g<a> × 每天 \g<b> 个购买日）：间隔如此之近的两次购买视为一次试用"),
     (r"exploration-phase purchase cycle (?P<f>.+?): two purchases this close are one trial",
      r"考察期购买周期 \g<f>：间隔如此之近的两次购买视为一次试用"),
-    (rf"t_stability \+ (?P<k>\d+) stable-phase cycles of (?P<d>{_N}) days", r"t_stability + \g<k> 个 \g<d> 天的稳定期购买周期"),
-    (rf"(?P<q>{_N})% quantile of (?P<n>{_N}) first repeat gaps(?P<rest>.*)", r"\g<n> 个首次复购间隔的 \g<q>% 分位数"),
+    (rf"t_stability \+ (?P<k>\d+) stable-phase cycles of (?P<d>{_N}) days", r"进入稳定期的时间 + \g<k> 个 \g<d> 天的稳定期购买周期"),
+    (rf"(?P<q>{_N})% quantile of (?P<n>{_N}) first repeat gaps(?: of customers with (?P<h>{_N})\+ days of history)?",
+     lambda m: f"{m['n']} 个首次复购间隔" + (f"（来自至少有 {m['h']} 天历史的客户）" if m["h"] else "")
+               + f"的 {m['q']}% 分位数"),
     (rf"Kaplan-Meier mean stable duration of (?P<n>{_N}) customers who reached stability, restricted to (?P<d>{_N}) "
      rf"days \((?P<p>{_N})% still at risk\)", r"\g<n> 位进入稳定期客户的 Kaplan-Meier 平均稳定时长，限制在 \g<d> 天内（\g<p>% 仍在风险中）"),
     (rf"assumed: the longest stable time the observed (?P<w>{_N})-day window can show \((?P<f>.+?)\), because only "
@@ -211,15 +173,6 @@ register_patterns("zh", [
     (rf"too early to tell: still active \((?P<s>{_N}) days since the last purchase, not yet lost\); she needs about "
      rf"(?P<n>{_N}) more days of purchases to count as long-term retention",
      r"尚无法判断：仍然活跃（距上次购买 \g<s> 天，尚未流失）；还需约 \g<n> 天的持续购买才算长久保持型"),
-    # journey
-    (r"customers entering at (?P<s>.+)", r"从\g<s>进入的客户"),
-    (r"(?P<a>[a-z_]+) to (?P<b>[a-z_]+)", r"\g<a>到\g<b>"),
-    (r"median dwell \((?P<u>\w+)\)", lambda m: "停留时间中位数（" + {"D": "天", "W": "周", "M": "月"}.get(m["u"], m["u"]) + "）"),
-    (rf"no purchase in the last (?P<d>{_N}) days, among customers acquired before that",
-     r"在此之前获取的客户中，最近 \g<d> 天没有购买的比例"),
-    (rf"win-back touchpoints followed by a purchase within (?P<d>{_N}) days", r"之后 \g<d> 天内有购买的赢回接触点占比"),
-    (rf"Event log: (?P<a>{_N}) rows in = (?P<b>{_N}) kept \+ (?P<c>{_N}) dropped(?P<rest>.*)",
-     r"事件日志：输入 \g<a> 行 = 保留 \g<b> 行 + 删除 \g<c> 行\g<rest>"),
     # CLV
     (rf"fit health \(holdout of (?P<d>{_N}) days from (?P<t>[\d-]+)\)", r"拟合健康度（自 \g<t> 起 \g<d> 天的验证期）"),
     (rf"All parameters are well determined \(finite standard errors; 95% intervals narrower than a factor of "
