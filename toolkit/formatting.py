@@ -32,7 +32,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .i18n import register, tr
+from .i18n import get_language, localize, on_language_change, register, tr
 
 __all__ = ["KINDS", "MISSING", "FormattedTable", "column_formatter", "column_kind", "count", "format_column",
            "format_kpi_table", "format_table", "format_value", "html_table", "label", "money", "share",
@@ -398,7 +398,7 @@ _LABELS = {
     "clv": ("CLV", "客户终身价值"),
     "model_clv": ("Model CLV", "模型 CLV"),
     "frequency": ("Repeat purchases", "重复购买次数"),
-    "recency": ("Recency (BTYD)", "最近购买时点（BTYD）"),
+    "recency": ("Recency (BTYD)", "首购至末购时长"),
     "T": ("Customer age", "客户年龄"),
     "monetary_value": ("Mean repeat purchase value", "平均重复购买金额"),
     "n_orders": ("Orders", "订单数"),
@@ -429,7 +429,7 @@ _LABELS = {
     "repurchase_rate": ("Repurchase rate", "复购率"),
     "retention_rate": ("Retention rate", "留存率"),
     "churn_rate": ("Churn rate", "流失率"),
-    "reactivation_rate": ("Reactivation rate", "召回率"),
+    "reactivation_rate": ("Reactivation rate", "赢回率"),
     "conversion_rate": ("Conversion rate", "转化率"),
     "active": ("Active customers", "活跃客户"),
     "churned": ("Churned", "已流失"),
@@ -612,11 +612,17 @@ def label(name, time_unit=None) -> str:
     return text
 
 
-def value_label(value) -> str:
+def value_label(value, context=None) -> str:
     """A categorical value (stage, pattern, signal...) for people: the catalogue label of a snake_case value,
-    else the value as given (data values such as event names stay as they are)."""
+    else the value as given (data values such as event names stay as they are).
+
+    ``context`` (the column or index name the value sits in) picks a label meant for that column first:
+    ``val.<context>.<value>`` (a lifecycle threshold called ``reach`` is not the journey stage ``reach``)."""
     if not isinstance(value, str):
         return _text(value)
+    text = tr(f"val.{context}.{value}", _ABSENT) if context is not None else _ABSENT
+    if text != _ABSENT:
+        return text
     text = tr(f"val.{value}", _ABSENT)
     if text != _ABSENT:
         return text
@@ -631,6 +637,7 @@ register({
     "unit.months": {"en": "months", "zh": "月"},
     "unit.quarters": {"en": "quarters", "zh": "季度"},
     "unit.years": {"en": "years", "zh": "年"},
+    "unit.pts": {"en": " pts", "zh": " 个百分点"},
 })
 
 
@@ -726,13 +733,13 @@ def format_table(table: pd.DataFrame, *, currency="", kinds=None, time_unit=None
                 mask = [r == k for r in row_kinds]
                 by_kind[k] = column_formatter(values[mask].tolist(), k, currency=currency)
                 if col == "gap" and k == "share":  # a difference of two rates: percentage points
-                    by_kind[k] = lambda v: MISSING if _is_missing(v) else f"{100 * float(v):+.1f} pts"
+                    by_kind[k] = lambda v: MISSING if _is_missing(v) else f"{100 * float(v):+.1f}{tr('unit.pts')}"
             default = column_formatter(values.tolist(), "number")
             formatters.append(lambda v, i, by_kind=by_kind, default=default: by_kind.get(row_kinds[i], default)(v))
         else:
             fmt = column_formatter(values.tolist(), kind, currency=currency, in_header=bool(currency))
             if col in _CATEGORY_COLUMNS and kind == "text":
-                formatters.append(lambda v, i: value_label(v) if not _is_missing(v) else MISSING)
+                formatters.append(lambda v, i, col=col: value_label(v, col) if not _is_missing(v) else MISSING)
             else:
                 formatters.append(lambda v, i, fmt=fmt: fmt(v))
     # index
@@ -744,7 +751,7 @@ def format_table(table: pd.DataFrame, *, currency="", kinds=None, time_unit=None
         series = table.index.to_series()
         ikind = kinds.get(table.index.name) or column_kind(table.index.name or "", series)
         if ikind not in ("date", "bool") and not _numeric(series):
-            index = [value_label(v) if not _is_missing(v) else MISSING for v in table.index]
+            index = [value_label(v, table.index.name) if not _is_missing(v) else MISSING for v in table.index]
         elif ikind in ("count", "id") or pd.api.types.is_integer_dtype(table.index.dtype):
             index = [format_value(v, "id") for v in table.index]
         else:
@@ -765,9 +772,11 @@ _KPI_BLANK_REASONS = {
     "CAC": ("no acquisition costs in the customers table", "客户表中没有获客成本"),
     "acquisition spend": ("no acquisition costs in the customers table", "客户表中没有获客成本"),
     "churn rate": ("no customer acquired before the churn window", "没有在流失窗口之前获得的客户"),
-    "win-back rate": ("no win-back touchpoint old enough to judge", "没有足够早、可判断结果的召回触点"),
+    "win-back rate": ("no win-back touchpoint old enough to judge", "没有足够早、可判断结果的赢回触点"),
 }
 register({f"kpi.blank.{k}": {"en": en, "zh": zh} for k, (en, zh) in _KPI_BLANK_REASONS.items()})
+# the KPI board's rows (toolkit.report.kpi_board, index "kpi") whose key is not a column name with a label
+register({"val.kpi.nps": {"en": "nps", "zh": "NPS"}, "val.kpi.clv": {"en": "clv", "zh": "CLV"}})
 register({
     "kpi.blank": {"en": "n/a — {reason}", "zh": "无数据 — {reason}"},
     "kpi.blank.default": {"en": "not measured in these data", "zh": "这些数据中没有测量"},
@@ -897,6 +906,13 @@ register({f"val.{name}": {"en": _words(name) if _SNAKE.match(name) else name, "z
     "visit": "访问", "sign_up": "注册", "trial": "试用", "ad_impression": "广告曝光", "purchase": "购买",
     "support_contact": "联系客服", "repurchase": "复购", "complaint": "投诉", "winback_offer": "赢回优惠",
     "gold": "金卡", "silver": "银卡", "bronze": "铜卡",
+    # the channels of its transactions and touchpoints
+    "app": "手机应用", "web": "网站", "store": "门店", "sms": "短信", "mini_program": "小程序",
+    "service_center": "客服中心",
+    # product categories of the teaching company (a mother-and-baby store)
+    "feeding": "喂养用品", "strollers_gear": "童车与出行", "maternity_wear": "孕妇装", "baby_food": "婴儿辅食",
+    "diapers": "纸尿裤", "baby_clothing": "童装", "baby_care": "洗护用品", "toys": "玩具",
+    "infant_formula": "婴儿奶粉",
 }.items()})
 # the segment maps offered by the RFM explorer
 register({
@@ -913,3 +929,143 @@ def category_label(value) -> str:
     from .i18n import get_language
 
     return str(value) if get_language() == "en" else value_label(value)
+
+
+# -------------------------------------------------------------------------------------- tables in a Chinese notebook
+def _zh_value(value, context=None):
+    """A cell or index value for a Chinese reader: its catalogue label (category ``val.*``, the one for its column
+    ``val.<context>.*`` first, or a column name used as a row label), or the Chinese of a sentence the toolkit
+    wrote (:func:`toolkit.i18n.localize`), else None (the value as the data spell it)."""
+    if not isinstance(value, str):
+        return None
+    keys = (f"val.{value}", f"col.{value}")
+    if isinstance(context, str):
+        keys = (f"val.{context}.{value}",) + keys
+    for key in keys:
+        text = tr(key, _ABSENT)
+        if text != _ABSENT:
+            return text
+    found = localize(value)  # a sentence the toolkit wrote (a reason, a reading, a verdict)
+    return None if found == value else found
+
+
+def _zh_category(value: str):
+    """The ``val.*`` label of a category used as a column (a pivot by channel), or None."""
+    text = tr(f"val.{value}", _ABSENT)
+    return None if text == _ABSENT else text
+
+
+def _zh_header(name, categories=None) -> str:
+    """HTML header: the Chinese label with the column's own name under it (what the code writes), or the name.
+
+    ``categories``: the name of the columns' axis when the columns are the values of a variable (a crosstab's
+    ``to``, ``predicted``): their category labels come first (``potential`` the tier, not the CLV part)."""
+    import html as _html
+
+    if isinstance(name, tuple):
+        return " / ".join(_zh_header(n) for n in name if n is not None and str(n) != "")
+    if name is None:
+        return ""
+    text = None
+    if isinstance(categories, str):
+        text = _zh_category(f"{categories}.{name}") or _zh_category(str(name))
+    text = text or _catalogue(str(name)) or _zh_category(str(name))
+    if text is None or text == str(name):
+        return _html.escape(str(name))
+    return f"{_html.escape(text)}<br><code style='font-size:85%;opacity:.7'>{_html.escape(str(name))}</code>"
+
+
+def notebook_table_html(obj) -> str:
+    """A DataFrame or Series as a Chinese notebook shows it (``set_language("zh")``): headers in Chinese with the
+    column's name beneath (so the next cell can use it), categories (segments, stages, channels...) by their
+    Chinese labels, numbers formatted as in the report. The data are unchanged: only their display.
+
+    Long tables show their first and last rows like pandas (``display.max_rows``/``display.min_rows``).
+    """
+    import html as _html
+
+    frame = obj.to_frame(name=obj.name if obj.name is not None else "") if isinstance(obj, pd.Series) else obj
+    n_rows, n_cols = frame.shape
+    max_rows = pd.get_option("display.max_rows") or n_rows
+    max_cols = pd.get_option("display.max_columns") or n_cols
+    shown = frame
+    cut_rows = n_rows > max_rows
+    if cut_rows:
+        half = max((pd.get_option("display.min_rows") or 10) // 2, 1)
+        shown = pd.concat([frame.iloc[:half], frame.iloc[-half:]])
+    cut_cols = n_cols > max_cols
+    if cut_cols:
+        half_c = max(max_cols // 2, 1)
+        shown = pd.concat([shown.iloc[:, :half_c], shown.iloc[:, -half_c:]], axis=1)
+    flat = shown.copy()
+    flat.columns = [f"\0{i}" for i in range(shown.shape[1])]  # format_table needs unique, plain names
+    try:
+        formatted = format_table(flat.reset_index(drop=True)).cells
+    except Exception:  # noqa: BLE001 - an unusual dtype: show the values as pandas writes them
+        formatted = [[str(v) for v in row] for row in flat.itertuples(index=False, name=None)]
+    numeric = [pd.api.types.is_numeric_dtype(shown.iloc[:, j]) and not pd.api.types.is_bool_dtype(shown.iloc[:, j])
+               for j in range(shown.shape[1])]
+    cell = "padding:2px 8px;vertical-align:top;white-space:normal"
+
+    def td(text, right, tag="td"):
+        return f"<{tag} style='{cell};text-align:{'right' if right else 'left'}'>{text}</{tag}>"
+
+    def index_text(value):
+        parts = value if isinstance(value, tuple) else (value,)
+        return " / ".join(_html.escape(_zh_value(p, n) or _text(p)) for p, n in zip(parts, names))
+
+    names = list(shown.index.names)
+    show_index = not (isinstance(shown.index, pd.RangeIndex) and shown.index.name is None and not cut_rows)
+    head = [td(_zh_header(tuple(n for n in names if n is not None)) if any(n is not None for n in names) else "",
+               False, "th")] if show_index else []
+    headers = [_zh_header(c, shown.columns.name) for c in shown.columns]
+    if cut_cols:
+        headers.insert(half_c, "…")
+        numeric.insert(half_c, False)
+    head += [td(h, n, "th") for h, n in zip(headers, numeric)]
+    rows = []
+    raw_rows = list(shown.itertuples(index=False, name=None))
+    for i, (idx, texts, raw) in enumerate(zip(shown.index, formatted, raw_rows)):
+        if cut_rows and i == half:
+            rows.append("<tr>" + "".join(td("…", False) for _ in range(len(head))) + "</tr>")
+        values = [_html.escape(_zh_value(r, c) or t) for t, r, c in zip(texts, raw, shown.columns)]
+        if cut_cols:
+            values.insert(half_c, "…")
+        row = ([td(index_text(idx), False, "th")] if show_index else []) + [
+            td(v, n) for v, n in zip(values, numeric)]
+        rows.append("<tr>" + "".join(row) + "</tr>")
+    foot = ""
+    if cut_rows or cut_cols:
+        foot = f"<p style='font-size:90%;opacity:.75'>{tr('table.shape').format(rows=count(n_rows), cols=count(n_cols))}</p>"
+    return (f"<table class='dataframe cvt-frame' style='border-collapse:collapse'><thead><tr>{''.join(head)}</tr>"
+            f"</thead><tbody>{''.join(rows)}</tbody></table>{foot}")
+
+
+register({"table.shape": {"en": "{rows} rows × {cols} columns", "zh": "共 {rows} 行 × {cols} 列"}})
+
+
+def _notebook_tables(code: str) -> None:
+    """Under zh, IPython shows DataFrames and Series through :func:`notebook_table_html`; under en as pandas does."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency of the notebooks only
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    formatter = shell.display_formatter.formatters["text/html"]
+    for kind in (pd.DataFrame, pd.Series):
+        if code == "en":
+            formatter.type_printers.pop(kind, None)
+        else:
+            formatter.for_type(kind, notebook_table_html)
+
+
+on_language_change(_notebook_tables)
+_notebook_tables(get_language())
+register({f"col.{name}": {"en": en, "zh": zh} for name, (en, zh) in {
+    # what pandas names its own summaries (value_counts, describe, agg)
+    "count": ("Count", "计数"), "proportion": ("Proportion", "占比"), "mean": ("Mean", "均值"),
+    "std": ("Std", "标准差"), "min": ("Min", "最小值"), "max": ("Max", "最大值"), "median": ("Median", "中位数"),
+    "sum": ("Sum", "合计"), "25%": ("25%", "下四分位数"), "50%": ("50%", "中位数"), "75%": ("75%", "上四分位数"),
+}.items() if _catalogue(name) is None})
