@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .errors import ScenarioError
+from .i18n import get_language, tr
 
 __all__ = ["DeliveredValue", "delivered_value"]
 
@@ -51,11 +52,29 @@ class DeliveredValue:
         return pd.DataFrame(rows, columns=["side", "part", "amount"])
 
     def __repr__(self) -> str:
+        if _zh():
+            ratio = f"{self.ratio:.2f}" if np.isfinite(self.ratio) else "∞"
+            return tr("value.delivered.repr").format(value=f"{self.total_value:,.1f}", cost=f"{self.total_cost:,.1f}",
+                                                     delivered=f"{self.delivered:,.1f}", ratio=ratio)
         return (f"DeliveredValue(total value {self.total_value:,.1f} - total cost {self.total_cost:,.1f} = "
                 f"{self.delivered:,.1f}; value/cost {self.ratio:.2f})")
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>" + self.summary.to_html(index=False)
+        summary = self.summary
+        if _zh():
+            # the labels of the columns and of the values in them (toolkit._zh.results_clv: the glossary's terms)
+            summary = pd.DataFrame({tr(f"col.{c}"): [tr(f"val.{c}.{v}") for v in summary[c]] for c in ("side", "part")}
+                                   | {tr("col.amount"): summary["amount"]})
+        return f"<p>{html.escape(repr(self))}</p>" + summary.to_html(index=False)
+
+
+def _zh() -> bool:
+    """True when results are shown in Chinese; loads their Chinese (:mod:`toolkit._zh`)."""
+    if get_language() == "en":
+        return False
+    from . import _zh as _texts  # noqa: F401
+
+    return True
 
 
 def delivered_value(*, product=0.0, service=0.0, personnel=0.0, image=0.0, money=0.0, time=0.0, energy=0.0,

@@ -36,6 +36,7 @@ from .._kernels._arrays import readonly
 from .._kernels.scenario import current_value as _cv_serial
 from .._kernels.scenario import current_value_parallel as _cv_parallel
 from ..errors import ScenarioError, SchemaError
+from ..i18n import tr
 from . import _common
 from ._common import _check_params, _f8, _fmt
 from .economics import HEALTHY_CLV_CAC, unit_economics
@@ -288,7 +289,16 @@ class CLVResult:
         """The seven values as a plain dict."""
         return self.summary["value"].to_dict()
 
+    def _zh_horizon(self) -> str:
+        return tr("clv.result.forever") if math.isinf(self.horizon) else tr("clv.result.years").format(
+            years=f"{self.horizon:g}")
+
     def __repr__(self) -> str:
+        if _common._zh():
+            return tr("clv.result.repr").format(
+                total=_fmt(self.total), historical=_fmt(self.historical), current=_fmt(self.current),
+                horizon=self._zh_horizon(), potential=_fmt(self.potential), upsell=_fmt(self.upsell),
+                referral=_fmt(self.referral), data=_fmt(self.data))
         h = "inf" if math.isinf(self.horizon) else f"{self.horizon:g}"
         return (
             f"CLVResult(total={_fmt(self.total)}: historical={_fmt(self.historical)}, current={_fmt(self.current)} "
@@ -297,10 +307,17 @@ class CLVResult:
         )
 
     def _repr_html_(self) -> str:
-        h = "inf" if math.isinf(self.horizon) else f"{self.horizon:g}"
-        head = f"<p><b>Course CLV</b> = {html.escape(_fmt(self.total))} (horizon {h} years)</p>"
         years = self.years[["revenue", "expected_margin", "discount_factor", "present_value", "cumulative_pv"]]
-        return head + self.summary.to_html(float_format=_fmt) + years.head(20).to_html(float_format=lambda x: f"{x:,.4g}" if abs(x) < 1 else _fmt(x))
+        summary = self.summary
+        if _common._zh():
+            head = "<p>" + tr("clv.result.head").format(total=html.escape(_fmt(self.total)),
+                                                        horizon=self._zh_horizon()) + "</p>"
+            summary = _common._zh_frame(summary, columns={"value": tr("clv.result.amount")})
+            years = _common._zh_frame(years)
+        else:
+            h = "inf" if math.isinf(self.horizon) else f"{self.horizon:g}"
+            head = f"<p><b>Course CLV</b> = {html.escape(_fmt(self.total))} (horizon {h} years)</p>"
+        return head + summary.to_html(float_format=_fmt) + years.head(20).to_html(float_format=lambda x: f"{x:,.4g}" if abs(x) < 1 else _fmt(x))
 
 
 def course_clv(

@@ -43,6 +43,10 @@ import math
 import numpy as np
 import pandas as pd
 
+from ..errors import ConvergenceError, DataQualityError, ParameterError, UnitMismatchError
+from ..i18n import localize, tr
+from . import _common
+
 # scipy.special / scipy.stats are imported inside the functions: ``import toolkit.clv`` stays light.
 
 __all__ = [
@@ -158,7 +162,7 @@ def repeat_pmf(model, t, max_x):
     params = tuple(float(v) for v in model.params_.to_numpy())
     t = np.atleast_1d(np.asarray(t, dtype=np.float64))
     if np.any(~np.isfinite(t)) or np.any(t < 0):
-        raise ValueError("Horizons t must be finite and >= 0.")
+        raise ParameterError("Horizons t must be finite and >= 0.", parameter="t", value=t)
     if isinstance(model, BetaGeo):
         return _bgnbd_pmf(params, t, int(max_x), bool(getattr(model, "_modified", False)))
     if isinstance(model, ParetoNBD):
@@ -196,7 +200,7 @@ class PeriodTransactions:
         self.chi_square = chi_square
         self.df = df
         self.p_value = p_value
-        self.verdict = verdict
+        self.verdict = _common.Sentence(verdict) if isinstance(verdict, str) else verdict
         self.model_name = model_name
         self.n_params = n_params
         self.n_customers = int(table["actual"].sum())
@@ -209,13 +213,32 @@ class PeriodTransactions:
         return out
 
     def __repr__(self):
+        if _common._zh():
+            table = _common._zh_frame(self.table, columns=_pt_columns()).round(1).to_string()
+            return (tr("clv.period.repr").format(model=self.model_name, chi2=f"{self.chi_square:.2f}", df=self.df,
+                                                 p=_zh_p(self.p_value))
+                    + f"\n{table}\n{self.verdict}")
         return (f"<PeriodTransactions {self.model_name}: chi-square {self.chi_square:.2f} on {self.df} df, "
                 f"p = {self.p_value:.3g}>\n{self.table.round(1).to_string()}\n{self.verdict}")
 
     def _repr_html_(self):
+        if _common._zh():
+            return ("<p><b>" + html.escape(tr("clv.period.title").format(model=self.model_name)) + "</b></p>"
+                    + _common._zh_frame(self.summary, columns=_pt_columns()).to_html(float_format=lambda v: f"{v:.1f}")
+                    + f"<p>{html.escape(str(self.verdict))}</p>")
         return (f"<p><b>Period transactions, {html.escape(self.model_name)}</b></p>"
                 + self.summary.to_html(float_format=lambda v: f"{v:.1f}")
                 + f"<p>{html.escape(self.verdict)}</p>")
+
+
+def _pt_columns():
+    """Headers of the period-transactions table: customers, actual and expected (in the current language)."""
+    return {"actual": tr("clv.period.actual"), "expected": tr("clv.period.expected")}
+
+
+def _zh_p(p) -> str:
+    """A p-value for the Chinese summary line (no "nan")."""
+    return f"{p:.3g}" if np.isfinite(p) else tr("clv.test.no_p")
 
 
 def _pool(actual, expected, labels, min_expected=MIN_EXPECTED):
@@ -311,7 +334,7 @@ def period_transactions(model, summary, max_repeat=7):
     x, _, T = model._prepare(summary)
     n = len(x)
     if n == 0:
-        raise ValueError("period_transactions needs at least one customer.")
+        raise DataQualityError("period_transactions needs at least one customer.")
     uniq, inverse = np.unique(T, return_inverse=True)
     pmf = repeat_pmf(model, uniq, max_repeat - 1)
     weights = np.bincount(inverse, minlength=len(uniq)).astype(np.float64)
@@ -322,8 +345,8 @@ def period_transactions(model, summary, max_repeat=7):
     table = pd.DataFrame({"actual": actual, "expected": expected}, index=pd.Index(labels, name="repeats"))
     total = float(table["expected"].sum())
     if not math.isclose(total, n, rel_tol=1e-9) or np.any(expected < -1e-9 * n):
-        raise RuntimeError(f"Expected counts sum to {total} for {n} customers (or are negative); "
-                           "the P(X(t)=x) evaluation failed.")
+        raise ConvergenceError(f"Expected counts sum to {total} for {n} customers (or are negative); "
+                               "the P(X(t)=x) evaluation failed.")
     pooled = _pool(actual.astype(np.float64), np.maximum(expected, 0.0), labels)
     # parameters estimated from data cost degrees of freedom; given ones (from_params) do not
     k = len(model.params_) if getattr(model, "n_customers_", 0) else 0
@@ -357,19 +380,24 @@ class LikelihoodRatioTest:
         self.p_value = p_value
         self.log_likelihoods = log_likelihoods
         self.notes = notes
-        self.verdict = verdict
+        self.verdict = _common.Sentence(verdict) if isinstance(verdict, str) else verdict
 
     @property
     def summary(self):
         return pd.DataFrame({"statistic": [self.statistic], "df": [self.df], "p_value": [self.p_value]})
 
     def __repr__(self):
+        if _common._zh():
+            return (tr("clv.lr.repr").format(statistic=f"{self.statistic:.3f}", df=self.df, p=_zh_p(self.p_value))
+                    + "\n" + str(self.verdict)
+                    + "".join("\n" + tr("clv.lr.note").format(note=localize(n)) for n in self.notes))
         return (f"<LikelihoodRatioTest LR = {self.statistic:.3f} on {self.df} df, p = {self.p_value:.3g}>\n"
                 + self.verdict + "".join(f"\nNote: {n}" for n in self.notes))
 
     def _repr_html_(self):
-        notes = "".join(f"<li>{html.escape(n)}</li>" for n in self.notes)
-        return (self.summary.to_html(index=False) + f"<p>{html.escape(self.verdict)}</p>"
+        notes = "".join(f"<li>{html.escape(str(_common.Sentence(n)))}</li>" for n in self.notes)
+        summary = _common._zh_frame(self.summary) if _common._zh() else self.summary
+        return (summary.to_html(index=False) + f"<p>{html.escape(str(self.verdict))}</p>"
                 + (f"<ul>{notes}</ul>" if notes else ""))
 
 
@@ -404,9 +432,11 @@ def likelihood_ratio_test(restricted, full):
 
     Raises
     ------
-    ValueError
-        A model is not fitted by maximum likelihood (``from_params`` or with a penalizer), the two were fitted
-        on different numbers of customers or time units, or ``full`` has fewer free parameters.
+    ParameterError
+        (a ``ValueError``) A model is not fitted by maximum likelihood (``from_params`` or with a penalizer), or
+        ``full`` has fewer free parameters.
+    UnitMismatchError
+        (a ``ValueError``) The two were fitted on different numbers of customers or time units.
     """
     from scipy import stats
 
@@ -414,22 +444,23 @@ def likelihood_ratio_test(restricted, full):
     for role, m in (("restricted", restricted), ("full", full)):
         m._check_fitted()
         if not np.isfinite(getattr(m, "log_likelihood_", np.nan)) or not getattr(m, "n_customers_", 0):
-            raise ValueError(f"The {role} model has no maximised log-likelihood (built from given parameters?); "
-                             "fit both models on the same summary.")
+            raise ParameterError(f"The {role} model has no maximised log-likelihood (built from given parameters?); "
+                                 "fit both models on the same summary.", parameter=role, value=m)
         if getattr(m, "penalizer", 0.0):
-            raise ValueError(f"The {role} model was fitted with penalizer={m.penalizer}: its estimates are not "
-                             "maximum likelihood and the LR test does not apply. Refit with penalizer=0.")
+            raise ParameterError(f"The {role} model was fitted with penalizer={m.penalizer}: its estimates are not "
+                                 "maximum likelihood and the LR test does not apply. Refit with penalizer=0.",
+                                 parameter=role, value=m)
     if not math.isclose(restricted.n_customers_, full.n_customers_, rel_tol=1e-12):
-        raise ValueError(f"The models were fitted on different data: {restricted.n_customers_:,.0f} vs "
-                         f"{full.n_customers_:,.0f} customers. Fit both on the same summary.")
+        raise UnitMismatchError(f"The models were fitted on different data: {restricted.n_customers_:,.0f} vs "
+                                f"{full.n_customers_:,.0f} customers. Fit both on the same summary.")
     tu_r, tu_f = getattr(restricted, "time_unit_", None), getattr(full, "time_unit_", None)
     if tu_r is not None and tu_f is not None and tu_r != tu_f:
-        raise ValueError(f"The models were fitted in different time units ({tu_r!r} vs {tu_f!r}); "
-                         "their likelihoods are not comparable.")
+        raise UnitMismatchError(f"The models were fitted in different time units ({tu_r!r} vs {tu_f!r}); "
+                                "their likelihoods are not comparable.")
     df = _n_free(full) - _n_free(restricted)
     if df < 0:
-        raise ValueError(f"full has fewer free parameters ({_n_free(full)}) than restricted "
-                         f"({_n_free(restricted)}): swap the arguments.")
+        raise ParameterError(f"full has fewer free parameters ({_n_free(full)}) than restricted "
+                             f"({_n_free(restricted)}): swap the arguments.", parameter="full", value=full)
     stat = 2.0 * (float(full.log_likelihood_) - float(restricted.log_likelihood_))
     name_r = getattr(restricted, "_model_name", type(restricted).__name__)
     name_f = getattr(full, "_model_name", type(full).__name__)

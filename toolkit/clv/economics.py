@@ -9,6 +9,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError, SchemaError
+from ..i18n import tr
+from . import _common
 from ._common import _fmt
 
 __all__ = ["HEALTHY_CLV_CAC", "UnitEconomics", "unit_economics", "channel_economics"]
@@ -46,6 +48,14 @@ class UnitEconomics:
                               "payback_months": self.payback_months}])
 
     def __repr__(self) -> str:
+        if _common._zh():
+            state = (tr("clv.economics.healthy") if self.healthy
+                     else tr("clv.economics.below").format(ratio=f"{self.health_ratio:g}"))
+            m = self.payback_months
+            payback = (tr("clv.economics.months").format(months=f"{m:.1f}") if np.isfinite(m)
+                       else tr("clv.economics.no_payback") if np.isinf(m) else tr("clv.economics.unknown_payback"))
+            return tr("clv.economics.repr").format(ratio=f"{self.ratio:.2f}", state=state, payback=payback,
+                                                   clv=_fmt(self.clv), cac=_fmt(self.cac))
         state = "healthy" if self.healthy else f"below the {self.health_ratio:g}:1 line"
         return (f"UnitEconomics(CLV:CAC = {self.ratio:.2f}:1 ({state}), payback {self.payback_months:.1f} months; "
                 f"CLV {_fmt(self.clv)}, CAC {_fmt(self.cac)})")

@@ -19,6 +19,9 @@ import numpy as np
 import pandas as pd
 
 from ..config import DAYS_PER_UNIT
+from ..errors import ParameterError
+from ..i18n import localize, tr
+from . import _common
 
 __all__ = ["calibration_holdout_split", "evaluate_model", "tracking", "frequency_recency_matrix", "EvaluationReport",
            "naive_forecast", "naive_clv"]
@@ -70,10 +73,12 @@ def calibration_holdout_split(tx, calibration_end, holdout_end=None, time_unit=N
     cal_end = pd.Timestamp(calibration_end).normalize()
     hold_end = tx.observation_end if holdout_end is None else pd.Timestamp(holdout_end).normalize()
     if hold_end <= cal_end:
-        raise ValueError(f"holdout_end ({hold_end:%Y-%m-%d}) must be after calibration_end ({cal_end:%Y-%m-%d}).")
+        raise ParameterError(f"holdout_end ({hold_end:%Y-%m-%d}) must be after calibration_end ({cal_end:%Y-%m-%d}).",
+                             parameter="holdout_end", value=holdout_end)
     if hold_end > tx.observation_end:
-        raise ValueError(f"holdout_end ({hold_end:%Y-%m-%d}) is after the end of the log "
-                         f"({tx.observation_end:%Y-%m-%d}): purchases in between were not observed.")
+        raise ParameterError(f"holdout_end ({hold_end:%Y-%m-%d}) is after the end of the log "
+                             f"({tx.observation_end:%Y-%m-%d}): purchases in between were not observed.",
+                             parameter="holdout_end", value=holdout_end)
     summary = customer_summary(tx, observation_end=cal_end, time_unit=unit)
     acquired_at_end = summary["T"].to_numpy() <= 0
     if acquired_at_end.any():
@@ -218,7 +223,8 @@ def naive_clv(summary, *, horizon, period, discount_rate, margin=1.0, time_unit=
     if isinstance(period, str):
         unit = time_unit or summary.attrs.get("time_unit")
         if unit not in DAYS_PER_UNIT or period not in DAYS_PER_UNIT:
-            raise ValueError(f"period={period!r} needs the summary's time unit (got {unit!r}); pass time_unit=.")
+            raise ParameterError(f"period={period!r} needs the summary's time unit (got {unit!r}); pass time_unit=.",
+                                 parameter="period", value=period)
         length = DAYS_PER_UNIT[period] / DAYS_PER_UNIT[unit]
     else:
         length = float(period)
@@ -265,7 +271,7 @@ class EvaluationReport:
         self.metrics = metrics
         self.totals = totals
         self.checks = checks
-        self.verdict = verdict
+        self.verdict = _common.Sentence(verdict) if isinstance(verdict, str) else verdict
         self.predictions = predictions
         self.tracking = tracking
         self.spend = None
@@ -278,17 +284,26 @@ class EvaluationReport:
         return self.checks
 
     def __repr__(self):
+        if _common._zh():
+            lines = [tr("clv.evaluation.repr").format(verdict=localize(str.__str__(self.verdict)))]
+            for row in self.checks.itertuples():
+                lines.append(f"  [{tr('clv.check.ok') if row.ok else tr('clv.check.failed')}] {localize(row.detail)}")
+            return "\n".join(lines)
         lines = [f"EvaluationReport: {self.verdict}"]
         for row in self.checks.itertuples():
             lines.append(f"  [{'ok' if row.ok else '!!'}] {row.detail}")
         return "\n".join(lines)
 
     def _repr_html_(self):
-        items = "".join(f"<li>{'✅' if row.ok else '⚠️'} {html.escape(row.detail)}</li>"
+        by_frequency, metrics = self.by_frequency, self.metrics
+        if _common._zh():
+            by_frequency = _common._zh_frame(by_frequency, columns={"baseline": tr("val.predictor.baseline")})
+            metrics = _common._zh_frame(metrics)
+        items = "".join(f"<li>{'✅' if row.ok else '⚠️'} {html.escape(str(_common.Sentence(row.detail)))}</li>"
                         for row in self.checks.itertuples())
-        return (f"<p><b>{html.escape(self.verdict)}</b></p><ul>{items}</ul>"
-                + self.by_frequency.to_html(float_format=lambda v: f"{v:.3f}")
-                + self.metrics.to_html(float_format=lambda v: f"{v:.3f}"))
+        return (f"<p><b>{html.escape(str(self.verdict))}</b></p><ul>{items}</ul>"
+                + by_frequency.to_html(float_format=lambda v: f"{v:.3f}")
+                + metrics.to_html(float_format=lambda v: f"{v:.3f}"))
 
 
 def evaluate_model(model, split, spend_model=None, max_frequency=7, transactions=None):
@@ -455,7 +470,8 @@ def frequency_recency_matrix(model, T, t=1.0, quantity="expected_purchases", max
     ``attrs['T']`` and ``attrs['t']`` describe the cells.
     """
     if quantity not in ("expected_purchases", "p_alive"):
-        raise ValueError(f"quantity must be 'expected_purchases' or 'p_alive', got {quantity!r}.")
+        raise ParameterError(f"quantity must be 'expected_purchases' or 'p_alive', got {quantity!r}.",
+                             parameter="quantity", value=quantity)
     if max_frequency is None:
         max_frequency = 20
     n_recency = int(n_recency or max_frequency + 1)

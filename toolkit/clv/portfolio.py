@@ -24,6 +24,7 @@ from .._kernels.scenario import scenario_current_parallel as _sc_parallel
 from .._validate import check_int, check_number
 from ..config import DAYS_PER_UNIT
 from ..errors import DataQualityError, ScenarioError, SchemaError
+from ..i18n import tr
 from . import _common
 from ._common import _check_params, _f8
 from .course import clv_components
@@ -279,7 +280,22 @@ class PortfolioResult:
             row["delta_q95"] = self.band.loc["q95", "delta"]
         return pd.DataFrame([row])
 
+    def _zh_repr(self) -> str:
+        changes = [tr(f"clv.portfolio.{k}").format(value=_zh_change(k, v)) for k, v in self.change.items()]
+        segments = self.segment if isinstance(self.segment, (list, tuple)) else [self.segment]
+        band = ""
+        if self.band is not None:
+            band = tr("clv.portfolio.band").format(low=f"{self.band.loc['q05', 'delta']:+,.0f}",
+                                                   high=f"{self.band.loc['q95', 'delta']:+,.0f}")
+        return tr("clv.portfolio.repr").format(
+            change="，".join(changes) or tr("clv.portfolio.no_change"),
+            segment="、".join(str(_common._zh_label(s)) for s in segments), n=f"{self.n_affected:,}",
+            value=tr(f"clv.portfolio.value.{self.value}"), base=f"{self.base_total:,.0f}",
+            scenario=f"{self.scenario_total:,.0f}", delta=f"{self.delta:+,.0f}", band=band)
+
     def __repr__(self) -> str:
+        if _common._zh():
+            return self._zh_repr()
         band = ""
         if self.band is not None:
             band = f" (90% band {self.band.loc['q05', 'delta']:+,.0f} .. {self.band.loc['q95', 'delta']:+,.0f})"
@@ -287,10 +303,23 @@ class PortfolioResult:
                 f"{self.base_total:,.0f} -> {self.scenario_total:,.0f}, change {self.delta:+,.0f}{band})")
 
     def _repr_html_(self) -> str:
-        out = f"<p>{html.escape(repr(self))}</p>" + self.by_group.to_html(float_format=lambda x: f"{x:,.0f}")
-        if self.band is not None:
-            out += self.band.to_html(float_format=lambda x: f"{x:,.0f}")
+        by_group, band = self.by_group, self.band
+        if _common._zh():
+            by_group = _common._zh_frame(by_group)
+            band = None if band is None else _common._zh_frame(band)
+        out = f"<p>{html.escape(repr(self))}</p>" + by_group.to_html(float_format=lambda x: f"{x:,.0f}")
+        if band is not None:
+            out += band.to_html(float_format=lambda x: f"{x:,.0f}")
         return out
+
+
+def _zh_change(name, value) -> str:
+    """A scenario change as the Chinese summary writes it: rate points, a price in %, a cost per year."""
+    if name == "retention_delta":
+        return f"{value * 100:+.3g}"
+    if name == "price_change":
+        return f"{value * 100:+.3g}%"
+    return f"{value:+,.4g}"
 
 
 class Portfolio:

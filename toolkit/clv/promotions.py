@@ -10,6 +10,8 @@ import numpy as np
 import pandas as pd
 
 from ..errors import ScenarioError
+from ..i18n import tr
+from . import _common
 from ._common import _check_params
 from .course import clv_components, default_horizon
 
@@ -53,13 +55,22 @@ class PromotionResult:
                               "feasible": self.feasible}])
 
     def __repr__(self) -> str:
+        if _common._zh():
+            if self.feasible:
+                return tr("clv.promotion.repr").format(
+                    cut=f"{self.price_cut:.0%}", points=f"{self.breakeven_uplift * 100:.2f}",
+                    retention=f"{self.retention:.3f}", breakeven=f"{self.breakeven_retention:.3f}")
+            return tr("clv.promotion.never").format(cut=f"{self.price_cut:.0%}")
         if self.feasible:
             return (f"PromotionResult(a {self.price_cut:.0%} price cut pays for itself if retention rises by "
                     f"{self.breakeven_uplift * 100:.2f} points, {self.retention:.3f} -> {self.breakeven_retention:.3f})")
         return f"PromotionResult(a {self.price_cut:.0%} price cut never pays for itself: even retention 1 is not enough)"
 
     def _repr_html_(self) -> str:
-        return f"<p>{html.escape(repr(self))}</p>" + self.summary.to_html(float_format=lambda x: f"{x:,.4g}")
+        summary = self.summary
+        if _common._zh():
+            summary = _common._zh_frame(summary, columns={"retention": tr("clv.promotion.retention")})
+        return f"<p>{html.escape(repr(self))}</p>" + summary.to_html(float_format=lambda x: f"{x:,.4g}")
 
 
 def promotion_breakeven(price_cut, *, annual_revenue=2400.0, margin=0.6, retention=0.8, discount_rate=0.1, horizon=None,

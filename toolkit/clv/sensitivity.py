@@ -10,6 +10,8 @@ import pandas as pd
 
 from .._validate import check_number
 from ..errors import ScenarioError, SchemaError
+from ..i18n import localize, tr
+from . import _common
 from ._common import _check_params, _fmt
 from .course import TEXTBOOK, clv_components, default_horizon
 
@@ -76,10 +78,19 @@ class SensitivityResult:
         return self.tornado.join(self.elasticities[["elasticity"]])
 
     def __repr__(self) -> str:
+        if _common._zh():
+            top = "，".join(f"{localize(FACTORS.get(f, f))} {s:,.0f}" for f, s in self.tornado["swing"].head(3).items())
+            return tr("clv.sensitivity.repr").format(value=tr(f"clv.sensitivity.value.{self.value}"),
+                                                     base=_fmt(self.base), pct=f"{self.pct:.0%}", top=top)
         top = ", ".join(f"{f} {s:,.0f}" for f, s in self.tornado["swing"].head(3).items())
         return f"SensitivityResult({self.value}={_fmt(self.base)}, ±{self.pct:.0%}; largest swings: {top})"
 
     def _repr_html_(self) -> str:
+        if _common._zh():
+            summary = _common._zh_frame(self.summary.drop(columns="label"))  # the row label says it
+            head = tr("clv.sensitivity.head").format(value=tr(f"clv.sensitivity.value.{self.value}"),
+                                                     base=_fmt(self.base), pct=f"{self.pct:.0%}")
+            return f"<p>{head}</p>" + summary.to_html(float_format=lambda x: f"{x:,.3g}")
         return f"<p><b>Sensitivity of {self.value} CLV</b> ({_fmt(self.base)}), each factor ±{self.pct:.0%}</p>" + self.summary.to_html(
             float_format=lambda x: f"{x:,.3g}")
 

@@ -26,6 +26,8 @@ from ...errors import (
     ParameterError,
     SchemaError,
 )
+from ...i18n import localize, tr
+from .. import _common
 
 __all__ = ["BaseModel", "compress_rows"]
 
@@ -196,13 +198,14 @@ class BaseModel:
         missing = [p for p in cls._param_names if p not in params]
         extra = [p for p in params if p not in cls._param_names]
         if missing or extra:
-            raise ValueError(f"{cls.__name__} needs exactly the parameters {list(cls._param_names)}; "
-                             f"missing {missing}, unexpected {extra}.")
+            raise ParameterError(f"{cls.__name__} needs exactly the parameters {list(cls._param_names)}; "
+                                 f"missing {missing}, unexpected {extra}.", parameter="params", value=params)
         if time_unit is not None and time_unit not in ("D", "W", "M"):
             raise SchemaError(f"time_unit must be one of 'D', 'W', 'M' or None, got {time_unit!r}.")
         values = np.array([float(params[p]) for p in cls._param_names])
         if not np.all(np.isfinite(values) & (values > 0)):
-            raise ValueError(f"All parameters of {cls.__name__} must be positive and finite, got {params}.")
+            raise ParameterError(f"All parameters of {cls.__name__} must be positive and finite, got {params}.",
+                                 parameter="params", value=params)
         model = cls()
         model.params_ = pd.Series(values, index=list(cls._param_names), name="coef")
         nan = pd.Series(np.nan, index=list(cls._param_names))
@@ -673,7 +676,23 @@ class BaseModel:
                 why = "their 95% interval is unbounded"
         return f"the data do not pin down the {name} parameter(s) {names} ({why})"
 
+    def _zh_headline(self):
+        name = type(self).__name__
+        if not hasattr(self, "params_"):
+            return tr("clv.model.not_fitted").format(cls=name, model=self._model_name)
+        own = [k for k in self.params_.index if k in type(self)._param_names]
+        ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_[own].items())
+        if len(own) < len(self.params_):
+            ps += tr("clv.model.coefficients").format(n=len(self.params_) - len(own))
+        if self.n_customers_:
+            return tr("clv.model.fitted").format(cls=name, model=self._model_name, n=f"{self.n_customers_:,.0f}",
+                                                 patterns=f"{self.n_patterns_:,}", params=ps,
+                                                 ll=f"{self.log_likelihood_:.2f}")
+        return tr("clv.model.given").format(cls=name, model=self._model_name, params=ps)
+
     def _headline(self):
+        if _common._zh():
+            return self._zh_headline()
         if not hasattr(self, "params_"):
             return f"{type(self).__name__} ({self._model_name}), not fitted"
         ps = ", ".join(f"{k}={v:.4g}" for k, v in self.params_.items())
@@ -690,12 +709,38 @@ class BaseModel:
         if not hasattr(self, "params_"):
             return head
         extra = ""
+        zh = _common._zh()
         if self.n_customers_:
-            extra = (f"<p>AIC {self.aic_:.1f} · BIC {self.bic_:.1f} · converged: "
-                     f"{'yes' if self.converged_ else 'no'}</p>")
+            if zh:
+                extra = "<p>" + tr("clv.model.footer").format(
+                    aic=f"{self.aic_:.1f}", bic=f"{self.bic_:.1f}",
+                    converged=tr("clv.yes") if self.converged_ else tr("clv.no")) + "</p>"
+            else:
+                extra = (f"<p>AIC {self.aic_:.1f} · BIC {self.bic_:.1f} · converged: "
+                         f"{'yes' if self.converged_ else 'no'}</p>")
             if self.fit_notes_:
-                extra += "<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.fit_notes_) + "</ul>"
-        return head + self.summary.to_html(float_format=lambda v: f"{v:.4g}") + extra
+                extra += "<ul>" + "".join(f"<li>{html.escape(localize(n) if zh else n)}</li>"
+                                          for n in self.fit_notes_) + "</ul>"
+        summary = self.summary
+        if zh:
+            summary = _common._zh_frame(summary, index={k: _zh_parameter(k) for k in summary.index})
+        return head + summary.to_html(float_format=_zh_number if zh else (lambda v: f"{v:.4g}")) + extra
+
+
+def _zh_number(value) -> str:
+    """A number of the Chinese summary: as in English, an unbounded interval end as ∞ (not "inf")."""
+    return f"{value:.4g}" if np.isfinite(value) else ("∞" if value > 0 else "-∞")
+
+
+def _zh_parameter(name) -> str:
+    """A parameter for a Chinese reader: the model's own (r, alpha...) as they are, a covariate coefficient
+    (``purchase:channel=one_yuan_promo``) as process, column and level labels (购买：渠道=一元促销)."""
+    process, sep, rest = str(name).partition(":")
+    if not sep:
+        return name
+    column, eq, level = rest.partition("=")
+    text = tr(f"clv.process.{process}", process) + "：" + str(_common._zh_label(column, header=True))
+    return text + (f"={_common._zh_label(level)}" if eq else "")
 
 
 # ----------------------------------------------------------------------------------------------------------
@@ -901,7 +946,8 @@ class PurchaseModel(BaseModel):
         """
         times = np.unique(np.asarray(purchase_times, dtype=np.float64))
         if times.size == 0 or not np.all(np.isfinite(times)):
-            raise ValueError("purchase_times must hold at least one finite time.")
+            raise ParameterError("purchase_times must hold at least one finite time.",
+                                 parameter="purchase_times", value=purchase_times)
         first = times[0]
         if at is None:
             if end is None:
@@ -909,7 +955,7 @@ class PurchaseModel(BaseModel):
             at = np.linspace(first, float(end), int(n_points))
         at = np.asarray(at, dtype=np.float64)
         if np.any(at < first):
-            raise ValueError("Evaluation times must not be before the first purchase.")
+            raise ParameterError("Evaluation times must not be before the first purchase.", parameter="at", value=at)
         k = np.searchsorted(times, at, side="right")  # purchases up to and including each time
         frequency = (k - 1).astype(np.float64)
         recency = times[k - 1] - first

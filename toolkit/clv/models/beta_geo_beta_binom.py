@@ -14,6 +14,7 @@ import pandas as pd
 from ..._kernels import likelihoods as _lk
 from ..._kernels._arrays import readonly
 from .base import PurchaseModel, check_rule, require_columns
+from ...errors import ParameterError
 
 __all__ = ["BetaGeoBetaBinom"]
 
@@ -93,7 +94,8 @@ class BetaGeoBetaBinom(PurchaseModel):
         """
         rec = np.asarray(purchases, dtype=np.int64)
         if rec.ndim != 1 or rec.size == 0 or np.any((rec != 0) & (rec != 1)):
-            raise ValueError("purchases must be a non-empty 1-d array of 0/1, one entry per opportunity.")
+            raise ParameterError("purchases must be a non-empty 1-d array of 0/1, one entry per opportunity.",
+                                 parameter="purchases", value=purchases)
         n = np.arange(1, rec.size + 1)
         x = np.cumsum(rec)
         last = np.where(rec == 1, n, 0)

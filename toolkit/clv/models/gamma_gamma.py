@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..._kernels import covariates as _ck
 from ..._kernels import likelihoods as _lk
-from ...errors import DataQualityWarning
+from ...errors import DataQualityWarning, ParameterError
 from .base import BaseModel, check_rule, require_columns
 from .covariates import CovariateMixin, dot, kernel_arrays
 
@@ -179,7 +179,8 @@ class GammaGamma(CovariateMixin, BaseModel):
         rng = np.random.default_rng(seed)
         x = np.asarray(frequency, dtype=np.float64)
         if np.any(x <= 0):
-            raise ValueError("simulate needs frequency > 0 for every customer.")
+            raise ParameterError("simulate needs frequency > 0 for every customer.",
+                                 parameter="frequency", value=frequency)
         nu = rng.gamma(q, 1.0 / g, size=x.size)
         mean = rng.gamma(p * x, 1.0 / (x * nu))
         return pd.DataFrame({"frequency": x.astype(np.int64), "monetary_value": mean, "nu_": nu})

@@ -18,9 +18,10 @@ def _period_in_model_units(model, period):
     if isinstance(period, str):
         unit = getattr(model, "time_unit_", None)
         if unit is None:
-            raise ValueError(f"period={period!r} needs the model's time unit, which is unknown (the summary had no "
-                             "attrs['time_unit']). Pass period as a number of model time units instead, e.g. "
-                             "period=365.2425/12/7 for months when the model was fitted in weeks.")
+            raise ParameterError(f"period={period!r} needs the model's time unit, which is unknown (the summary had no "
+                                 "attrs['time_unit']). Pass period as a number of model time units instead, e.g. "
+                                 "period=365.2425/12/7 for months when the model was fitted in weeks.",
+                                 parameter="period", value=period)
         if period not in DAYS_PER_UNIT or unit not in DAYS_PER_UNIT:
             raise ParameterError(f"period must be one of {list(DAYS_PER_UNIT)} or a number, got {period!r}.",
                                  parameter="period", value=period)
