@@ -15,6 +15,7 @@ from ._customer_arrays import CustomerArrays, build_arrays
 from ._kernels._arrays import readonly
 from .config import DAYS_PER_UNIT, TIME_UNITS
 from .data import as_transactions
+from .errors import ParameterError
 
 __all__ = ["CustomerArrays", "customer_summary", "build_arrays"]
 
@@ -92,21 +93,20 @@ def customer_summary(data, observation_end=None, time_unit=None, **frame_kwargs)
     arr = tx.arrays
     unit = time_unit or tx.time_unit
     if unit not in TIME_UNITS:
-        raise ValueError(f"time_unit must be one of {TIME_UNITS}, got {unit!r}.")
+        raise ParameterError(f"time_unit must be one of {TIME_UNITS}, got {unit!r}.", parameter="time_unit", value=unit)
     if observation_end is None:
         end = tx.observation_end
     else:
         end = pd.Timestamp(observation_end)
         if pd.isna(end):
-            from .errors import ParameterError
-
             raise ParameterError(f"observation_end must be a date (or None for the log's end), got {observation_end!r}.",
                                  parameter="observation_end", value=observation_end)
         end = end.normalize()
         if end > tx.observation_end:
-            raise ValueError(
+            raise ParameterError(
                 f"observation_end {end:%Y-%m-%d} is after the end of the log ({tx.observation_end:%Y-%m-%d}): "
-                "purchases in between were not observed. Pass an earlier date or rebuild the Transactions.")
+                "purchases in between were not observed. Pass an earlier date or rebuild the Transactions.",
+                parameter="observation_end", value=observation_end)
     end_day = arr.day_of(end)
     (frequency, recency, T, monetary, n_orders, n_days, revenue, first_row, last_row, since_last, ipt_mean, ipt_cv,
      breadth, depth, discount_share, tenure) = summary_columns(

@@ -24,7 +24,8 @@ from pandas.tseries.api import guess_datetime_format
 
 from ._customer_arrays import build_arrays
 from .config import TIME_UNITS
-from .errors import DataQualityError, FileFormatError, SchemaError
+from .errors import DataQualityError, FileFormatError, ParameterError, SchemaError
+from .i18n import get_language, localize, register, tr, using_language
 from .vocabulary import CANONICAL_COLUMNS, EVENT_COLUMNS, EVENTS
 
 __all__ = ["Transactions", "CleaningReport", "read_transactions", "as_transactions", "Events", "read_events",
@@ -163,34 +164,126 @@ class CleaningReport:
         rows.append({"reason": "rows kept", "rows": self.rows_kept, "money": self.money_kept, "action": ""})
         return pd.DataFrame(rows, columns=["reason", "rows", "money", "action"])
 
+    def _counts(self) -> dict:
+        """The balance's numbers as the reprs write them."""
+        return {"rows_in": f"{self.rows_in:,}", "kept": f"{self.rows_kept:,}", "dropped": f"{self.rows_dropped:,}",
+                "money_in": f"{self.money_in:,.2f}", "money_kept": f"{self.money_kept:,.2f}",
+                "money_out": f"{sum(self.money_dropped.values()) + sum(self.money_moved.values()):,.2f}"}
+
     def __repr__(self) -> str:
-        lines = [f"CleaningReport: {self.rows_in:,} rows in = {self.rows_kept:,} kept + {self.rows_dropped:,} dropped",
-                 f"  money: {self.money_in:,.2f} in = {self.money_kept:,.2f} kept + "
-                 f"{sum(self.money_dropped.values()) + sum(self.money_moved.values()):,.2f} dropped or netted"]
-        for reason, count in self.dropped.items():
-            lines.append(f"  dropped {count:,}: {reason} (money {self.money_dropped.get(reason, 0.0):,.2f})")
-        for reason, count in self.kept_notes.items():
-            extra = f" (money taken off {self.money_moved[reason]:,.2f})" if reason in self.money_moved else ""
-            lines.append(f"  kept    {count:,}: {reason}{extra}")
-        lines.extend(f"  note: {note}" for note in self.notes)
+        return self._text()
+
+    def _text(self, language=None) -> str:
+        """The text repr in ``language`` (default: the current one); error messages embed it in English."""
+        with using_language(language):
+            _texts()
+            counts = self._counts()
+            lines = [tr("data.report.repr").format(**counts), tr("data.report.repr.money").format(**counts)]
+            for reason, count in self.dropped.items():
+                lines.append(tr("data.report.repr.dropped").format(
+                    count=f"{count:,}", reason=localize(reason), money=f"{self.money_dropped.get(reason, 0.0):,.2f}"))
+            for reason, count in self.kept_notes.items():
+                extra = (tr("data.report.repr.moved").format(money=f"{self.money_moved[reason]:,.2f}")
+                         if reason in self.money_moved else "")
+                lines.append(tr("data.report.repr.kept").format(count=f"{count:,}", reason=localize(reason),
+                                                                extra=extra))
+            lines.extend(tr("data.report.repr.note").format(note=localize(note)) for note in self.notes)
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>Cleaning report</b>: {self.rows_in:,} rows in = {self.rows_kept:,} kept + "
-            f"{self.rows_dropped:,} dropped; money {self.money_in:,.2f} in = {self.money_kept:,.2f} kept + "
-            f"{sum(self.money_dropped.values()) + sum(self.money_moved.values()):,.2f} dropped or netted</p>"
-        )
-        table = self.summary.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="")
+        _texts()
+        head = f"<p>{tr('data.report.html.head').format(**self._counts())}</p>"
+        summary = self.summary
+        if get_language() != "en":  # the reasons and what was done in the current language, headers by label
+            summary = _shown(summary.assign(reason=summary["reason"].map(localize),
+                                            action=summary["action"].map(localize)).rename(
+                columns={"action": "handling"}))
+        table = summary.to_html(index=False, float_format=lambda v: f"{v:,.2f}", na_rep="")
         parts = [head, table]
         if self.suspect_items is not None and len(self.suspect_items):
-            parts.append("<p>Lines that look like non-product lines (kept; pass <code>exclude_items=</code> to "
-                         "drop them):</p>" + self.suspect_items.to_html(float_format=lambda v: f"{v:,.2f}"))
+            items = self.suspect_items if get_language() == "en" else _shown(self.suspect_items, cells=False)
+            parts.append(f"<p>{tr('data.report.html.suspect')}</p>" + items.to_html(float_format=lambda v: f"{v:,.2f}"))
         for reason, ex in self.examples.items():
-            parts.append(f"<details><summary>Examples: {html.escape(reason)}</summary>{ex.to_html()}</details>")
+            if get_language() != "en":  # the client's columns and values as the file holds them; our index name
+                ex = ex.rename_axis(_label(ex.index.name)) if ex.index.name is not None else ex
+            summary_text = tr("data.report.html.examples").format(reason=html.escape(localize(reason)))
+            parts.append(f"<details><summary>{summary_text}</summary>{ex.to_html()}</details>")
         if self.notes:
-            parts.append("<ul>" + "".join(f"<li>{html.escape(n)}</li>" for n in self.notes) + "</ul>")
+            parts.append("<ul>" + "".join(f"<li>{html.escape(localize(n))}</li>" for n in self.notes) + "</ul>")
         return "".join(parts)
+
+
+register({
+    "data.report.repr": {"en": "CleaningReport: {rows_in} rows in = {kept} kept + {dropped} dropped",
+                         "zh": "清洗报告：输入 {rows_in} 行 = 保留 {kept} 行 + 删除 {dropped} 行"},
+    "data.report.repr.money": {"en": "  money: {money_in} in = {money_kept} kept + {money_out} dropped or netted",
+                               "zh": "  金额：输入 {money_in} = 保留 {money_kept} + 删除或相抵 {money_out}"},
+    "data.report.repr.dropped": {"en": "  dropped {count}: {reason} (money {money})",
+                                 "zh": "  删除 {count} 行：{reason}（金额 {money}）"},
+    "data.report.repr.kept": {"en": "  kept    {count}: {reason}{extra}", "zh": "  保留 {count} 行：{reason}{extra}"},
+    "data.report.repr.moved": {"en": " (money taken off {money})", "zh": "（扣除金额 {money}）"},
+    "data.report.repr.note": {"en": "  note: {note}", "zh": "  备注：{note}"},
+    "data.report.html.head": {
+        "en": "<b>Cleaning report</b>: {rows_in} rows in = {kept} kept + {dropped} dropped; money {money_in} in = "
+              "{money_kept} kept + {money_out} dropped or netted",
+        "zh": "<b>清洗报告</b>：输入 {rows_in} 行 = 保留 {kept} 行 + 删除 {dropped} 行；金额：输入 {money_in} = "
+              "保留 {money_kept} + 删除或相抵 {money_out}"},
+    "data.report.html.suspect": {
+        "en": "Lines that look like non-product lines (kept; pass <code>exclude_items=</code> to drop them):",
+        "zh": "看起来像非商品行的明细（已保留；如需删除，请使用 <code>exclude_items=</code>）："},
+    "data.report.html.examples": {"en": "Examples: {reason}", "zh": "示例：{reason}"},
+    "data.tx.repr": {
+        "en": "Transactions: {rows} rows, {customers} customers, {first} to {end} (time unit {unit}); {dropped} rows "
+              "dropped in cleaning",
+        "zh": "交易记录：{rows} 行，{customers} 位客户，{first} 至 {end}（时间单位 {unit}）；清洗时删除 {dropped} 行"},
+    "data.events.repr": {
+        "en": "Events: {events} events of {types} types, {customers} customers, {first} to {end}; {dropped} rows "
+              "dropped in cleaning",
+        "zh": "事件日志：{events} 个事件（{types} 种），{customers} 位客户，{first} 至 {end}；清洗时删除 {dropped} 行"},
+})
+
+
+def _texts():
+    """Load the Chinese of the toolkit's result texts (:mod:`toolkit._zh`) when a result is shown in another
+    language than English (``toolkit.set_language`` loads it too; ``toolkit.i18n.set_language`` does not)."""
+    if get_language() != "en":
+        from . import _zh  # noqa: F401
+
+
+def _label(name) -> str:
+    from .formatting import label
+
+    return label(name)
+
+
+def _shown(frame, cells=True):
+    """A copy of ``frame`` to show in the current language (not English): headers and index names by their
+    catalogue labels (:func:`toolkit.formatting.label`); with ``cells``, text cells and index labels that are
+    categories or sentences of the toolkit by their labels or translations (data values stay as they are).
+    The data keep their names: only what is shown changes."""
+    from .formatting import _zh_value
+
+    def text(v):
+        return (_zh_value(v) or v) if isinstance(v, str) else v
+
+    def textual(dtype):
+        return dtype == object or pd.api.types.is_string_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)
+
+    out = frame.copy()
+    if cells:
+        for col in out.columns:
+            if textual(out[col].dtype):
+                out[col] = out[col].astype(object).map(text)
+        if isinstance(out.index, pd.MultiIndex):
+            out.index = pd.MultiIndex.from_tuples([tuple(text(v) for v in idx) for idx in out.index],
+                                                  names=out.index.names)
+        elif textual(out.index.dtype):
+            out.index = pd.Index([text(v) for v in out.index], name=out.index.name, dtype=object)
+            if out.attrs.get("row_kinds"):  # per-row formats follow their rows
+                out.attrs["row_kinds"] = {text(k): v for k, v in out.attrs["row_kinds"].items()}
+    out.columns = [_label(c) for c in out.columns]
+    out.index.names = [_label(n) if n is not None else None for n in out.index.names]
+    return out
 
 
 def _suggest(name, columns):
@@ -349,9 +442,11 @@ def _year_first(fmt):
 
 def _check_date_options(dayfirst, date_outliers):
     if dayfirst not in (None, True, False):
-        raise ValueError(f"dayfirst must be None (infer from the values), True or False, got {dayfirst!r}.")
+        raise ParameterError(f"dayfirst must be None (infer from the values), True or False, got {dayfirst!r}.",
+                             parameter="dayfirst", value=dayfirst)
     if date_outliers not in _DATE_OUTLIERS:
-        raise ValueError(f"date_outliers must be 'check' or 'keep', got {date_outliers!r}.")
+        raise ParameterError(f"date_outliers must be 'check' or 'keep', got {date_outliers!r}.",
+                             parameter="date_outliers", value=date_outliers)
 
 
 def _ambiguous_order(column, values, positions, formats=None):
@@ -839,7 +934,7 @@ def parse_money(values, *, decimal=None, column="amount", currency=True, fallbac
     array([1234.5, 1234. , 1234.5])
     """
     if decimal not in (None, ".", ","):
-        raise ValueError(f"decimal must be None, '.' or ',', got {decimal!r}")
+        raise ParameterError(f"decimal must be None, '.' or ',', got {decimal!r}", parameter="decimal", value=decimal)
     s = values if isinstance(values, pd.Series) else pd.Series(values, dtype=object)
     n = len(s)
     missing = s.isna().to_numpy().copy()
@@ -1213,7 +1308,8 @@ class Transactions:
         # text is read by parse_money: the decimal separator of each column is decided from its values (or by
         # decimal=); a discount or quantity column that does not settle it takes the money column's
         if decimal not in (None, ".", ","):
-            raise ValueError(f"decimal must be None, '.' or ',', got {decimal!r}")
+            raise ParameterError(f"decimal must be None, '.' or ',', got {decimal!r}",
+                                 parameter="decimal", value=decimal)
         money_text = parse_amounts or decimal is not None
         parsed = _parse_amounts(raw[price if price is not None else amount], price if price is not None else amount,
                                 parse_amounts, decimal, role="price" if price is not None else "amount")
@@ -1420,13 +1516,13 @@ class Transactions:
         report.rows_kept = len(frame)
         report.money_kept = float(amount_out.sum())
         if not report.balanced or not report.money_balanced:  # pragma: no cover - guarded by tests
-            raise AssertionError(f"cleaning report does not balance: {report!r}")
+            raise AssertionError(f"cleaning report does not balance: {report._text('en')}")
         report.suspect_items, suspect_note = _suspect_items(sub, perm_kept, amount_out, *item_cols)
         if suspect_note:
             report.notes.append(suspect_note)
         if len(frame) == 0:
             error = DataQualityError(
-                f"No rows are left after cleaning ({report.rows_in:,} in). {report!r}", count=report.rows_in)
+                f"No rows are left after cleaning ({report.rows_in:,} in). {report._text('en')}", count=report.rows_in)
             error.report = report  # callers that add up reports over pieces of a log (toolkit.scale) need it
             raise error
         arrays = build_arrays(frame, kept_offsets, uniques, end, time_unit)
@@ -1450,13 +1546,17 @@ class Transactions:
     @staticmethod
     def _check_options(time_unit, on_bad_rows, duplicates, zero_amounts):
         if time_unit not in TIME_UNITS:
-            raise ValueError(f"time_unit must be one of {TIME_UNITS}, got {time_unit!r}.")
+            raise ParameterError(f"time_unit must be one of {TIME_UNITS}, got {time_unit!r}.",
+                                 parameter="time_unit", value=time_unit)
         if on_bad_rows not in ("raise", "drop", "net"):
-            raise ValueError(f"on_bad_rows must be 'raise', 'drop' or 'net', got {on_bad_rows!r}.")
+            raise ParameterError(f"on_bad_rows must be 'raise', 'drop' or 'net', got {on_bad_rows!r}.",
+                                 parameter="on_bad_rows", value=on_bad_rows)
         if duplicates not in (None, "raise", "drop", "keep"):
-            raise ValueError(f"duplicates must be None, 'raise', 'drop' or 'keep', got {duplicates!r}.")
+            raise ParameterError(f"duplicates must be None, 'raise', 'drop' or 'keep', got {duplicates!r}.",
+                                 parameter="duplicates", value=duplicates)
         if zero_amounts not in ("keep", "drop", "raise"):
-            raise ValueError(f"zero_amounts must be 'keep', 'drop' or 'raise', got {zero_amounts!r}.")
+            raise ParameterError(f"zero_amounts must be 'keep', 'drop' or 'raise', got {zero_amounts!r}.",
+                                 parameter="zero_amounts", value=zero_amounts)
 
     @staticmethod
     def _check_columns(df, mapping):
@@ -1570,9 +1670,9 @@ class Transactions:
 
     def __repr__(self) -> str:
         first = self.frame["timestamp"].min()
-        return (f"Transactions: {len(self):,} rows, {self.n_customers:,} customers, "
-                f"{first:%Y-%m-%d} to {self.observation_end:%Y-%m-%d} (time unit {self.time_unit!r}); "
-                f"{self.report.rows_dropped:,} rows dropped in cleaning")
+        return tr("data.tx.repr").format(rows=f"{len(self):,}", customers=f"{self.n_customers:,}",
+                                         first=f"{first:%Y-%m-%d}", end=f"{self.observation_end:%Y-%m-%d}",
+                                         unit=repr(self.time_unit), dropped=f"{self.report.rows_dropped:,}")
 
     def _repr_html_(self) -> str:
         return f"<p>{html.escape(repr(self))}</p>" + self.report._repr_html_()
@@ -1740,7 +1840,8 @@ def as_transactions(data, **kwargs):
         if kwargs:
             unknown = {k for k in kwargs if k not in {"observation_end", "time_unit"}}
             if unknown:
-                raise TypeError(f"Column arguments {sorted(unknown)} only apply to raw frames, not to Transactions.")
+                raise ParameterError(f"Column arguments {sorted(unknown)} only apply to raw frames, "
+                                     "not to Transactions.")
         return data
     if isinstance(data, pd.DataFrame):
         missing = [k for k in ("customer", "time", "amount") if k not in kwargs]
@@ -1910,11 +2011,14 @@ class Events:
         (2, 3)
         """
         if time_unit not in TIME_UNITS:
-            raise ValueError(f"time_unit must be one of {TIME_UNITS}, got {time_unit!r}.")
+            raise ParameterError(f"time_unit must be one of {TIME_UNITS}, got {time_unit!r}.",
+                                 parameter="time_unit", value=time_unit)
         if on_bad_rows not in ("raise", "drop"):
-            raise ValueError(f"on_bad_rows must be 'raise' or 'drop' for events, got {on_bad_rows!r}.")
+            raise ParameterError(f"on_bad_rows must be 'raise' or 'drop' for events, got {on_bad_rows!r}.",
+                                 parameter="on_bad_rows", value=on_bad_rows)
         if duplicates not in (None, "raise", "drop", "keep"):
-            raise ValueError(f"duplicates must be None, 'raise', 'drop' or 'keep', got {duplicates!r}.")
+            raise ParameterError(f"duplicates must be None, 'raise', 'drop' or 'keep', got {duplicates!r}.",
+                                 parameter="duplicates", value=duplicates)
         mapping = {"customer": customer, "time": time, "event": event, "channel": channel, "order": order}
         if not isinstance(df, pd.DataFrame):
             raise SchemaError(f"Expected a pandas DataFrame of events, got {type(df).__name__}.")
@@ -2046,7 +2150,7 @@ class Events:
             perm = perm[keep_sorted]
             ns_sorted = ns_sorted[keep_sorted]
         if len(perm) == 0:
-            raise DataQualityError(f"No rows are left after cleaning ({report.rows_in:,} in). {report!r}",
+            raise DataQualityError(f"No rows are left after cleaning ({report.rows_in:,} in). {report._text('en')}",
                                    count=report.rows_in)
         cid = np.asarray(uniques)
         if cid.dtype.kind == "i":  # uint64 ids (some >= 2**63) stay uint64: exact, never wrapped negative
@@ -2168,12 +2272,15 @@ class Events:
 
     def __repr__(self) -> str:
         first = pd.Timestamp(self.ns.min())
-        return (f"Events: {len(self):,} events of {len(self.event_labels)} types, {self.n_customers:,} customers, "
-                f"{first:%Y-%m-%d} to {self.observation_end:%Y-%m-%d}; {self.report.rows_dropped:,} rows "
-                "dropped in cleaning")
+        return tr("data.events.repr").format(events=f"{len(self):,}", types=len(self.event_labels),
+                                             customers=f"{self.n_customers:,}", first=f"{first:%Y-%m-%d}",
+                                             end=f"{self.observation_end:%Y-%m-%d}",
+                                             dropped=f"{self.report.rows_dropped:,}")
 
     def _repr_html_(self) -> str:
         counts = self.frame["event"].value_counts().rename("events").to_frame()
+        if get_language() != "en":
+            counts = _shown(counts)
         return (f"<p>{html.escape(repr(self))}</p>" + counts.to_html() + self.report._repr_html_())
 
 
@@ -2543,7 +2650,7 @@ def as_events(data, **kwargs):
     """Return ``data`` if it is :class:`Events`, else validate a raw frame with :meth:`Events.from_frame`."""
     if isinstance(data, Events):
         if kwargs:
-            raise TypeError(f"Column arguments {sorted(kwargs)} only apply to raw frames, not to Events.")
+            raise ParameterError(f"Column arguments {sorted(kwargs)} only apply to raw frames, not to Events.")
         return data
     if isinstance(data, pd.DataFrame):
         missing = [k for k in ("customer", "time", "event") if k not in kwargs]
@@ -2608,7 +2715,8 @@ def guess_columns(columns, roles=None) -> dict:
     roles = list(COLUMN_PATTERNS) if roles is None else list(roles)
     unknown = [r for r in roles if r not in COLUMN_PATTERNS]
     if unknown:
-        raise ValueError(f"unknown role(s) {unknown}; choose from {list(COLUMN_PATTERNS)}")
+        raise ParameterError(f"unknown role(s) {unknown}; choose from {list(COLUMN_PATTERNS)}",
+                             parameter="roles", value=unknown)
     keys = {name: _header_key(name) for name in names}
     taken, guess = set(), {}
     for role in roles:

@@ -28,7 +28,8 @@ import numpy as np
 import pandas as pd
 
 from .data import Transactions
-from .errors import ToolkitError
+from .errors import ParameterError, ToolkitError
+from .i18n import get_language, register, tr
 from .vocabulary import CANONICAL_COLUMNS, EVENTS
 
 __all__ = [
@@ -152,8 +153,8 @@ def load_cdnow(kind: str = "sample") -> pd.DataFrame:
 
     Raises
     ------
-    ValueError
-        If ``kind`` is not one of the two names.
+    ParameterError
+        (a ``ValueError``) If ``kind`` is not one of the two names.
     DatasetNotFoundError
         If the bundled file is missing.
 
@@ -186,7 +187,7 @@ def load_cdnow(kind: str = "sample") -> pd.DataFrame:
         names = ["customer_id", "date", "number_of_cds", "dollar_value"]
         path, skip = dataset_path("cdnow", "CDNOW_master.txt"), 1
     else:
-        raise ValueError(f"kind must be 'sample' or 'master', got {kind!r}.")
+        raise ParameterError(f"kind must be 'sample' or 'master', got {kind!r}.", parameter="kind", value=kind)
     df = pd.read_csv(
         path,
         sep=r"\s+",
@@ -530,6 +531,8 @@ class Company:
     def __repr__(self) -> str:
         churned = float(self.truth["churned"].mean()) if len(self.truth) else float("nan")
         mix = self.truth["pattern"].value_counts(normalize=True).reindex(list(PATTERNS)).fillna(0.0)
+        if get_language() != "en":
+            return self._repr_translated(churned, mix)
         lines = [
             f"Company(n_customers={self.n_customers}, seed={self.seed}, "
             f"window {self.start.date()} .. {self.end.date()})",
@@ -539,12 +542,58 @@ class Company:
         ]
         return "\n".join(lines)
 
+    def _repr_translated(self, churned, mix) -> str:
+        """The text repr in the current language (not English): the same facts, tables and patterns by label."""
+        from .formatting import value_label
+
+        sep = tr("dataset.company.sep")
+        lines = [
+            tr("dataset.company.head").format(n=self.n_customers, seed=self.seed, start=self.start.date(),
+                                              end=self.end.date()),
+            "  " + sep.join(tr("dataset.company.rows").format(table=tr(f"dataset.table.{name}", name),
+                                                              rows=f"{len(frame):,}")
+                            for name, frame in self.tables.items()),
+            tr("dataset.company.revenue").format(revenue=f"{self.transactions['amount'].sum():,.0f}",
+                                                 churned=f"{churned:.1%}"),
+            tr("dataset.company.patterns").format(mix=sep.join(f"{value_label(p)} {s:.0%}" for p, s in mix.items())),
+        ]
+        return "\n".join(lines)
+
     def _repr_html_(self) -> str:
-        head = (
-            f"<p><b>Company</b>: {self.n_customers:,} customers, seed {self.seed}, "
-            f"{self.start.date()} .. {self.end.date()}</p>"
-        )
-        return head + self.summary().to_html()
+        if get_language() == "en":
+            head = (
+                f"<p><b>Company</b>: {self.n_customers:,} customers, seed {self.seed}, "
+                f"{self.start.date()} .. {self.end.date()}</p>"
+            )
+            return head + self.summary().to_html()
+        from .data import _shown, _texts
+
+        _texts()
+        head = "<p>" + tr("dataset.company.html").format(n=f"{self.n_customers:,}", seed=self.seed,
+                                                         start=self.start.date(), end=self.end.date()) + "</p>"
+        table = self.summary()
+        table.index = pd.Index([tr(f"dataset.table.{name}", name) for name in table.index], name=table.index.name)
+        return head + _shown(table).to_html()
+
+
+register({
+    "dataset.company.head": {"en": "Company(n_customers={n}, seed={seed}, window {start} .. {end})",
+                             "zh": "模拟公司：{n} 位客户，随机种子 {seed}，观察期 {start} 至 {end}"},
+    "dataset.company.rows": {"en": "{table}: {rows} rows", "zh": "{table} {rows} 行"},
+    "dataset.company.sep": {"en": ", ", "zh": "，"},
+    "dataset.company.revenue": {"en": "  revenue {revenue} yuan, churned by end {churned}",
+                                "zh": "  收入 {revenue} 元，期末已流失 {churned}"},
+    "dataset.company.patterns": {"en": "  patterns: {mix}", "zh": "  生命周期模式：{mix}"},
+    "dataset.company.html": {"en": "<b>Company</b>: {n} customers, seed {seed}, {start} .. {end}",
+                             "zh": "<b>模拟公司</b>：{n} 位客户，随机种子 {seed}，{start} 至 {end}"},
+    # the six tables (Company.TABLES) as a reader names them
+    "dataset.table.customers": {"en": "customers", "zh": "客户表"},
+    "dataset.table.transactions": {"en": "transactions", "zh": "交易表"},
+    "dataset.table.events": {"en": "events", "zh": "事件表"},
+    "dataset.table.nps": {"en": "nps", "zh": "NPS 调查表"},
+    "dataset.table.truth": {"en": "truth", "zh": "真实标签表"},
+    "dataset.table.truth_stages": {"en": "truth_stages", "zh": "每月真实阶段表"},
+})
 
 
 # --------------------------------------------------------------------------------------------------------
@@ -650,26 +699,32 @@ def _check_company_args(
     n_customers, seed, start, end, channel_mix, seasonality, loyal_duration_days, mean_purchase_rate, mean_item_price
 ):
     if isinstance(n_customers, bool) or not isinstance(n_customers, (int, np.integer)) or n_customers < 1:
-        raise ValueError(f"n_customers must be a positive integer, got {n_customers!r}.")
+        raise ParameterError(f"n_customers must be a positive integer, got {n_customers!r}.",
+                             parameter="n_customers", value=n_customers)
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
-        raise ValueError(f"seed must be an integer, got {seed!r}.")
+        raise ParameterError(f"seed must be an integer, got {seed!r}.", parameter="seed", value=seed)
     start_ts, end_ts = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if end_ts <= start_ts:
-        raise ValueError(f"end ({end_ts.date()}) must be after start ({start_ts.date()}).")
+        raise ParameterError(f"end ({end_ts.date()}) must be after start ({start_ts.date()}).",
+                             parameter="end", value=end)
     mix = dict(_DEFAULT_CHANNEL_MIX if channel_mix is None else channel_mix)
     unknown = set(mix) - set(CHANNELS)
     if unknown:
-        raise ValueError(f"Unknown channel(s) {sorted(unknown)} in channel_mix; use {list(CHANNELS)}.")
+        raise ParameterError(f"Unknown channel(s) {sorted(unknown)} in channel_mix; use {list(CHANNELS)}.",
+                             parameter="channel_mix", value=channel_mix)
     shares = np.array([float(mix.get(c, 0.0)) for c in CHANNELS])
     if (shares < 0).any() or not np.isfinite(shares).all() or shares.sum() <= 0:
-        raise ValueError("channel_mix shares must be finite, non-negative and not all zero.")
+        raise ParameterError("channel_mix shares must be finite, non-negative and not all zero.",
+                             parameter="channel_mix", value=channel_mix)
     if not 0.0 <= float(seasonality) <= 2.0:
-        raise ValueError(f"seasonality must be in [0, 2], got {seasonality!r}.")
+        raise ParameterError(f"seasonality must be in [0, 2], got {seasonality!r}.",
+                             parameter="seasonality", value=seasonality)
     if loyal_duration_days < 30:
-        raise ValueError(f"loyal_duration_days must be at least 30, got {loyal_duration_days!r}.")
+        raise ParameterError(f"loyal_duration_days must be at least 30, got {loyal_duration_days!r}.",
+                             parameter="loyal_duration_days", value=loyal_duration_days)
     for name, value in (("mean_purchase_rate", mean_purchase_rate), ("mean_item_price", mean_item_price)):
         if not np.isfinite(value) or value <= 0:
-            raise ValueError(f"{name} must be a positive number, got {value!r}.")
+            raise ParameterError(f"{name} must be a positive number, got {value!r}.", parameter=name, value=value)
     return start_ts, end_ts, shares / shares.sum()
 
 
@@ -775,8 +830,9 @@ def make_company(
 
     Raises
     ------
-    ValueError
-        On a non-positive ``n_customers``, ``end`` not after ``start``, unknown channels or shares.
+    ParameterError
+        (a ``ValueError``) On a non-positive ``n_customers``, ``end`` not after ``start``, unknown channels or
+        shares.
 
     See Also
     --------
@@ -1596,14 +1652,15 @@ def _order_line_catalogue():
 def _check_order_line_args(n_customers, months, seed, mean_lines_per_invoice, shares):
     for name, value, lo in (("n_customers", n_customers, 1), ("months", months, 1), ("seed", seed, 0)):
         if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < lo:
-            raise ValueError(f"{name} must be an integer >= {lo}, got {value!r}.")
+            raise ParameterError(f"{name} must be an integer >= {lo}, got {value!r}.", parameter=name, value=value)
     if months > 60:
-        raise ValueError(f"months must be at most 60, got {months!r}.")
+        raise ParameterError(f"months must be at most 60, got {months!r}.", parameter="months", value=months)
     if not (np.isfinite(mean_lines_per_invoice) and 1.0 <= mean_lines_per_invoice <= 200.0):
-        raise ValueError(f"mean_lines_per_invoice must be in [1, 200], got {mean_lines_per_invoice!r}.")
+        raise ParameterError(f"mean_lines_per_invoice must be in [1, 200], got {mean_lines_per_invoice!r}.",
+                             parameter="mean_lines_per_invoice", value=mean_lines_per_invoice)
     for name, value in shares.items():
         if not (np.isfinite(value) and 0.0 <= value < 0.9):
-            raise ValueError(f"{name} must be in [0, 0.9), got {value!r}.")
+            raise ParameterError(f"{name} must be in [0, 0.9), got {value!r}.", parameter=name, value=value)
 
 
 def _text_times(minutes: np.ndarray, start: pd.Timestamp) -> np.ndarray:

@@ -43,8 +43,8 @@ import pandas as pd
 from scipy import special
 
 from .config import DAYS_PER_UNIT
-from .errors import DataQualityError, DataQualityWarning, SchemaError
-from .i18n import register
+from .errors import DataQualityError, DataQualityWarning, ParameterError, SchemaError
+from .i18n import get_language, localize, register, tr
 
 __all__ = [
     "JourneyMap",
@@ -84,7 +84,7 @@ register({
     "journey.acquisition": {"en": "acquisition", "zh": "获客"},
     "journey.conversion": {"en": "conversion", "zh": "转化"},
     "journey.retention": {"en": "retention", "zh": "留存"},
-    "journey.win_back": {"en": "win-back", "zh": "召回"},
+    "journey.win_back": {"en": "win-back", "zh": "赢回"},
     "journey.awareness": {"en": "awareness", "zh": "认知"},
     "journey.purchase": {"en": "purchase", "zh": "购买"},
     "journey.use": {"en": "use", "zh": "使用"},
@@ -93,6 +93,77 @@ register({
     "journey.five_processes": {"en": "five processes", "zh": "五大流程"},
     "journey.purchase_cycle": {"en": "purchase cycle", "zh": "购买周期"},
 })
+# the pseudo-states of transitions, paths and flows, as tables show them (value labels)
+register({f"val.{name}": {"en": name, "zh": zh} for name, zh in {
+    START: "（开始）", EXIT: "（退出）", OTHER: "（其他）", UNMAPPED: "（未映射）"}.items()})
+# what the results say (their __repr__ and _repr_html_); English as it always was
+register({
+    "journey.repr.map": {"en": "JourneyMap {name}: {parts}", "zh": "旅程地图 {name}：{parts}"},
+    "journey.repr.map_html": {"en": "Journey map {name}", "zh": "旅程地图 {name}"},
+    "journey.repr.funnel": {
+        "en": "Funnel ({order} order, window {window}): {entered} entered, {completed} completed ({share})",
+        "zh": "漏斗（{order}，转化窗口：{window}）：进入 {entered} 人，完成 {completed} 人（{share}）"},
+    "journey.repr.strict": {"en": "strict", "zh": "严格顺序"},
+    "journey.repr.loose": {"en": "loose", "zh": "宽松顺序"},
+    "journey.repr.no_window": {"en": "none", "zh": "不限"},
+    "journey.repr.step": {"en": "  {step}: {customers} ({share})", "zh": "  {step}：{customers}（{share}）"},
+    "journey.repr.biggest_drop": {"en": "biggest drop-off before {step}", "zh": "流失最多的一步：进入“{step}”之前"},
+    "journey.repr.transitions": {"en": "Transitions ({level} level, {moves} moves, {states} states)",
+                                 "zh": "状态转移（{level}层级，共 {moves} 次转移，{states} 个状态）"},
+    "journey.repr.event": {"en": "event", "zh": "事件"},
+    "journey.repr.stage": {"en": "stage", "zh": "阶段"},
+    "journey.repr.move": {"en": "  {a} → {b}: {moves} ({share})", "zh": "  {a} → {b}：{moves}（{share}）"},
+    "journey.repr.transitions_html": {"en": " — share of moves out of each row", "zh": "——每行状态移出的转移占比"},
+    "journey.repr.flows": {"en": "Flows over {steps} steps ({level} level), {customers} customers, {links} links",
+                           "zh": "旅程流向：共 {steps} 步（{level}层级），{customers} 位客户，{links} 条连线"},
+    "journey.repr.nps": {
+        "en": "NPS {nps} ({level} CI {lower} to {upper}) from {responses} responses: {promoters} promoters, "
+              "{detractors} detractors",
+        "zh": "NPS {nps}（{level} 置信区间 {lower} 至 {upper}），基于 {responses} 份答卷：推荐者 {promoters}，"
+              "贬损者 {detractors}"},
+    "journey.repr.kpis": {"en": "Stage KPIs", "zh": "各阶段 KPI"},
+    "journey.repr.na": {"en": "n/a", "zh": "无数据"},
+    "journey.repr.by_channel": {"en": "By acquisition channel", "zh": "各获客渠道"},
+    "journey.repr.board": {"en": "JourneyBoard {name}: {stages} stages x {rows} rows; gaps — {gaps}",
+                           "zh": "旅程看板 {name}：{stages} 个阶段 × {rows} 行；最大差距——{gaps}"},
+    "journey.repr.gap": {"en": "{kind}: {where}", "zh": "{kind}：{where}"},
+    "journey.repr.gap_sep": {"en": "; ", "zh": "；"},
+    "journey.repr.value": {
+        "en": "JourneyValue: {customers} customers; a referred customer is worth {referral}; a complaint costs "
+              "{complaint} of margin (within channel)",
+        "zh": "旅程价值：{customers} 位客户；一位被推荐客户价值 {referral}；一次投诉损失 {complaint} 的毛利（按渠道内比较）"},
+    "journey.repr.by_exit": {"en": "By exit stage", "zh": "按离开时所处阶段"},
+    "journey.repr.referral": {"en": "Referral", "zh": "推荐"},
+    "journey.repr.complaint": {"en": "Complaint", "zh": "投诉"},
+    # headers whose catalogue label means something else in these tables
+    "journey.col.margin": {"en": "Margin", "zh": "毛利"},
+    "journey.col.spend": {"en": "Spend", "zh": "获客支出"},
+    "journey.col.target": {"en": "Target", "zh": "去向"},
+})
+
+
+def _english() -> bool:
+    """True when results speak English (then they are exactly what they always were); else load the Chinese of
+    the toolkit's result texts (``toolkit.i18n.set_language`` alone does not)."""
+    if get_language() == "en":
+        return True
+    from . import _zh  # noqa: F401
+
+    return False
+
+
+def _name(name) -> str:
+    """A stage, event or state name as results show it: as given in English; else the journey catalogue, then
+    the value labels (steps that are several names, ``"a | b"``, name by name)."""
+    if get_language() == "en":
+        return str(name)
+    from .formatting import value_label
+
+    parts = []
+    for part in str(name).split(" | "):
+        text = tr(f"journey.{part}", "\0")
+        parts.append(text if text != "\0" else value_label(part))
+    return " | ".join(parts)
 
 
 # ------------------------------------------------------------------------------------------------------
@@ -156,11 +227,18 @@ class JourneyMap:
         return pd.DataFrame(rows).sort_values(["stage_number", "event"], kind="stable").reset_index(drop=True)
 
     def __repr__(self):
-        parts = " → ".join(f"{s} [{', '.join(self.events_of(s))}]" for s in self.stages)
-        return f"JourneyMap {self.name!r}: {parts}"
+        english = _english()
+        sep = ", " if english else "，"
+        parts = " → ".join(f"{_name(s)} [{sep.join(_name(e) for e in self.events_of(s))}]" for s in self.stages)
+        return tr("journey.repr.map").format(name=repr(self.name) if english else _name(self.name), parts=parts)
 
     def _repr_html_(self):
-        return f"<p><b>Journey map {html.escape(self.name)}</b></p>" + self.table.to_html(index=False)
+        if _english():
+            return f"<p><b>Journey map {html.escape(self.name)}</b></p>" + self.table.to_html(index=False)
+        from .data import _shown
+
+        title = tr("journey.repr.map_html").format(name=_name(self.name))
+        return f"<p><b>{html.escape(title)}</b></p>" + _shown(self.table).to_html(index=False)
 
 
 def _name_key(name) -> str:
@@ -189,7 +267,7 @@ PRESETS = {
          "purchase": "conversion", "repurchase": "retention", "referral": "retention",
          "support_contact": "retention", "complaint": "retention", "winback_offer": "win_back"},
         "The course's five customer-management processes: reach (触达), acquisition (获客), conversion (转化), "
-        "retention (留存) and win-back (召回). Visits are reach touchpoints whenever they happen."),
+        "retention (留存) and win-back (赢回). Visits are reach touchpoints whenever they happen."),
     "purchase_cycle": JourneyMap(
         "purchase_cycle", ("awareness", "purchase", "use", "repurchase", "recommend"),
         {"ad_impression": "awareness", "visit": "awareness", "sign_up": "awareness", "trial": "purchase",
@@ -205,8 +283,8 @@ def journey_map(spec) -> JourneyMap:
         return spec
     if isinstance(spec, str):
         if spec not in PRESETS:
-            raise KeyError(f"unknown journey map {spec!r}; presets are {list(PRESETS)} (or pass a JourneyMap or a "
-                           "dict {stage: [events]})")
+            raise ParameterError(f"unknown journey map {spec!r}; presets are {list(PRESETS)} (or pass a JourneyMap "
+                                 "or a dict {stage: [events]})", parameter="spec", value=spec)
         return PRESETS[spec]
     if isinstance(spec, dict):
         touch = {}
@@ -261,7 +339,8 @@ def check_map(events, jmap, unmapped="report") -> pd.DataFrame:
             "map's touchpoints, or pass unmapped='report' to leave them out of stage views.",
             column="event", count=int(missing["events"].sum()), examples=missing)
     if unmapped not in ("raise", "report"):
-        raise ValueError(f"unmapped must be 'report' or 'raise', got {unmapped!r}.")
+        raise ParameterError(f"unmapped must be 'report' or 'raise', got {unmapped!r}.",
+                             parameter="unmapped", value=unmapped)
     return out
 
 
@@ -315,7 +394,8 @@ def _customers_per_code(events):
 def _unit_ns(events, time_unit=None):
     unit = time_unit or events.time_unit
     if unit not in DAYS_PER_UNIT:
-        raise ValueError(f"time_unit must be one of {list(DAYS_PER_UNIT)}, got {unit!r}.")
+        raise ParameterError(f"time_unit must be one of {list(DAYS_PER_UNIT)}, got {unit!r}.",
+                             parameter="time_unit", value=unit)
     return unit, DAYS_PER_UNIT[unit] * _NS_PER_DAY
 
 
@@ -328,7 +408,7 @@ def _window_ns(window, events, name="window"):
     if isinstance(window, (str, pd.Timedelta, np.timedelta64)):
         value = pd.Timedelta(window).value
         if pd.isna(pd.Timedelta(window)) or value < 0:
-            raise ValueError(f"{name} must be a duration >= 0, got {window!r}.")
+            raise ParameterError(f"{name} must be a duration >= 0, got {window!r}.", parameter=name, value=window)
         return int(value)
     value = check_number(name, window, low=0.0,
                          hint=f"Pass a number in the log's time unit ({events.time_unit!r}) or a pd.Timedelta.")
@@ -340,7 +420,7 @@ def _view(events, level="event", jmap=None, unmapped="report"):
     if level == "event" and jmap is None:
         return events.event_code, list(events.event_labels)
     if level not in ("event", "stage"):
-        raise ValueError(f"level must be 'event' or 'stage', got {level!r}.")
+        raise ParameterError(f"level must be 'event' or 'stage', got {level!r}.", parameter="level", value=level)
     jmap = journey_map(jmap if jmap is not None else "five_processes")
     if level == "event":
         return events.event_code, list(events.event_labels)
@@ -416,10 +496,25 @@ def _quantiles(x, unit_ns=1.0):
     return {"median": q[1], "p25": q[0], "p75": q[2], "mean": float(v.mean())}
 
 
-def _html_table(title, df, note=""):
-    from .formatting import html_table  # the report's formatter: separators, %, never e+
+def _html_table(title, df, note="", headers=None, kinds=None):
+    """A titled table of a result. In another language than English, the text cells and index labels are
+    shown by their labels or translations, states named as columns by their labels, and ``headers``
+    ({column: catalogue key}) replaces the headers whose general label means something else in this table.
+    ``kinds`` ({column: kind}) overrides the formatter's guess from a column's name."""
+    from .formatting import format_table, html_table  # the report's formatter: no e+
 
-    body = html_table(df)
+    headers = headers or {}
+    if get_language() == "en":
+        ft = format_table(df, kinds=kinds)
+    else:
+        from .data import _shown
+
+        shown = _shown(df.rename(columns=str), cells=True)  # text cells and index in the current language
+        shown.columns = list(df.columns)  # keep the names: format_table picks formats and labels by them
+        ft = format_table(shown, kinds=kinds)
+        ft.headers = [_name(c) if h == str(c) and isinstance(c, str) else h for c, h in zip(df.columns, ft.headers)]
+    ft.headers = [tr(headers[c], h) if c in headers else h for c, h in zip(df.columns, ft.headers)]
+    body = html_table(ft)
     extra = f"<p>{html.escape(note)}</p>" if note else ""
     return f"<p><b>{html.escape(title)}</b></p>{body}{extra}"
 
@@ -485,17 +580,27 @@ class FunnelResult:
 
     def __repr__(self):
         t = self.table
-        head = (f"Funnel ({self.order} order, window {self.window if self.window is not None else 'none'}): "
-                f"{int(t['customers'].iloc[0]):,} entered, {int(t['customers'].iloc[-1]):,} completed "
-                f"({t['overall_conversion'].iloc[-1]:.1%})")
-        lines = [head] + [f"  {s}: {int(r.customers):,} ({r.overall_conversion:.1%})" for s, r in t.iterrows()]
+        english = _english()
+        window = self.window if self.window is not None else tr("journey.repr.no_window")
+        head = tr("journey.repr.funnel").format(
+            order=tr(f"journey.repr.{self.order}", self.order), window=window,
+            entered=f"{int(t['customers'].iloc[0]):,}", completed=f"{int(t['customers'].iloc[-1]):,}",
+            share=f"{t['overall_conversion'].iloc[-1]:.1%}")
+        lines = [head] + [tr("journey.repr.step").format(step=_name(s), customers=f"{int(r.customers):,}",
+                                                         share=f"{r.overall_conversion:.1%}")
+                          for s, r in t.iterrows()]
         if self.biggest_drop is not None:
-            lines.append(f"  biggest drop-off before {self.biggest_drop!r}")
+            lines.append("  " + self._drop_text(english))
         return "\n".join(lines)
 
+    def _drop_text(self, english):
+        step = repr(self.biggest_drop) if english else _name(self.biggest_drop)
+        return tr("journey.repr.biggest_drop").format(step=step)
+
     def _repr_html_(self):
+        english = _english()
         return _html_table(repr(self).splitlines()[0], self.table,
-                           f"biggest drop-off before {self.biggest_drop!r}" if self.biggest_drop else "")
+                           self._drop_text(english) if self.biggest_drop else "")
 
 
 def _resolve_steps(events, steps, jmap):
@@ -598,7 +703,7 @@ def funnel(events, steps=None, *, order="strict", window=None, by=None, journey_
 
     _check_events(events)
     if order not in ("strict", "loose"):
-        raise ValueError(f"order must be 'strict' or 'loose', got {order!r}.")
+        raise ParameterError(f"order must be 'strict' or 'loose', got {order!r}.", parameter="order", value=order)
     unit, unit_ns = _unit_ns(events, time_unit)
     names, mask = _resolve_steps(events, steps, journey_map)
     win = _window_ns(window, events)
@@ -675,14 +780,18 @@ class TransitionResult:
         return out.sort_values("moves", ascending=False, kind="stable")
 
     def __repr__(self):
+        _english()
         top = self.summary.head(5)
-        lines = [f"Transitions ({self.level} level, {int(self.counts.to_numpy().sum()):,} moves, "
-                 f"{len(self.counts.columns) - 1} states)"]
-        lines += [f"  {a} → {b}: {int(r.moves):,} ({r.share_of_from:.0%})" for (a, b), r in top.iterrows()]
+        lines = [tr("journey.repr.transitions").format(
+            level=tr(f"journey.repr.{self.level}", self.level), moves=f"{int(self.counts.to_numpy().sum()):,}",
+            states=len(self.counts.columns) - 1)]
+        lines += [tr("journey.repr.move").format(a=_name(a), b=_name(b), moves=f"{int(r.moves):,}",
+                                                 share=f"{r.share_of_from:.0%}") for (a, b), r in top.iterrows()]
         return "\n".join(lines)
 
     def _repr_html_(self):
-        return _html_table(repr(self).splitlines()[0] + " — share of moves out of each row",
+        _english()
+        return _html_table(repr(self).splitlines()[0] + tr("journey.repr.transitions_html"),
                            self.probabilities.round(3))
 
 
@@ -726,10 +835,11 @@ def _path_codes(events, state, n_states, collapse, max_length, cmask):
 
     base = n_states + 2
     if max_length < 1:
-        raise ValueError("max_length must be at least 1.")
+        raise ParameterError("max_length must be at least 1.", parameter="max_length", value=max_length)
     if (max_length + 1) * np.log2(base) >= 62.5:
-        raise ValueError(f"max_length={max_length} is too long for {n_states} states (paths are encoded exactly in "
-                         f"64 bits); use max_length <= {int(62.5 / np.log2(base)) - 1}.")
+        raise ParameterError(f"max_length={max_length} is too long for {n_states} states (paths are encoded exactly in "
+                             f"64 bits); use max_length <= {int(62.5 / np.log2(base)) - 1}.",
+                             parameter="max_length", value=max_length)
     return path_codes(events.offsets, state, n_states, bool(collapse), int(max_length), cmask)
 
 
@@ -770,7 +880,7 @@ def top_paths(events, n=10, *, level="event", journey_map=None, max_length=6, co
     """
     _check_events(events)
     if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)) or n < 0:
-        raise ValueError(f"n must be a whole number >= 0 (paths to return), got {n!r}.")
+        raise ParameterError(f"n must be a whole number >= 0 (paths to return), got {n!r}.", parameter="n", value=n)
     state, labels = _view(events, level, journey_map, unmapped)
     cmask = _customer_mask(events, customers)
     code, length = _path_codes(events, state, len(labels), collapse, max_length, cmask)
@@ -821,11 +931,13 @@ class FlowResult:
         return self.links
 
     def __repr__(self):
+        _english()
         n0 = int(self.nodes.loc[self.nodes["step"] == 0, "customers"].sum())
-        return f"Flows over {self.n_steps} steps ({self.level} level), {n0:,} customers, {len(self.links)} links"
+        return tr("journey.repr.flows").format(steps=self.n_steps, level=tr(f"journey.repr.{self.level}", self.level),
+                                               customers=f"{n0:,}", links=len(self.links))
 
     def _repr_html_(self):
-        return _html_table(repr(self), self.links.head(40))
+        return _html_table(repr(self), self.links.head(40), headers={"target": "journey.col.target"})
 
 
 def flows(events, n_steps=4, *, level="stage", journey_map=None, collapse=True, max_nodes=12, customers=None,
@@ -979,10 +1091,12 @@ class NPSResult:
         return float(self.table["nps"].iloc[0])
 
     def __repr__(self):
+        _english()
         r = self.table.iloc[0]
-        return (f"NPS {r.nps:+.1f} ({1 - self.alpha:.0%} CI {r.lower:+.1f} to {r.upper:+.1f}) from "
-                f"{int(r.responses):,} responses: {r.promoter_share:.0%} promoters, {r.detractor_share:.0%} "
-                "detractors")
+        return tr("journey.repr.nps").format(
+            nps=f"{r.nps:+.1f}", level=f"{1 - self.alpha:.0%}", lower=f"{r.lower:+.1f}", upper=f"{r.upper:+.1f}",
+            responses=f"{int(r.responses):,}", promoters=f"{r.promoter_share:.0%}",
+            detractors=f"{r.detractor_share:.0%}")
 
     def _repr_html_(self):
         return _html_table(repr(self), self.table)
@@ -1074,7 +1188,7 @@ def nps(scores, *, by=None, alpha=0.05, invalid="raise") -> NPSResult:
     if "score" not in df.columns:
         raise SchemaError(f"NPS answers need a 'score' column; got {list(df.columns)}.")
     if invalid not in ("raise", "drop"):
-        raise ValueError(f"invalid must be 'raise' or 'drop', got {invalid!r}.")
+        raise ParameterError(f"invalid must be 'raise' or 'drop', got {invalid!r}.", parameter="invalid", value=invalid)
     s, blank, bad, n_labels = _nps_scores(df["score"])
     notes = []
     if n_labels:
@@ -1143,18 +1257,24 @@ class StageKPIs:
         return float(hit.iloc[0])
 
     def __repr__(self):
-        lines = ["Stage KPIs"]
+        english = _english()
+        lines = [tr("journey.repr.kpis")]
         for _, r in self.table.iterrows():
             v = r["value"]
-            txt = "n/a" if pd.isna(v) else (f"{v:.1%}" if r["unit"] == "share" else f"{v:,.2f}")
-            lines.append(f"  {r['stage']:<12} {r['kpi']:<22} {txt}")
+            txt = tr("journey.repr.na") if pd.isna(v) else (f"{v:.1%}" if r["unit"] == "share" else f"{v:,.2f}")
+            if english:
+                lines.append(f"  {r['stage']:<12} {r['kpi']:<22} {txt}")
+            else:
+                lines.append(f"  {_name(r['stage'])}  {localize(r['kpi'])}  {txt}")
         return "\n".join(lines)
 
     def _repr_html_(self):
         from .formatting import format_kpi_table
 
-        return (_html_table("Stage KPIs", format_kpi_table(self).set_index(["stage", "kpi"]))
-                + _html_table("By acquisition channel", self.by_channel))
+        _english()
+        return (_html_table(tr("journey.repr.kpis"), format_kpi_table(self).set_index(["stage", "kpi"]))
+                + _html_table(tr("journey.repr.by_channel"), self.by_channel,
+                              headers={"spend": "journey.col.spend"}))
 
 
 def _check_same_ids(events, transactions):
@@ -1428,12 +1548,22 @@ class JourneyBoard:
         return self.grid
 
     def __repr__(self):
+        english = _english()
         g = self.gaps[self.gaps["rank"] == 1]
-        txt = "; ".join(f"{r.kind}: {r['where']}" for _, r in g.iterrows())
-        return f"JourneyBoard {self.map_name!r}: {len(self.grid.columns)} stages x {len(self.grid)} rows; gaps — {txt}"
+        txt = tr("journey.repr.gap_sep").join(
+            tr("journey.repr.gap").format(kind=localize(r.kind), where=_name(r["where"])) for _, r in g.iterrows())
+        return tr("journey.repr.board").format(name=repr(self.map_name) if english else _name(self.map_name),
+                                               stages=len(self.grid.columns), rows=len(self.grid), gaps=txt)
 
     def _repr_html_(self):
-        return _html_table(repr(self), self.grid)
+        from .formatting import _UNIT_KINDS
+
+        grid = self.grid.copy()  # rows are measures: each row formatted by its unit (counts, shares, days, money)
+        grid.attrs["orient"] = "rows"
+        grid.attrs["row_kinds"] = {row: _UNIT_KINDS.get(str(self.units.get(row)), "count" if self.units.get(row)
+                                                        == "events" else None) for row in grid.index}
+        return _html_table(repr(self), grid)
+
 
 
 def journey_board(events, journey_map="five_processes", *, kpis=None, window=None, customers=None) -> JourneyBoard:
@@ -1499,7 +1629,7 @@ def _baskets(transactions, basket):
     elif basket == "order":
         bid = a.order_code if a.order_code is not None else np.arange(a.n_transactions)
     else:
-        raise ValueError(f"basket must be 'customer' or 'order', got {basket!r}.")
+        raise ParameterError(f"basket must be 'customer' or 'order', got {basket!r}.", parameter="basket", value=basket)
     ok = a.category >= 0
     return bid[ok].astype(np.int64), a.category[ok].astype(np.int64), cust[ok], list(a.category_labels)
 
@@ -1672,12 +1802,17 @@ class JourneyValue:
         return float(self.complaint.loc["cost of a complaint (margin, within channel)", "value"])
 
     def __repr__(self):
-        return (f"JourneyValue: {len(self.per_customer):,} customers; a referred customer is worth "
-                f"{self.referral_worth:,.0f}; a complaint costs {self.complaint_cost:,.0f} of margin (within channel)")
+        _english()
+        return tr("journey.repr.value").format(customers=f"{len(self.per_customer):,}",
+                                               referral=f"{self.referral_worth:,.0f}",
+                                               complaint=f"{self.complaint_cost:,.0f}")
 
     def _repr_html_(self):
-        return (_html_table(repr(self), self.by_entry_channel) + _html_table("By exit stage", self.by_exit_stage)
-                + _html_table("Referral", self.referral) + _html_table("Complaint", self.complaint))
+        margin, money = {"margin": "journey.col.margin"}, {"margin": "money"}  # margin here is money, not a rate
+        return (_html_table(repr(self), self.by_entry_channel, headers=margin, kinds=money)
+                + _html_table(tr("journey.repr.by_exit"), self.by_exit_stage, headers=margin, kinds=money)
+                + _html_table(tr("journey.repr.referral"), self.referral)
+                + _html_table(tr("journey.repr.complaint"), self.complaint))
 
 
 def _complaint_cost(events, transactions, per, complaint_event, margin, horizon_days):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from ..data import Transactions
+from ..errors import ParameterError
 from ..i18n import get_language, localize, register, tr
 from .format import _table_html
 
@@ -41,6 +42,13 @@ register({
     "report.outcome.skipped": {"en": "skipped", "zh": "已跳过"},
     "report.outcome.not enough data": {"en": "not enough data", "zh": "数据不足"},
     "report.outcome.error": {"en": "error", "zh": "出错"},
+    "report.repr.section_object": {"en": "<Section {title} ({outcome}): {head}>",
+                                   "zh": "<章节 {title}（{outcome}）：{head}>"},
+    # the notebook progress line of build_report
+    "report.progress.start": {"en": "Building report…", "zh": "正在生成报告…"},
+    "report.progress.step": {"en": "Building report: step {step}/{n_steps}, {name}…",
+                             "zh": "正在生成报告：第 {step}/{n_steps} 步，{name}…"},
+    "report.progress.done": {"en": "Report built: {n_steps} sections.", "zh": "报告已生成：共 {n_steps} 节。"},
 })
 
 #: What a report says about a section (:attr:`Section.outcome`).
@@ -124,7 +132,8 @@ class ReportSettings:
             check_number("benchmark_mean", self.benchmark_mean, low=0.0, inclusive="neither",
                          hint="It is a mean annual spend per customer.")
         if self.cohort_period not in ("D", "W", "M", "Q"):
-            raise ValueError(f"cohort_period must be 'D', 'W', 'M' or 'Q', got {self.cohort_period!r}.")
+            raise ParameterError(f"cohort_period must be 'D', 'W', 'M' or 'Q', got {self.cohort_period!r}.",
+                                 parameter="cohort_period", value=self.cohort_period)
 
     def table(self) -> pd.DataFrame:
         """The settings as a two-column table (setting, value)."""
@@ -321,8 +330,12 @@ class Section:
         return self.to_html()
 
     def __repr__(self):
-        head = "; ".join(f"{k} {v}" for k, v in self.headline[:5])
-        return f"<Section {self.key!r} ({self.status}): {head}>"
+        if get_language() == "en":
+            head = "; ".join(f"{k} {v}" for k, v in self.headline[:5])
+            return f"<Section {self.key!r} ({self.status}): {head}>"
+        head = "；".join(f"{localize(k)} {localize(v)}" for k, v in self.headline[:5])
+        return tr("report.repr.section_object").format(title=localize(self.title), outcome=tr(
+            f"report.outcome.{self.outcome}", self.outcome), head=head)
 
 
 @dataclass

@@ -14,6 +14,7 @@ from ..errors import (
     ConvergenceWarning,
     DataQualityError,
     DataQualityWarning,
+    ParameterError,
     SchemaError,
     ToolkitError,
 )
@@ -50,7 +51,7 @@ def register_section(key, function):
     Add its key to ``sections=`` of :func:`build_report` (or to :data:`DEFAULT_SECTIONS` for a built-in one).
     """
     if not callable(function):
-        raise TypeError("a report section must be a function ctx -> Section")
+        raise ParameterError("a report section must be a function ctx -> Section", parameter="function", value=function)
     SECTIONS[key] = function
 
 
@@ -73,13 +74,13 @@ class _JupyterProgress:
         from IPython.display import HTML, display
 
         self._html = HTML
-        self._handle = display(HTML("<p>Building report…</p>"), display_id=True)
+        self._handle = display(HTML(f"<p>{tr('report.progress.start')}</p>"), display_id=True)
 
     def __call__(self, step, n_steps, name, state, seconds):
         if state == "start":
-            text = f"Building report: step {step}/{n_steps}, {html.escape(name)}…"
+            text = tr("report.progress.step").format(step=step, n_steps=n_steps, name=html.escape(name))
         elif step == n_steps:
-            text = f"Report built: {n_steps} sections."
+            text = tr("report.progress.done").format(n_steps=n_steps)
         else:
             return
         self._handle.update(self._html(f"<p>{text}</p>"))
@@ -205,7 +206,8 @@ def build_report(transactions, events=None, nps=None, targets=None, *, sections=
     keys = list(DEFAULT_SECTIONS if sections is None else sections)
     unknown = [k for k in keys if k not in SECTIONS]
     if unknown:
-        raise ValueError(f"Unknown report section(s) {unknown}; available: {list(SECTIONS)}.")
+        raise ParameterError(f"Unknown report section(s) {unknown}; available: {list(SECTIONS)}.",
+                             parameter="sections", value=sections)
     callback = _progress_callback(progress)
     built = []
     for i, key in enumerate(keys, 1):

@@ -8,7 +8,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from ..errors import NotFittedError, SchemaError
+from ..errors import NotFittedError, ParameterError, SchemaError
 from ._cluster import compute as _compute
 from ._cluster import get_client
 from .transactions import check_part
@@ -146,7 +146,7 @@ def rfm_edges(summary, bins=5, recency_col="since_last", frequency_col="n_days",
     Persist ``summary`` first (each of the three small passes reads it).
     """
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 20:
-        raise ValueError(f"bins must be an integer between 2 and 20, got {bins!r}.")
+        raise ParameterError(f"bins must be an integer between 2 and 20, got {bins!r}.", parameter="bins", value=bins)
     client = get_client(client)
     cols = [recency_col, frequency_col, monetary_col]
     edges, _ = _order_statistics(summary, cols, [True, False, False], int(bins), client, progress)
@@ -385,7 +385,7 @@ def fit(model, summary, client=None, progress=True):
             model.fit_notes_.insert(pos, note)
         return model
     if not isinstance(model, PurchaseModel):
-        raise TypeError(f"fit expects a toolkit.clv.models model, got {type(model).__name__}.")
+        raise ParameterError(f"fit expects a toolkit.clv.models model, got {type(model).__name__}.", parameter="model")
     (pieces,) = _compute([dask.delayed(_patterns_part)(p, model) for p in parts], client=client, progress=progress)
     frame = pd.concat([p[0] for p in pieces], ignore_index=True)
     frame.attrs["time_unit"] = next((p[1] for p in pieces if p[1] is not None), None)

@@ -11,7 +11,7 @@ import dask.dataframe as dd
 import numpy as np
 import pandas as pd
 
-from ..errors import SchemaError
+from ..errors import ParameterError, SchemaError
 from ._cluster import compute as _compute
 from ._cluster import get_client
 from .transactions import PartitionedTransactions, check_part
@@ -46,12 +46,12 @@ def _snapshots(ptx, at, snapshot):
         dates = pd.DatetimeIndex(pd.to_datetime(list(at)))
     dates = dates.normalize().sort_values()
     if len(dates) == 0:
-        raise ValueError("at: give at least one snapshot date.")
+        raise ParameterError("at: give at least one snapshot date.", parameter="at", value=at)
     late = dates[dates > ptx.observation_end]
     if len(late):
-        raise ValueError(f"Snapshot {late[0]:%Y-%m-%d} is after the observation end "
-                         f"({ptx.observation_end:%Y-%m-%d}): purchases after the end were not observed. "
-                         "Pass earlier dates.")
+        raise ParameterError(f"Snapshot {late[0]:%Y-%m-%d} is after the observation end "
+                             f"({ptx.observation_end:%Y-%m-%d}): purchases after the end were not observed. "
+                             "Pass earlier dates.", parameter="at", value=at)
     if isinstance(snapshot, (int, np.integer)):
         k = int(snapshot) % len(dates)
     else:
@@ -100,7 +100,7 @@ def lifecycle_features(ptx, at=None, *, window=90, model=None, snapshot=-1):
     _check_ptx(ptx, "lifecycle_features")
     window = int(window)
     if window < 1:
-        raise ValueError(f"window must be at least 1 day, got {window}.")
+        raise ParameterError(f"window must be at least 1 day, got {window}.", parameter="window", value=window)
     dates, k = _snapshots(ptx, at, snapshot)
     meta = features(ptx._sample, _meta_at(ptx, dates), window=window, model=model).frame(k).iloc[:0]
     meta.attrs.clear()
@@ -114,7 +114,8 @@ def _fitted(clf):
     from ..lifecycle import LifecycleClassifier
 
     if not isinstance(clf, LifecycleClassifier):
-        raise TypeError(f"Expected a fitted toolkit.LifecycleClassifier, got {type(clf).__name__}.")
+        raise ParameterError(f"Expected a fitted toolkit.LifecycleClassifier, got {type(clf).__name__}.",
+                             parameter="classifier")
     clf._check_fitted()
     return _portable(clf)
 
@@ -343,7 +344,8 @@ def fit_lifecycle(classifier, ptx, *, model=None, client=None, progress=True):
     from ..lifecycle import LifecycleClassifier
 
     if not isinstance(classifier, LifecycleClassifier):
-        raise TypeError(f"fit_lifecycle expects a toolkit.LifecycleClassifier, got {type(classifier).__name__}.")
+        raise ParameterError(f"fit_lifecycle expects a toolkit.LifecycleClassifier, got {type(classifier).__name__}.",
+                             parameter="classifier")
     _check_ptx(ptx, "fit_lifecycle")
     client = get_client(client if client is not None else ptx.client)
     classifier._check_settings()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ...i18n import tr
+from ...i18n import get_language, tr
 from ..base import ReportContext, Section
 
 
@@ -80,13 +80,15 @@ def section_journey(ctx: ReportContext) -> Section:
     gaps = board.gaps
     drops = gaps[gaps["kind"] == "drop-off"] if "kind" in gaps.columns else gaps.iloc[:0]
     if len(drops):
-        ctx.cache["journey_gap"] = (str(drops["where"].iloc[0]).replace("_", "-"), float(drops["value"].iloc[0]))
+        # stage names as the reader sees them: "win-back" in English, the journey's labels in another language
+        stage_name = (lambda x: str(x).replace("_", "-")) if get_language() == "en" else journey._name
+        ctx.cache["journey_gap"] = (stage_name(drops["where"].iloc[0]), float(drops["value"].iloc[0]))
         sec.intro += " " + tr(
             "report.sowhat.journey",
             "{overall} of customers who enter at {first} get to {last}, and the biggest drop-off is at {stage} "
             "({share} lost there): that stage is where the journey leaks most.").format(
-            overall=f"{table['overall_conversion'].iloc[-1]:.0%}", first=str(table.index[0]).replace("_", "-"),
-            last=str(table.index[-1]).replace("_", "-"),
+            overall=f"{table['overall_conversion'].iloc[-1]:.0%}", first=stage_name(table.index[0]),
+            last=stage_name(table.index[-1]),
             stage=ctx.cache["journey_gap"][0], share=f"{ctx.cache['journey_gap'][1]:.0%}")
     if ctx.nps is not None:
         from ..kpis import nps_definitions

@@ -26,7 +26,7 @@ def section_lifecycle(ctx: ReportContext) -> Section:
     try:
         classifier = lifecycle.LifecycleClassifier(**given).fit(ctx.transactions)
     except DataQualityError as exc:  # the data cannot support the lifecycle: say what it needs and has
-        text = str(exc).removeprefix("LifecycleClassifier.fit: ")
+        text = getattr(exc, "message", str(exc)).removeprefix("LifecycleClassifier.fit: ")
         sec.status = "skipped"
         sec.needs = text[:1].upper() + text[1:]
         sec.note(sec.needs)
