@@ -36,7 +36,8 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, special
 
-from .errors import ConvergenceError, DataQualityError, NotFittedError, SchemaError
+from .errors import ConvergenceError, DataQualityError, NotFittedError, ParameterError, SchemaError
+from .i18n import register, register_patterns, tr
 from .logrank import LogrankResult, logrank_test
 
 __all__ = [
@@ -78,6 +79,48 @@ METRICS = {
 _SHARE_METRICS = {"retention", "net_revenue_retention", "gross_revenue_retention"}
 _NONE = "(missing)"
 
+# ------------------------------------------------------------------------------------------------------
+# what the results print and show (#20): English as before, Chinese under toolkit.set_language("zh")
+# ------------------------------------------------------------------------------------------------------
+register({
+    "cohorts.repr.counts": {
+        "en": "CohortCounts({rows} cohort rows x {periods} periods ({period}), {customers} customers, {cells} "
+              "observed cells)",
+        "zh": "同期群计数（{rows} 行同期群 × {periods} 个期间（{period}），{customers} 位客户，{cells} 个已观测单元格）"},
+    "cohorts.repr.survival": {"en": "SurvivalResult({definition}; unit {unit}; {medians})",
+                              "zh": "生存分析结果（{definition}；时间单位 {unit}；{medians}）"},
+    "cohorts.repr.median": {"en": "{group}: median {median}", "zh": "{group}：中位数 {median}"},
+    "cohorts.repr.survival_html": {"en": "Kaplan-Meier survival", "zh": "Kaplan-Meier 生存分析"},
+    "cohorts.repr.survival_html_note": {"en": "{definition}; time unit {unit}", "zh": "{definition}；时间单位 {unit}"},
+    "cohorts.repr.sbg_unfitted": {"en": "ShiftedBetaGeometric(not fitted)", "zh": "ShiftedBetaGeometric（尚未拟合）"},
+    "cohorts.repr.sbg_unfitted_html": {"en": "ShiftedBetaGeometric (not fitted)",
+                                       "zh": "ShiftedBetaGeometric（尚未拟合）"},
+    "cohorts.repr.sbg": {"en": "ShiftedBetaGeometric(alpha={a}, beta={b}{fitted})",
+                         "zh": "ShiftedBetaGeometric（alpha={a}，beta={b}{fitted}）"},
+    "cohorts.repr.sbg_fitted": {"en": ", fitted on {n} customers over {k} periods",
+                                "zh": "，基于 {n} 位客户的 {k} 个期间拟合"},
+})
+# column names of the results (English: what toolkit.formatting.label wrote for them before)
+register({f"col.{name}": {"en": en, "zh": zh} for name, (en, zh) in {
+    "churn_base": ("Churn base", "流失基数"), "winback_base": ("Winback base", "赢回基数"),
+    "reactivated": ("Reactivated", "已赢回"), "at_risk": ("At risk", "风险集人数"), "lower": ("Lower", "置信下限"),
+    "upper": ("Upper", "置信上限"), "time": ("Time", "时间"), "duration": ("Duration", "生命周期时长"),
+    "event": ("Event", "是否流失"), "cohort_size": ("Cohort size", "同期群规模"),
+    "projected_survival": ("Projected survival", "预测存活比例"), "projected_retention": ("Projected retention", "预测留存率"),
+    "expected_survivors": ("Expected survivors", "预期存活人数"), "observed_survival": ("Observed survival", "实际存活比例"),
+    "observed_retention": ("Observed retention", "实际留存率"), "t": ("T", "期数 t"),
+    "orders_per_customer": ("Orders per customer", "每位客户订单数"),
+    "revenue_per_customer": ("Revenue per customer", "每位客户收入"), "cumulative_revenue": ("Cumulative revenue", "累计收入"),
+    "cumulative_revenue_per_customer": ("Cumulative revenue per customer", "每位客户累计收入"),
+    "net_revenue_retention": ("Net revenue retention", "净收入留存率"),
+    "gross_revenue_retention": ("Gross revenue retention", "总收入留存率"),
+}.items() if tr(f"col.{name}", "\0") == "\0"})
+register_patterns("zh", [
+    (r"churn = no purchase for (?P<d>\d+) days; lifetime to the last purchase of the spell",
+     r"流失 = \g<d> 天内没有购买；生命周期计到该活跃期的最后一次购买"),
+    (r"survival_at_(?P<t>.+)", r"第 \g<t> 期的存活比例"),
+])
+
 
 # ------------------------------------------------------------------------------------------------------
 # helpers: calendar lookups and customer attributes
@@ -90,7 +133,9 @@ def _tx(data, frame_kwargs):
 
 def _check_period(period):
     if period not in PERIODS:
-        raise ValueError(f"period must be one of {list(PERIODS)} (days, ISO weeks, months, quarters), got {period!r}.")
+        raise ParameterError(f"period must be one of {list(PERIODS)} (days, ISO weeks, months, quarters), "
+                             f"got {period!r}.",
+                             parameter="period", value=period)
     return PERIODS[period]
 
 
@@ -169,8 +214,8 @@ def _cohort_days(cohort, tx):
     arr = tx.arrays
     if isinstance(cohort, str):
         if cohort != "first_purchase":
-            raise ValueError("cohort must be 'first_purchase' or a Series of acquisition dates indexed by "
-                             f"customer_id, got {cohort!r}.")
+            raise ParameterError("cohort must be 'first_purchase' or a Series of acquisition dates indexed by "
+                                 f"customer_id, got {cohort!r}.", parameter="cohort", value=cohort)
         return arr.day[arr.offsets[:-1]].astype(np.int64) if arr.n_customers else np.zeros(0, np.int64)
     dates = _by_customer(cohort, arr, "cohort")
     dates = pd.to_datetime(dates)
@@ -228,7 +273,8 @@ class CohortCounts:
     def values(self, metric="retention"):
         """The grid of one metric as a float64 array, censored cells NaN."""
         if metric not in METRICS:
-            raise ValueError(f"metric must be one of {list(METRICS)}, got {metric!r}.")
+            raise ParameterError(f"metric must be one of {list(METRICS)}, got {metric!r}.",
+                                 parameter="metric", value=metric)
         size = self.size[:, None].astype(np.float64)
         with np.errstate(divide="ignore", invalid="ignore"):
             if metric == "active":
@@ -269,8 +315,9 @@ class CohortCounts:
         return df
 
     def __repr__(self):
-        return (f"CohortCounts({len(self.size)} cohort rows x {self.n_periods} periods ({self.period}), "
-                f"{int(self.size.sum()):,} customers, {int(self.observed.sum()):,} observed cells)")
+        return tr("cohorts.repr.counts").format(rows=len(self.size), periods=self.n_periods, period=self.period,
+                                                customers=f"{int(self.size.sum()):,}",
+                                                cells=f"{int(self.observed.sum()):,}")
 
 
 def cohort_counts(data, period="M", by=None, cohort="first_purchase", partial="censor", cohort_range=None,
@@ -310,7 +357,8 @@ def cohort_counts(data, period="M", by=None, cohort="first_purchase", partial="c
 
     _check_period(period)
     if partial not in ("censor", "keep"):
-        raise ValueError(f"partial must be 'censor' or 'keep', got {partial!r}.")
+        raise ParameterError(f"partial must be 'censor' or 'keep', got {partial!r}.",
+                             parameter="partial", value=partial)
     tx = _tx(data, frame_kwargs)
     arr = tx.arrays
     end_day = int(arr.end_day)
@@ -441,7 +489,8 @@ def select_group(matrix, group):
         return matrix
     groups = list(matrix.index.get_level_values(0).unique())
     if group not in groups:
-        raise ValueError(f"The matrix is split by {matrix.index.names[0]!r}: pass group= one of {groups}.")
+        raise ParameterError(f"The matrix is split by {matrix.index.names[0]!r}: pass group= one of {groups}.",
+                             parameter="group", value=group)
     mask = (matrix.index.get_level_values(0) == group)
     sub = matrix[mask].copy()
     sub.index = sub.index.droplevel(0)
@@ -624,12 +673,14 @@ def lapse_durations(data, window=90, by=None, clock="lapse", time_unit="D", **fr
     from .config import DAYS_PER_UNIT
 
     if clock not in ("lapse", "last_purchase"):
-        raise ValueError(f"clock must be 'lapse' or 'last_purchase', got {clock!r}.")
+        raise ParameterError(f"clock must be 'lapse' or 'last_purchase', got {clock!r}.",
+                             parameter="clock", value=clock)
     from ._validate import check_int
 
     window = check_int("window", window, low=1, high=36_524, hint="It is the inactivity window in days, e.g. 90.")
     if time_unit not in DAYS_PER_UNIT:
-        raise ValueError(f"time_unit must be one of {list(DAYS_PER_UNIT)}, got {time_unit!r}.")
+        raise ParameterError(f"time_unit must be one of {list(DAYS_PER_UNIT)}, got {time_unit!r}.",
+                             parameter="time_unit", value=time_unit)
     tx = _tx(data, frame_kwargs)
     arr = tx.arrays
     start = arr.day[arr.offsets[:-1]].astype(np.int64) if arr.n_customers else np.zeros(0, np.int64)
@@ -683,7 +734,7 @@ def kaplan_meier(durations, events=None, alpha=0.05):
     t = np.asarray(durations, dtype=np.float64)
     e = check_event_flags(events, len(t))
     if t.ndim != 1 or e.shape != t.shape:
-        raise ValueError("durations and events must be 1-d and of equal length.")
+        raise SchemaError("durations and events must be 1-d and of equal length.")
     if len(t) and (not np.all(np.isfinite(t)) or t.min() < 0):
         raise DataQualityError("durations must be finite and >= 0; drop or fix the bad values.",
                                count=int((~np.isfinite(t) | (t < 0)).sum()))
@@ -716,6 +767,35 @@ def kaplan_meier(durations, events=None, alpha=0.05):
     upper = np.where(surv >= 1.0, 1.0, np.where(surv <= 0.0, 0.0, upper))
     return pd.DataFrame({"at_risk": at_risk, "events": d, "censored": removed - d, "survival": surv,
                          "lower": lower, "upper": upper}, index=pd.Index(times, name="time"))
+
+
+def _chinese() -> bool:
+    """True when results are shown in a language other than English (loads the Chinese of the toolkit's texts)."""
+    from .i18n import get_language
+
+    if get_language() == "en":
+        return False
+    from . import _zh  # noqa: F401  (the Chinese of the reasons, derivations, actions and definitions)
+
+    return True
+
+
+def _said(text):
+    from .i18n import localize
+
+    return localize(text) if _chinese() else text
+
+
+def _unit(code):
+    """A time unit code ("D", "W", "M"...) for people in the current language."""
+    words = {"D": "days", "W": "weeks", "M": "months", "Q": "quarters", "Y": "years"}
+    return tr(f"unit.{words[code]}", code) if code in words and _chinese() else code
+
+
+def _group_label(value):
+    from .formatting import value_label
+
+    return value_label(value) if isinstance(value, str) else str(value)
 
 
 def _median(curve, column="survival"):
@@ -775,12 +855,23 @@ class SurvivalResult:
         return logrank_test(self.durations, alpha=alpha)
 
     def __repr__(self):
-        parts = ", ".join(f"{k}: median {v:g}" for k, v in self.summary["median_lifetime"].items())
-        return f"SurvivalResult({self.churn_definition}; unit {self.time_unit}; {parts})"
+        zh = _chinese()
+        parts = ("，" if zh else ", ").join(
+            tr("cohorts.repr.median").format(group=_group_label(k) if zh else k, median=f"{v:g}")
+            for k, v in self.summary["median_lifetime"].items())
+        return tr("cohorts.repr.survival").format(definition=_said(self.churn_definition), unit=_unit(self.time_unit),
+                                                  medians=parts)
 
     def _repr_html_(self):
-        return (f"<p><b>Kaplan-Meier survival</b> ({html.escape(self.churn_definition)}; time unit "
-                f"{self.time_unit})</p>" + self.summary.to_html(float_format=lambda v: f"{v:,.3g}"))
+        note = tr("cohorts.repr.survival_html_note").format(definition=_said(self.churn_definition),
+                                                           unit=_unit(self.time_unit))
+        if _chinese():
+            from .formatting import notebook_table_html
+
+            return (f"<p><b>{html.escape(tr('cohorts.repr.survival_html'))}</b>（{html.escape(note)}）</p>"
+                    + notebook_table_html(self.summary))
+        return (f"<p><b>Kaplan-Meier survival</b> ({html.escape(note)})</p>"
+                + self.summary.to_html(float_format=lambda v: f"{v:,.3g}"))
 
 
 def survival_curves(data, window=90, by=None, clock="lapse", time_unit="D", alpha=0.05, **frame_kwargs):
@@ -885,7 +976,8 @@ class ShiftedBetaGeometric:
     def _check_survivors(survivors):
         s = np.asarray(survivors, dtype=np.float64)
         if s.ndim != 1 or len(s) < 2:
-            raise ValueError("survivors must be a 1-d sequence of at least two counts (alive at t = 0, 1, ...).")
+            raise ParameterError("survivors must be a 1-d sequence of at least two counts (alive at t = 0, 1, ...).",
+                                 parameter="survivors", value=survivors)
         if not np.all(np.isfinite(s)) or s.min() < 0:
             raise DataQualityError("survivors must be finite counts >= 0.", count=int((~np.isfinite(s) | (s < 0)).sum()))
         if np.any(np.diff(s) > 0):
@@ -964,7 +1056,8 @@ class ShiftedBetaGeometric:
     def from_params(cls, alpha, beta):
         """A model with known parameters (no data)."""
         if not (alpha > 0 and beta > 0 and math.isfinite(alpha) and math.isfinite(beta)):
-            raise ValueError(f"alpha and beta must be positive and finite, got {alpha}, {beta}.")
+            raise ParameterError(f"alpha and beta must be positive and finite, got {alpha}, {beta}.",
+                                 parameter="alpha, beta", value=(alpha, beta))
         m = cls()
         m.params_ = pd.Series([float(alpha), float(beta)], index=list(cls._param_names), name="coef")
         m.standard_errors_ = pd.Series(np.nan, index=list(cls._param_names), name="se")
@@ -1022,7 +1115,8 @@ class ShiftedBetaGeometric:
         """
         a, b = self._check_fitted()
         if discount_rate < 0:
-            raise ValueError(f"discount_rate must be >= 0, got {discount_rate}.")
+            raise ParameterError(f"discount_rate must be >= 0, got {discount_rate}.",
+                                 parameter="discount_rate", value=discount_rate)
         n = np.asarray(renewals, dtype=np.float64) + 1.0
         z = 1.0 / (1.0 + discount_rate)
         return (b + n - 1.0) / (a + b + n - 1.0) * special.hyp2f1(1.0, b + n, a + b + n, z)
@@ -1073,13 +1167,17 @@ class ShiftedBetaGeometric:
 
     def __repr__(self):
         if not hasattr(self, "params_"):
-            return "ShiftedBetaGeometric(not fitted)"
+            return tr("cohorts.repr.sbg_unfitted")
         a, b = self.params_
-        fitted = "" if self.survivors_ is None else f", fitted on {self.n_customers_:,} customers over " \
-                                                    f"{len(self.survivors_) - 1} periods"
-        return f"ShiftedBetaGeometric(alpha={a:.3f}, beta={b:.3f}{fitted})"
+        fitted = "" if self.survivors_ is None else tr("cohorts.repr.sbg_fitted").format(
+            n=f"{self.n_customers_:,}", k=len(self.survivors_) - 1)
+        return tr("cohorts.repr.sbg").format(a=f"{a:.3f}", b=f"{b:.3f}", fitted=fitted)
 
     def _repr_html_(self):
         if not hasattr(self, "params_"):
-            return "<p>ShiftedBetaGeometric (not fitted)</p>"
+            return f"<p>{html.escape(tr('cohorts.repr.sbg_unfitted_html'))}</p>"
+        if _chinese():
+            from .formatting import notebook_table_html
+
+            return f"<p><b>{html.escape(repr(self))}</b></p>" + notebook_table_html(self.summary)
         return f"<p><b>{html.escape(repr(self))}</b></p>" + self.summary.to_html(float_format=lambda v: f"{v:.4g}")

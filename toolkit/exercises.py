@@ -25,7 +25,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from .i18n import register, tr
+from .i18n import get_language, register, tr
 
 __all__ = ["Feedback", "check"]
 
@@ -109,10 +109,11 @@ register({
     "ex.undefined": {"en": "`{name}` is not defined yet", "zh": "`{name}` 还没有定义"},
     "ex.undefined_why": {"en": "run the cell where you compute it first (or check the spelling)",
                          "zh": "请先运行计算它的单元格（或检查拼写）"},
-    "ex.unanswered": {"en": "{name} is not answered yet", "zh": "{name} 还没有作答"},
+    "ex.unanswered": {"en": "{name} is not answered yet", "zh": "`{name}` 还没有作答"},
     "ex.unanswered_why": {"en": "replace the ... with your answer", "zh": "把 ... 换成你的答案"},
     "ex.right": {"en": "{name} = {v} is right", "zh": "{name} = {v}，正确"},
     "ex.wrong": {"en": "{name} = {v} is not right yet", "zh": "{name} = {v}，还不对"},
+    "ex.table": {"en": "a table of {rows} rows x {cols} columns", "zh": "{rows} 行 × {cols} 列的表"},
 })
 
 def _fmt(x) -> str:
@@ -121,8 +122,26 @@ def _fmt(x) -> str:
         if math.isfinite(x) and x == round(x) and abs(x) < 1e15:
             return f"{x:,.0f}"
         return f"{x:,.6g}" if abs(x) < 1 else f"{x:,.4f}".rstrip("0").rstrip(".")
+    if get_language() != "en" and isinstance(x, (pd.Series, pd.DataFrame, np.ndarray, list, tuple)):
+        text = _fmt_many(x)
+        return text if len(text) <= 80 else text[:79] + "…"
     text = repr(x)
     return text if len(text) <= 80 else text[:77] + "..."
+
+
+def _fmt_many(x) -> str:
+    """A Series, table or list of answers in Chinese: categories by their labels (``early_abortion`` -> 早期流产型),
+    not pandas' English repr."""
+    from .formatting import value_label
+
+    def one(v):
+        return value_label(v) if isinstance(v, str) else _fmt(v.item() if isinstance(v, np.generic) else v)
+
+    if isinstance(x, pd.DataFrame):
+        return tr("ex.table").format(rows=len(x), cols=x.shape[1])
+    if isinstance(x, pd.Series):
+        return "，".join(f"{one(k)}：{one(v)}" for k, v in x.items())
+    return "[" + "，".join(one(v) for v in np.asarray(x, dtype=object).ravel()) + "]"
 
 
 def _lookup(name, frame):

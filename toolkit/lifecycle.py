@@ -33,7 +33,8 @@ import pandas as pd
 
 from ._kernels._arrays import readonly
 from .config import DAYS_PER_UNIT
-from .errors import DataQualityError, DataQualityWarning, NotFittedError, SchemaError
+from .errors import DataQualityError, DataQualityWarning, NotFittedError, ParameterError, SchemaError
+from .i18n import Sentence, tr
 
 __all__ = [
     "STAGES", "PATTERNS", "TOO_EARLY", "STAGE_RULES", "PATTERN_RULES", "ACTIONS",
@@ -84,8 +85,11 @@ ACTIONS = pd.DataFrame(
 )
 
 
+_N = r"[-+−]?[\d,]*\.?\d+(?:e[-+]?\d+)?"  # a number as the toolkit prints it
+
+
 def _i18n():
-    from .i18n import register
+    from .i18n import register, register_patterns, register_text, tr
 
     register({
         "lifecycle.timeline_title": {"en": "Customer {cid}: stages and purchases", "zh": "客户 {cid}：阶段与购买"},
@@ -108,6 +112,105 @@ def _i18n():
         "lifecycle.customer": {"en": "customer", "zh": "客户"},
         "lifecycle.counts": {"en": "Stages and patterns at the observation end", "zh": "观察期末的阶段与模式"},
     })
+    # what the results print and show (#20): English as before, Chinese under toolkit.set_language("zh")
+    register({
+        "lifecycle.group_n": {"en": "{label} (n={n})", "zh": "{label}（n={n}）"},
+        "lifecycle.confusion_accuracy": {"en": "{title}: {accuracy} (n={n})", "zh": "{title}：{accuracy}（n={n}）"},
+        "lifecycle.repr.unfitted": {"en": "LifecycleClassifier(not fitted)", "zh": "LifecycleClassifier（尚未拟合）"},
+        "lifecycle.repr.unfitted_html": {"en": "LifecycleClassifier (not fitted)", "zh": "LifecycleClassifier（尚未拟合）"},
+        "lifecycle.repr.fitted": {
+            "en": "LifecycleClassifier(fitted: stability after {t} days, expected loyal duration {loyal} days, lost "
+                  "after {lost} days without a purchase)",
+            "zh": "LifecycleClassifier（已拟合：{t} 天后进入稳定期，预期忠诚期 {loyal} 天，{lost} 天没有购买即为流失）"},
+        "lifecycle.repr.caveat": {"en": "caveat: ", "zh": "注意："},
+        "lifecycle.repr.explanation": {"en": "Customer {cid}: stage {stage}, pattern {pattern}",
+                                       "zh": "客户 {cid}：阶段 {stage}，模式 {pattern}"},
+        "lifecycle.repr.stage": {"en": "stage:   ", "zh": "阶段："},
+        "lifecycle.repr.pattern": {"en": "pattern: ", "zh": "模式："},
+        "lifecycle.repr.action": {"en": "suggested action: ", "zh": "建议行动："},
+        "lifecycle.repr.result": {
+            "en": "LifecycleResult: {n} customers, {k} snapshot(s) up to {end}; stability after {t} days, loyal "
+                  "duration {loyal} days",
+            "zh": "生命周期结果：{n} 位客户，{k} 个快照（截至 {end}）；{t} 天后进入稳定期，忠诚期 {loyal} 天"},
+        "lifecycle.repr.accuracy": {
+            "en": "AccuracyReport: accuracy {accuracy} on {n} determinable customers (called {coverage}; strict "
+                  "{strict})",
+            "zh": "准确率评估：在 {n} 位可判定的客户上准确率 {accuracy}（已判定 {coverage}；严格口径 {strict}）"},
+        "lifecycle.repr.migration": {"en": "MigrationResult ({what}) {start} -> {end}",
+                                     "zh": "迁移矩阵（{what}）：{start} → {end}"},
+        "lifecycle.repr.migration_html": {"en": "Migration of {what}", "zh": "{what}的迁移"},
+        "lifecycle.what.lifecycle stages": {"en": "lifecycle stages", "zh": "生命周期阶段"},
+        "lifecycle.what.value tiers": {"en": "value tiers", "zh": "价值层级"},
+        "lifecycle.what.RFM segments": {"en": "RFM segments", "zh": "RFM 细分群体"},
+        "lifecycle.repr.timeline": {"en": "CustomerTimeline({cid}, {n} purchase days)",
+                                    "zh": "客户时间线（客户 {cid}，{n} 个购买日）"},
+        "lifecycle.repr.features": {
+            "en": "LifecycleFeatures({n} customers x {k} snapshots {first}..{last}, window {window} days)",
+            "zh": "生命周期特征（{n} 位客户 × {k} 个快照，{first} 至 {last}，近期窗口 {window} 天）"},
+    })
+    # column names of the results (English: what toolkit.formatting.label wrote for them before)
+    register({f"col.{name}": {"en": en, "zh": zh} for name, (en, zh) in {
+        "snapshot": ("Snapshot", "快照"), "from": ("From", "期初"), "to": ("To", "期末"),
+        "direction": ("Direction", "变化方向"), "value_before": ("Value before", "期初累计消费"),
+        "value_after": ("Value after", "期末累计消费"), "period_revenue": ("Period revenue", "期间收入"),
+        "stage_rule": ("Stage rule", "阶段规则"), "pattern_rule": ("Pattern rule", "模式规则"),
+        "stage_reason": ("Stage reason", "阶段判定原因"), "pattern_reason": ("Pattern reason", "模式判定原因"),
+        "tenure": ("Tenure", "客户时长（天）"), "span": ("Span", "购买跨度（天）"), "span_days": ("Span days", "购买跨度（天）"),
+        "lapse": ("Lapse", "间隔倍数"), "base_rate": ("Base rate", "基准购买率（每天）"),
+        "drop_p": ("Drop p", "下降检验 p 值"), "rate_ratio": ("Rate ratio", "近期购买率比值"),
+        "precision": ("Precision", "精确率"), "recall": ("Recall", "召回率"), "support": ("Support", "样本数"),
+        "true": ("True", "真实值"),
+        "from_date": ("From date", "起始日期"), "to_date": ("To date", "结束日期"),
+        "from_stage": ("From stage", "起始阶段"), "to_stage": ("To stage", "结束阶段"),
+        "age_days": ("Age days", "客户年龄（天）"), "rate": ("Rate", "复购率（每天）"), "fitted": ("Fitted", "拟合值"),
+    }.items() if tr(f"col.{name}", "\0") == "\0"})
+    register({f"val.{name}": {"en": en, "zh": zh} for name, (en, zh) in {
+        # pattern rules (PATTERN_RULES) the catalogue does not have yet
+        "early_abortion_one_purchase": ("Early abortion one purchase", "早期流产型：仅一个购买日"),
+        "early_abortion_two_purchases": ("Early abortion two purchases", "早期流产型：两个相近的购买日"),
+        "long_term_retention_lost": ("Long term retention lost", "长久保持型：已流失"),
+        "long_term_retention_active": ("Long term retention active", "长久保持型：仍活跃"),
+        "(missing)": ("(missing)", "（缺失）"),
+        # rows of learned_ (index "threshold") whose general label means something else (reach is a journey stage)
+        "threshold.reach": ("reach", "判定进入稳定期的购买跨度（天）"),
+        "threshold.lost_gap": ("lost: long gap", "流失判定间隔（天）"),
+        "threshold.window": ("window", "近期活跃窗口（天）"),
+        # the kind column of LifecycleResult.summary and ACTIONS
+        "kind.stage": ("stage", "阶段"), "kind.pattern": ("pattern", "模式"),
+        # MigrationResult: customers acquired in between, and the direction of each move
+        "from.new": ("new", "新客户"), "from_stage.new": ("new", "新客户"),
+        "direction.new": ("new", "新客户"), "direction.up": ("up", "上升"),
+        "direction.down": ("down", "下降"), "direction.same": ("same", "不变"), "direction.moved": ("moved", "变动"),
+        "direction.later stage": ("later stage", "进入后续阶段"),
+        "direction.earlier stage": ("earlier stage", "回到前面的阶段"),
+        "direction.same stage": ("same stage", "阶段不变"),
+    }.items()})
+    register_text({en: {"zh": zh} for en, zh in {
+        "Keep observing; treat by current stage.": "继续观察；按其当前阶段采取行动。",
+        "given": "给定值", "setting": "设定值", "setting (0 = off)": "设定值（0 = 不使用）",
+        "not yet a customer": "尚未成为客户",
+    }.items()})
+    register_patterns("zh", [
+        # learned_ derivations the report's catalogue (toolkit.report.zh) has no whole match for
+        (rf"Kaplan-Meier mean stable duration of (?P<n>{_N}) customers who reached stability, restricted to "
+         rf"(?P<d>{_N}) days \((?P<p>{_N})% still at risk\); a lower bound: (?P<s>{_N})% still stable at "
+         rf"(?P<t>{_N}) days",
+         r"\g<n> 位进入稳定期客户的 Kaplan-Meier 平均稳定时长，限制在 \g<d> 天内（\g<p>% 仍在风险中）；"
+         r"这是下限：\g<s>% 的客户在 \g<t> 天时仍处于稳定期"),
+        (rf"Expected loyal duration: (?P<l>{_N}) days is a lower bound\. (?P<seen>None of the (?P<n0>{_N}) "
+         rf"customers who reached stability was seen leaving|Only (?P<k>{_N}) of the (?P<n>{_N}) customers who reached stability "
+         rf"(?:was|were) seen leaving), and (?P<s>{_N})% are still stable at (?P<t>{_N}) days, the longest stable time "
+         rf"enough of them could be followed: the mean measures the window more than the customers\. Seeing a typical "
+         rf"stable customer leave needs more than (?P<m>{_N}) months of history \(time to stability \+ loyal "
+         rf"duration\)(?:, has (?P<has>{_N}))?\. Early exit is judged against this lower bound; .+",
+         lambda m: f"预期忠诚期：{m['l']} 天是下限。"
+                   + (f"{m['n0']} 位进入稳定期的客户中没有一位被观察到离开" if m["n0"] else
+                      f"{m['n']} 位进入稳定期的客户中只有 {m['k']} 位被观察到离开")
+                   + f"，{m['s']}% 的客户在 {m['t']} 天（足够多客户能被跟踪的最长稳定时间）时仍处于稳定期：这个均值反映的"
+                   f"更多是观察窗口而不是客户。要看到典型的稳定客户离开，需要超过 {m['m']} 个月的历史（进入稳定期的时间 + "
+                   f"忠诚期）" + (f"，实有 {m['has']} 个月" if m["has"] else "") + "。提前退出型按这个下限判定；可传入"
+                   "业务自己的预期（loyal_duration=DAYS，--loyal-duration）。"),
+    ])
 
 
 _i18n()
@@ -144,11 +247,12 @@ def _snap_days(tx, at):
         dates = pd.DatetimeIndex(pd.to_datetime(list(at)))
     dates = dates.normalize()
     if len(dates) == 0:
-        raise ValueError("at: give at least one snapshot date.")
+        raise ParameterError("at: give at least one snapshot date.", parameter="at", value=at)
     late = dates[dates > tx.observation_end]
     if len(late):
-        raise ValueError(f"Snapshot {late[0]:%Y-%m-%d} is after the observation end ({tx.observation_end:%Y-%m-%d}): "
-                         "purchases after the end were not observed. Pass earlier dates.")
+        raise ParameterError(f"Snapshot {late[0]:%Y-%m-%d} is after the observation end "
+                             f"({tx.observation_end:%Y-%m-%d}): purchases after the end were not observed. "
+                             "Pass earlier dates.", parameter="at", value=at)
     if not dates.is_monotonic_increasing:
         dates = dates.sort_values()
     days = np.array([arr.day_of(d) for d in dates], dtype=np.int64)
@@ -242,8 +346,9 @@ class LifecycleFeatures:
                                  p_alive=None if self.p_alive is None else self.p_alive[:, rows], **take)
 
     def __repr__(self) -> str:
-        return (f"LifecycleFeatures({self.n_customers:,} customers x {len(self.dates)} snapshots "
-                f"{self.dates[0]:%Y-%m-%d}..{self.dates[-1]:%Y-%m-%d}, window {self.window} days)")
+        return tr("lifecycle.repr.features").format(
+            n=f"{self.n_customers:,}", k=len(self.dates), first=f"{self.dates[0]:%Y-%m-%d}",
+            last=f"{self.dates[-1]:%Y-%m-%d}", window=self.window)
 
 
 def _p_alive(model, n_days, span, tenure):
@@ -490,7 +595,8 @@ class LifecycleClassifier:
     def set_params(self, **params):
         for name, value in params.items():
             if name not in self._PARAMS:
-                raise ValueError(f"Unknown parameter {name!r}; valid: {list(self._PARAMS)}")
+                raise ParameterError(f"Unknown parameter {name!r}; valid: {list(self._PARAMS)}",
+                                     parameter=name, value=value)
             setattr(self, name, value)
         return self
 
@@ -498,19 +604,23 @@ class LifecycleClassifier:
         for name in ("lost_quantile", "deterioration_quantile"):
             q = getattr(self, name)
             if not 0.0 < float(q) < 1.0:
-                raise ValueError(f"{name} must be in (0, 1), got {q!r}.")
+                raise ParameterError(f"{name} must be in (0, 1), got {q!r}.", parameter=name, value=q)
         if not 0.0 <= float(self.drop_alpha) < 1.0:
-            raise ValueError(f"drop_alpha must be in [0, 1), got {self.drop_alpha!r}.")
+            raise ParameterError(f"drop_alpha must be in [0, 1), got {self.drop_alpha!r}.",
+                                 parameter="drop_alpha", value=self.drop_alpha)
         if int(self.bin_days) < 1:
-            raise ValueError(f"bin_days must be at least 1, got {self.bin_days!r}.")
+            raise ParameterError(f"bin_days must be at least 1, got {self.bin_days!r}.",
+                                 parameter="bin_days", value=self.bin_days)
         if not (isinstance(self.horizon_days, str) and self.horizon_days == "auto"):
             if isinstance(self.horizon_days, str) or int(self.horizon_days) < 4 * int(self.bin_days):
-                raise ValueError(f'horizon_days must be "auto" or cover at least 4 bins of bin_days '
-                                 f"({4 * int(self.bin_days)} days), got {self.horizon_days!r}.")
+                raise ParameterError(f'horizon_days must be "auto" or cover at least 4 bins of bin_days '
+                                     f"({4 * int(self.bin_days)} days), got {self.horizon_days!r}.",
+                                     parameter="horizon_days", value=self.horizon_days)
         for name in ("time_to_stability", "loyal_duration", "lost_gap", "recent_window"):
             v = getattr(self, name)
             if not (isinstance(v, str) and v == "auto") and not (np.isscalar(v) and float(v) > 0):
-                raise ValueError(f'{name} must be "auto" or a positive number of days, got {v!r}.')
+                raise ParameterError(f'{name} must be "auto" or a positive number of days, got {v!r}.',
+                                     parameter=name, value=v)
 
     # ------------------------------------------------------------------------------------------------------
     def fit(self, X, y=None, *, model=None, **frame_kwargs):
@@ -893,7 +1003,8 @@ class LifecycleClassifier:
                   "reach", "loyal_duration", "window"}
         missing = needed - set(thresholds)
         if missing:
-            raise KeyError(f"thresholds is missing {sorted(missing)}")
+            raise ParameterError(f"thresholds is missing {sorted(missing)}", parameter="thresholds",
+                                 value=sorted(missing))
         clf = cls()
         clf.thresholds_ = {k: float(thresholds[k]) for k in needed}
         clf.learned_ = pd.DataFrame({"value": pd.Series(clf.thresholds_), "derivation": "given"})
@@ -951,9 +1062,10 @@ class LifecycleClassifier:
         """
         th = self.thresholds(**overrides)
         if not hasattr(self, "features_"):
-            raise ValueError("reclassify needs the cached features of a log: fit, or from_thresholds(..., X=tx).")
+            raise ParameterError("reclassify needs the cached features of a log: fit, or from_thresholds(..., X=tx).")
         if th["window"] != self.thresholds_["window"]:
-            raise ValueError("window shapes the cached features: set recent_window and refit instead.")
+            raise ParameterError("window shapes the cached features: set recent_window and refit instead.",
+                                 parameter="window", value=th["window"])
         return self._classify(self.features_, th)
 
     def classify(self, X=None, at=None, *, model=None, **frame_kwargs) -> "LifecycleResult":
@@ -973,7 +1085,7 @@ class LifecycleClassifier:
             return self.result_
         tx = self.tx_ if X is None else _as_tx(X, frame_kwargs)
         if tx is None:
-            raise ValueError("This classifier holds no log: pass X (a Transactions).")
+            raise ParameterError("This classifier holds no log: pass X (a Transactions).", parameter="X")
         model = self.model_ if model is None else model
         feats = lifecycle_features(tx, at, window=int(self.thresholds_["window"]), model=model)
         return self._classify(feats, self.thresholds_)
@@ -993,25 +1105,61 @@ class LifecycleClassifier:
 
     def __repr__(self) -> str:
         if not hasattr(self, "thresholds_"):
-            return "LifecycleClassifier(not fitted)"
+            return tr("lifecycle.repr.unfitted")
         th = self.thresholds_
-        head = (f"LifecycleClassifier(fitted: stability after {th['t_stability']:.0f} days, expected loyal duration "
-                f"{th['loyal_duration']:.0f} days, lost after {th['lost_gap']:.0f} days without a purchase)")
-        caveats = getattr(self, "caveats_", [])
-        return head + "".join(f"\n  caveat: {c}" for c in caveats)
+        head = tr("lifecycle.repr.fitted").format(t=f"{th['t_stability']:.0f}", loyal=f"{th['loyal_duration']:.0f}",
+                                                  lost=f"{th['lost_gap']:.0f}")
+        caveats = [_said(c) for c in getattr(self, "caveats_", [])]
+        return head + "".join(f"\n  {tr('lifecycle.repr.caveat')}{c}" for c in caveats)
 
     def _repr_html_(self) -> str:
         if not hasattr(self, "thresholds_"):
-            return "<p>LifecycleClassifier (not fitted)</p>"
+            return f"<p>{html.escape(tr('lifecycle.repr.unfitted_html'))}</p>"
         head = html.escape(repr(self).splitlines()[0])
-        caveats = getattr(self, "caveats_", [])
+        caveats = [_said(c) for c in getattr(self, "caveats_", [])]
         notes = ("<ul>" + "".join(f"<li>{html.escape(c)}</li>" for c in caveats) + "</ul>") if caveats else ""
-        return f"<p><b>{head}</b></p>" + notes + self.learned_.to_html(float_format="{:.3f}".format)
+        return f"<p><b>{head}</b></p>" + notes + _shown_html(self.learned_, float_format="{:.3f}".format)
 
 
 # ==========================================================================================================
 # results and explanations
 # ==========================================================================================================
+def _chinese() -> bool:
+    """True when results are shown in a language other than English (loads the Chinese of the toolkit's texts)."""
+    from .i18n import get_language
+
+    if get_language() == "en":
+        return False
+    from . import _zh  # noqa: F401  (the Chinese of the reasons, derivations, actions and definitions)
+
+    return True
+
+
+def _said(text):
+    """A sentence this module wrote (a reason, an action, a caveat), in the current language."""
+    from .i18n import localize
+
+    return localize(text) if isinstance(text, str) and text and _chinese() else text
+
+
+def _shown_text(frame, **to_string):
+    """A table as text: as pandas writes it in English, with the current language's labels otherwise."""
+    if not _chinese():
+        return frame.to_string(**to_string)
+    from .rfm import _table_text
+
+    return _table_text(frame)
+
+
+def _shown_html(frame, **to_html):
+    """A table as HTML: pandas' in English, the notebook table display (Chinese headers and labels) otherwise."""
+    if not _chinese():
+        return frame.to_html(**to_html)
+    from .formatting import notebook_table_html
+
+    return notebook_table_html(frame)
+
+
 def _fmt_days(x):
     return f"{x:.0f}"
 
@@ -1052,7 +1200,7 @@ def _stage_reason(rule, f, th, window):
 
 
 def _pattern_reason(rule, f, th):
-    nd, span, since = f["n_days"], f["span"], f["since_last"]
+    span, since = f["span"], f["since_last"]
     stable = span - th["t_stability"]
     name = PATTERN_RULES[rule]
     if name == "not_yet_customer":
@@ -1081,7 +1229,12 @@ def _pattern_reason(rule, f, th):
 
 @dataclass
 class Explanation:
-    """Stage and pattern of one customer with the rule that fired at each snapshot."""
+    """Stage and pattern of one customer with the rule that fired at each snapshot.
+
+    ``stage`` and ``pattern`` are codes (:data:`STAGES`, :data:`PATTERNS`); ``stage_reason``, ``pattern_reason`` and
+    ``action`` are sentences for people: English text (:class:`toolkit.i18n.Sentence`) that ``print`` and
+    f-strings show in the language of :func:`toolkit.set_language`, as the tables of ``history`` do.
+    """
 
     customer_id: object
     stage: str
@@ -1093,15 +1246,20 @@ class Explanation:
     action: str = ""
 
     def __repr__(self) -> str:
-        lines = [f"Customer {self.customer_id}: stage {self.stage}, pattern {self.pattern}",
-                 f"  stage:   {self.stage_reason}", f"  pattern: {self.pattern_reason}"]
+        from .formatting import value_label
+
+        zh = _chinese()
+        stage, pattern = (value_label(self.stage), value_label(self.pattern)) if zh else (self.stage, self.pattern)
+        lines = [tr("lifecycle.repr.explanation").format(cid=self.customer_id, stage=stage, pattern=pattern),
+                 f"  {tr('lifecycle.repr.stage')}{_said(self.stage_reason)}",
+                 f"  {tr('lifecycle.repr.pattern')}{_said(self.pattern_reason)}"]
         if self.action:
-            lines.append(f"  suggested action: {self.action}")
+            lines.append(f"  {tr('lifecycle.repr.action')}{_said(self.action)}")
         return "\n".join(lines)
 
     def _repr_html_(self) -> str:
         body = "<br>".join(html.escape(x) for x in repr(self).splitlines())
-        return f"<p>{body}</p>" + (self.history.to_html() if len(self.history) > 1 else "")
+        return f"<p>{body}</p>" + (_shown_html(self.history) if len(self.history) > 1 else "")
 
 
 class LifecycleResult:
@@ -1257,9 +1415,9 @@ class LifecycleResult:
             action = suggested_actions(key, kind=kind)
         feats = pd.Series(f, name=customer_id)
         return Explanation(customer_id=self.features.customer_id[i], stage=stage, pattern=pattern,
-                           stage_reason=hist[-1]["reason"], pattern_reason=_pattern_reason(self.pattern_rule[i], f,
-                                                                                           self.thresholds),
-                           history=pd.DataFrame(hist).set_index("snapshot"), features=feats, action=action)
+                           stage_reason=Sentence(hist[-1]["reason"]),
+                           pattern_reason=Sentence(_pattern_reason(self.pattern_rule[i], f, self.thresholds)),
+                           history=pd.DataFrame(hist).set_index("snapshot"), features=feats, action=Sentence(action))
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -1272,16 +1430,17 @@ class LifecycleResult:
         df.index.name = "label"
         return df
 
+    def _headline(self) -> str:
+        return tr("lifecycle.repr.result").format(
+            n=f"{int(self.acquired.sum()):,}", k=len(self.dates), end=f"{self.dates[-1]:%Y-%m-%d}",
+            t=f"{self.thresholds['t_stability']:.0f}", loyal=f"{self.thresholds['loyal_duration']:.0f}")
+
     def __repr__(self) -> str:
-        n = int(self.acquired.sum())
-        head = (f"LifecycleResult: {n:,} customers, {len(self.dates)} snapshot(s) up to {self.dates[-1]:%Y-%m-%d}; "
-                f"stability after {self.thresholds['t_stability']:.0f} days, loyal duration "
-                f"{self.thresholds['loyal_duration']:.0f} days")
-        return head + "\n" + self.summary.to_string(float_format="{:.3f}".format)
+        return self._headline() + "\n" + _shown_text(self.summary, float_format="{:.3f}".format)
 
     def _repr_html_(self) -> str:
-        head = html.escape(repr(self).splitlines()[0])
-        return f"<p><b>{head}</b></p>" + self.summary.to_html(float_format="{:.3f}".format)
+        head = html.escape(self._headline())
+        return f"<p><b>{head}</b></p>" + _shown_html(self.summary, float_format="{:.3f}".format)
 
 
 # ==========================================================================================================
@@ -1319,15 +1478,19 @@ class AccuracyReport:
     def summary(self) -> pd.DataFrame:
         return self.per_class
 
+    def _headline(self) -> str:
+        return tr("lifecycle.repr.accuracy").format(accuracy=f"{self.accuracy:.1%}", n=f"{self.n:,}",
+                                                    coverage=f"{self.coverage:.1%}",
+                                                    strict=f"{self.strict_accuracy:.1%}")
+
     def __repr__(self) -> str:
-        return (f"AccuracyReport: accuracy {self.accuracy:.1%} on {self.n:,} determinable customers "
-                f"(called {self.coverage:.1%}; strict {self.strict_accuracy:.1%})\n"
-                f"{self.confusion.to_string()}\n\n{self.per_class.to_string(float_format='{:.3f}'.format)}")
+        return (f"{self._headline()}\n"
+                f"{_shown_text(self.confusion)}\n\n{_shown_text(self.per_class, float_format='{:.3f}'.format)}")
 
     def _repr_html_(self) -> str:
-        head = html.escape(repr(self).splitlines()[0])
-        return (f"<p><b>{head}</b></p>" + self.confusion.to_html()
-                + self.per_class.to_html(float_format="{:.3f}".format))
+        head = html.escape(self._headline())
+        return (f"<p><b>{head}</b></p>" + _shown_html(self.confusion)
+                + _shown_html(self.per_class, float_format="{:.3f}".format))
 
 
 def lifecycle_accuracy(predicted, truth, determinable=None, labels=PATTERNS, abstain=TOO_EARLY) -> AccuracyReport:
@@ -1353,7 +1516,7 @@ def lifecycle_accuracy(predicted, truth, determinable=None, labels=PATTERNS, abs
         det = pd.Series(determinable).reindex(common).fillna(False).astype(bool)
         common = common[det.to_numpy()]
     if len(common) == 0:
-        raise ValueError("No customer is both predicted and determinable in the truth.")
+        raise DataQualityError("No customer is both predicted and determinable in the truth.")
     p, t = pred.loc[common], true.loc[common]
     labels = list(labels)
     columns = labels + ([abstain] if abstain is not None and (p == abstain).any() else [])
@@ -1417,12 +1580,15 @@ class MigrationResult:
         return self.counts
 
     def __repr__(self) -> str:
-        return (f"MigrationResult ({self.what}) {self.start:%Y-%m-%d} -> {self.end:%Y-%m-%d}\n"
-                f"{self.counts.to_string()}\n\n{self.summary.to_string()}")
+        head = tr("lifecycle.repr.migration").format(what=tr(f"lifecycle.what.{self.what}", self.what),
+                                                     start=f"{self.start:%Y-%m-%d}", end=f"{self.end:%Y-%m-%d}")
+        return f"{head}\n{_shown_text(self.counts)}\n\n{_shown_text(self.summary)}"
 
     def _repr_html_(self) -> str:
-        return (f"<p><b>Migration of {html.escape(self.what)}</b> {self.start:%Y-%m-%d} &rarr; {self.end:%Y-%m-%d}</p>"
-                + self.counts.to_html() + self.summary.to_html(float_format="{:,.2f}".format))
+        what = tr(f"lifecycle.what.{self.what}", self.what)
+        what = html.escape(tr("lifecycle.repr.migration_html").format(what=what))
+        return (f"<p><b>{what}</b> {self.start:%Y-%m-%d} &rarr; {self.end:%Y-%m-%d}</p>"
+                + _shown_html(self.counts) + _shown_html(self.summary, float_format="{:,.2f}".format))
 
 
 def stage_migration(result: LifecycleResult, start=0, end=-1) -> MigrationResult:
@@ -1434,7 +1600,7 @@ def stage_migration(result: LifecycleResult, start=0, end=-1) -> MigrationResult
     f = result.features
     a, b = f._k(start), f._k(end)
     if a >= b:
-        raise ValueError("start must be an earlier snapshot than end.")
+        raise ParameterError("start must be an earlier snapshot than end.", parameter="start", value=start)
     keep = result.stage_codes[b] >= 0
     labels = np.asarray(("new",) + STAGES, dtype=object)
     src = labels[result.stage_codes[a][keep] + 1]
@@ -1487,7 +1653,7 @@ def stage_mix(result: LifecycleResult, by="cohort", *, what="pattern", freq="Q",
         Row shares instead of counts; a column ``customers`` always holds the row total.
     """
     if what not in ("pattern", "stage"):
-        raise ValueError('what must be "pattern" or "stage".')
+        raise ParameterError('what must be "pattern" or "stage".', parameter="what", value=what)
     labels = result.patterns if what == "pattern" else result.stages
     if isinstance(by, str) and by == "cohort":
         f = result.features
@@ -1541,9 +1707,9 @@ def segment_migration(data, start, end, *, kind="tier", segment_map="rf_grid", b
     tx = _as_tx(data, frame_kwargs)
     start, end = pd.Timestamp(start).normalize(), pd.Timestamp(end).normalize()
     if start >= end:
-        raise ValueError("start must be before end.")
+        raise ParameterError("start must be before end.", parameter="start", value=start)
     if kind not in ("tier", "segment"):
-        raise ValueError('kind must be "tier" or "segment".')
+        raise ParameterError('kind must be "tier" or "segment".', parameter="kind", value=kind)
     sa, sb = customer_summary(tx, observation_end=start), customer_summary(tx, observation_end=end)
 
     def label(summary):
@@ -1691,7 +1857,8 @@ class CustomerTimeline:
         return pd.DataFrame(rows, columns=["stage", "start", "end"])
 
     def __repr__(self) -> str:
-        return f"CustomerTimeline({self.customer_id}, {len(self.purchases)} purchase days)\n{self.explanation!r}"
+        head = tr("lifecycle.repr.timeline").format(cid=self.customer_id, n=len(self.purchases))
+        return f"{head}\n{self.explanation!r}"
 
 
 def customer_timeline(classifier: LifecycleClassifier, customer_id, *, freq="W", thresholds=None) -> CustomerTimeline:

@@ -18,7 +18,7 @@ import pandas as pd
 from scipy import special
 
 from ._validate import check_event_flags
-from .errors import DataQualityError
+from .errors import DataQualityError, ParameterError, SchemaError
 
 __all__ = ["LogrankResult", "logrank_test"]
 
@@ -111,10 +111,13 @@ def logrank_test(durations, events=None, groups=None, *, alpha=0.05):
 
     Raises
     ------
-    ValueError
-        Fewer than two groups, or no groups given.
+    ParameterError
+        (a ``ValueError``) No groups given.
+    SchemaError
+        (a ``ValueError``) Durations, events and groups of different lengths, or a durations table without a
+        ``group`` column.
     DataQualityError
-        Bad durations or event flags, or no churn event at a time when two groups are at risk (nothing to
+        Fewer than two groups, bad durations or event flags, or no churn event at a time when two groups are at risk (nothing to
         compare).
 
     Notes
@@ -147,18 +150,19 @@ def logrank_test(durations, events=None, groups=None, *, alpha=0.05):
     table = getattr(durations, "durations", durations)  # a SurvivalResult carries its durations table
     if isinstance(table, pd.DataFrame):
         if "group" not in table.columns:
-            raise ValueError("the durations table has no 'group' column: build it with a split, e.g. "
-                             "survival_curves(tx, by=channel) or lapse_durations(tx, by=channel).")
+            raise SchemaError("the durations table has no 'group' column: build it with a split, e.g. "
+                              "survival_curves(tx, by=channel) or lapse_durations(tx, by=channel).")
         group_name = table.attrs.get("group_name")
         table = table[table["group"].notna()]
         durations, events, groups = table["duration"], table["event"], table["group"]
     t = np.asarray(durations, dtype=np.float64)
     if groups is None:
-        raise ValueError("groups is required: one group label per duration (e.g. the acquisition channel).")
+        raise ParameterError("groups is required: one group label per duration (e.g. the acquisition channel).",
+                             parameter="groups")
     e = check_event_flags(events, len(t))
     g = np.asarray(groups, dtype=object)
     if t.ndim != 1 or e.shape != t.shape or g.shape != t.shape:
-        raise ValueError("durations, events and groups must be 1-d and of equal length.")
+        raise SchemaError("durations, events and groups must be 1-d and of equal length.")
     if len(t) and (not np.all(np.isfinite(t)) or t.min() < 0):
         raise DataQualityError("durations must be finite and >= 0; drop or fix the bad values.",
                                count=int((~np.isfinite(t) | (t < 0)).sum()))
@@ -167,8 +171,8 @@ def logrank_test(durations, events=None, groups=None, *, alpha=0.05):
     codes, labels = pd.factorize(pd.Series(g), sort=True)
     k = len(labels)
     if k < 2:
-        raise ValueError(f"the log-rank test compares at least two groups; got {k} "
-                         f"({list(labels)}). Split the customers by channel, cohort or segment.")
+        raise DataQualityError(f"the log-rank test compares at least two groups; got {k} "
+                               f"({list(labels)}). Split the customers by channel, cohort or segment.", column="group")
 
     times = np.unique(t[e])  # distinct churn times (censoring-only times add nothing)
     at_risk = np.empty((len(times), k))

@@ -36,7 +36,8 @@ import pandas as pd
 
 from ._kernels import rfm as _k
 from .config import DAYS_PER_UNIT
-from .errors import BinningWarning, DataQualityError, DataQualityWarning, SchemaError
+from .errors import BinningWarning, DataQualityError, DataQualityWarning, ParameterError, SchemaError
+from .i18n import get_language, register, register_patterns, tr
 
 __all__ = [
     "rfm_scores",
@@ -89,8 +90,8 @@ def _as_summary(data, caller: str) -> pd.DataFrame:
             raise ImportError(f"{caller}: toolkit.customer_summary is not available yet; pass a summary "
                               "DataFrame instead.") from exc
         return customer_summary(data)
-    raise TypeError(f"{caller} expects a customer summary DataFrame (toolkit.customer_summary(tx)) or a "
-                    f"toolkit.Transactions, got {type(data).__name__}.")
+    raise ParameterError(f"{caller} expects a customer summary DataFrame (toolkit.customer_summary(tx)) or a "
+                         f"toolkit.Transactions, got {type(data).__name__}.", parameter="data")
 
 
 def _require(frame: pd.DataFrame, columns, caller: str, hint: str = "") -> None:
@@ -119,7 +120,8 @@ def _numeric(frame: pd.DataFrame, column: str, caller: str, allow_nan: bool = Fa
 def _time_unit(summary: pd.DataFrame, time_unit=None) -> str:
     unit = time_unit or summary.attrs.get("time_unit", "D")
     if unit not in DAYS_PER_UNIT:
-        raise ValueError(f"time_unit must be one of {tuple(DAYS_PER_UNIT)}, got {unit!r}.")
+        raise ParameterError(f"time_unit must be one of {tuple(DAYS_PER_UNIT)}, got {unit!r}.",
+                             parameter="time_unit", value=unit)
     return unit
 
 
@@ -127,6 +129,82 @@ def _fmt(x) -> str:
     if isinstance(x, (float, np.floating)):
         return f"{x:.4g}"
     return str(x)
+
+
+# ----------------------------------------------------------------------------------------------- display (#20)
+# The results speak the current language (toolkit.set_language): titles and headlines through tr(), tables through
+# the notebook table display; the data keep their English names. English labels below are what
+# toolkit.formatting.label / value_label wrote before they had an entry, so English output is unchanged.
+register({
+    "rfm.result.SegmentMapCheck": {"en": "SegmentMapCheck", "zh": "细分规则表覆盖检查"},
+    "rfm.result.ConcentrationResult": {"en": "ConcentrationResult", "zh": "收入集中度"},
+    "rfm.result.ClusterResult": {"en": "ClusterResult", "zh": "K 均值聚类"},
+    "rfm.check.complete": {"en": "complete, no overlaps", "zh": "完整，无重叠"},
+    "rfm.check.problems": {"en": "{holes} hole(s), {overlaps} overlap(s)", "zh": "{holes} 个空缺格，{overlaps} 个重叠格"},
+    "rfm.check.headline": {"en": "{grid} grid of scores 1..{bins}: {state}", "zh": "{grid} 评分网格（1..{bins} 分）：{state}"},
+    "rfm.concentration.headline": {"en": "{n} customers, revenue {revenue}, Gini {gini}",
+                                   "zh": "{n} 位客户，收入 {revenue}，基尼系数 {gini}"},
+    "rfm.cluster.headline": {"en": "k={k} on {n} customers, features {features}; silhouette {tried}",
+                             "zh": "k={k}，{n} 位客户，特征：{features}；各 k 的平均轮廓系数：{tried}"},
+})
+register({f"col.{name}": {"en": en, "zh": zh} for name, (en, zh) in {
+    "rfm_cell": ("RFM cell", "RFM 组合"),
+    "r_min": ("R min", "R 分下限"), "r_max": ("R max", "R 分上限"), "f_min": ("F min", "F 分下限"),
+    "f_max": ("F max", "F 分上限"), "m_min": ("M min", "M 分下限"), "m_max": ("M max", "M 分上限"),
+    "segments": ("Segments", "覆盖该格的细分群体"),
+    "customer_share": ("Customer share", "客户占比"),
+    "financial": ("Financial", "财务贡献"), "growth": ("Growth", "成长潜力"), "loyalty": ("Loyalty", "忠诚度"),
+    "influence": ("Influence", "影响力"), "composite": ("Composite", "综合分"),
+    "needs_class": ("Needs class", "需求类型"), "support_per_order": ("Support per order", "每笔订单客服接触次数"),
+    "price_sensitive": ("Price sensitive", "价格敏感"), "service_dependent": ("Service dependent", "依赖服务"),
+    "support_contacts": ("Support contacts", "客服接触次数"), "referrals": ("Referrals", "推荐次数"),
+    "cluster": ("Cluster", "簇"), "k": ("K", "簇数 k"), "silhouette": ("Silhouette", "平均轮廓系数"),
+    "inertia": ("Inertia", "簇内平方和"),
+    "mean_frequency": ("Mean frequency", "平均重复购买次数"), "mean_recency": ("Mean recency", "平均首购至末购时长"),
+    "mean_monetary_value": ("Mean monetary value", "平均重复购买金额"), "mean_n_orders": ("Mean n orders", "平均订单数"),
+}.items() if tr(f"col.{name}", "\0") == "\0"})
+register({f"val.{name}": {"en": en, "zh": zh} for name, (en, zh) in {
+    # the needs classes (NEEDS_CLASSES), the course's names
+    "price-sensitive": ("price-sensitive", "价格敏感型"), "service-dependent": ("service-dependent", "服务依赖型"),
+    "demand-oriented": ("demand-oriented", "需求导向型"),
+    # the rows of SegmentMapCheck.summary (index "check")
+    "check.rules": ("rules", "规则数"), "check.cells": ("cells", "评分格数"), "check.holes": ("holes", "空缺格数"),
+    "check.overlaps": ("overlaps", "重叠格数"),
+}.items()})
+register_patterns("zh", [(r"top (?P<x>\d+(?:\.\d+)?)%", r"前 \g<x>%")])  # ConcentrationResult.top's rows
+
+
+def _chinese() -> bool:
+    """True when results are shown in a language other than English (loads the Chinese of the toolkit's texts)."""
+    if get_language() == "en":
+        return False
+    from . import _zh  # noqa: F401  (the Chinese of the sentences lower layers write)
+
+    return True
+
+
+def _table_text(frame: pd.DataFrame) -> str:
+    """A result's table as plain text with the current language's headers and labels."""
+    from .formatting import format_table
+    from .i18n import localize
+
+    axis = frame.columns.name
+    if isinstance(axis, str):  # the columns are categories (a crosstab's "to"): their labels, not column labels
+        from .formatting import column_kind, value_label
+
+        ft = format_table(frame, kinds={c: column_kind("", frame[c]) for c in frame.columns})
+        ft.headers = [value_label(c, axis) for c in frame.columns]
+    else:
+        ft = format_table(frame)
+    ft.index = [localize(v) for v in ft.index]  # row labels and cells the toolkit wrote as sentences
+    ft.cells = [[localize(v) for v in row] for row in ft.cells]
+    return ft.to_frame().to_string()
+
+
+def _table_html(frame: pd.DataFrame) -> str:
+    from .formatting import notebook_table_html
+
+    return notebook_table_html(frame)
 
 
 class _Result:
@@ -142,9 +220,14 @@ class _Result:
         return ""
 
     def __repr__(self) -> str:
+        if _chinese():
+            return f"{tr('rfm.result.' + self._title, self._title)}：{self._headline()}\n{_table_text(self.summary)}"
         return f"{self._title}: {self._headline()}\n{self.summary.to_string()}"
 
     def _repr_html_(self) -> str:
+        if _chinese():
+            return (f"<p><b>{html.escape(tr('rfm.result.' + self._title, self._title))}</b>："
+                    f"{html.escape(self._headline())}</p>" + _table_html(self.summary))
         return (f"<p><b>{html.escape(self._title)}</b>: {html.escape(self._headline())}</p>"
                 + self.summary.to_html())
 
@@ -265,9 +348,10 @@ def rfm_scores(data, bins=5, method="quantile", thresholds=None, recency_col="si
     _require(summary, list(dict.fromkeys(columns.values())), caller,
              "Pass recency_col=/frequency_col=/monetary_col= to use other columns.")
     if method not in ("quantile", "thresholds"):
-        raise ValueError(f'method must be "quantile" or "thresholds", got {method!r}.')
+        raise ParameterError(f'method must be "quantile" or "thresholds", got {method!r}.',
+                             parameter="method", value=method)
     if isinstance(bins, bool) or not isinstance(bins, (int, np.integer)) or not 2 <= bins <= 20:
-        raise ValueError(f"bins must be an integer between 2 and 20, got {bins!r}.")
+        raise ParameterError(f"bins must be an integer between 2 and 20, got {bins!r}.", parameter="bins", value=bins)
     bins = int(bins)
     if method == "thresholds":
         if thresholds is None:
@@ -278,10 +362,12 @@ def rfm_scores(data, bins=5, method="quantile", thresholds=None, recency_col="si
                 raise SchemaError(f"thresholds[{dim!r}] has {c.size} cut points, i.e. {c.size + 1} scores, "
                                   f"but bins={bins}; pass bins={c.size + 1} or {bins - 1} cut points.")
     elif thresholds is not None:
-        raise ValueError('thresholds are only used with method="thresholds".')
+        raise ParameterError('thresholds are only used with method="thresholds".',
+                             parameter="thresholds", value=thresholds)
     if edges is not None:
         if method != "quantile" or not all(len(np.ravel(edges.get(d, ()))) == bins - 1 for d in _DIMS):
-            raise ValueError(f'edges need method="quantile" and {bins - 1} cut points for each of "r", "f", "m".')
+            raise ParameterError(f'edges need method="quantile" and {bins - 1} cut points for each of "r", "f", "m".',
+                                 parameter="edges", value=edges)
 
     out = {}
     given_edges, edges = edges, {}
@@ -374,7 +460,8 @@ def segment_map(name="rf_grid") -> pd.DataFrame:
         Columns ``segment, r_min, r_max, f_min, f_max[, m_min, m_max]`` (inclusive score ranges on 1-5).
     """
     if name not in SEGMENT_MAPS:
-        raise ValueError(f"unknown segment map {name!r}; presets: {sorted(SEGMENT_MAPS)}.")
+        raise ParameterError(f"unknown segment map {name!r}; presets: {sorted(SEGMENT_MAPS)}.",
+                             parameter="name", value=name)
     return SEGMENT_MAPS[name].copy()
 
 
@@ -468,9 +555,10 @@ class SegmentMapCheck(_Result):
                             index=pd.Index(["rules", "cells", "holes", "overlaps"], name="check"))
 
     def _headline(self) -> str:
-        grid = " x ".join(d.upper() for d in self.dims)
-        state = "complete, no overlaps" if self.ok else f"{len(self.holes)} hole(s), {len(self.overlaps)} overlap(s)"
-        return f"{grid} grid of scores 1..{self.bins}: {state}"
+        grid = (" x " if get_language() == "en" else " × ").join(d.upper() for d in self.dims)
+        state = tr("rfm.check.complete") if self.ok else tr("rfm.check.problems").format(
+            holes=len(self.holes), overlaps=len(self.overlaps))
+        return tr("rfm.check.headline").format(grid=grid, bins=self.bins, state=state)
 
 
 def check_segment_map(segment_map, bins=5) -> SegmentMapCheck:
@@ -699,9 +787,11 @@ def value_tiers(data, benchmark_mean=None, *, high_days=30, high_spend_ratio=2.0
     caller = "value_tiers"
     summary = _as_summary(data, caller)
     if purchases not in ("n_days", "n_orders"):
-        raise ValueError(f'purchases must be "n_days" or "n_orders", got {purchases!r}.')
+        raise ParameterError(f'purchases must be "n_days" or "n_orders", got {purchases!r}.',
+                             parameter="purchases", value=purchases)
     if annualise not in ("auto", "window", "tenure"):
-        raise ValueError(f'annualise must be "auto", "window" or "tenure", got {annualise!r}.')
+        raise ParameterError(f'annualise must be "auto", "window" or "tenure", got {annualise!r}.',
+                             parameter="annualise", value=annualise)
     unit = _time_unit(summary, time_unit)
     _require(summary, ["since_last"], caller)
     win_rev, win_cnt = f"revenue_{window_days}d", f"{purchases}_{window_days}d"
@@ -845,8 +935,9 @@ def value_scorecard(data, weights=None, dimensions=None, *, missing="raise", tie
 
     Raises
     ------
-    ValueError
-        Weights do not sum to 1 (the message gives the sum), are negative, or do not match the dimensions.
+    ParameterError
+        (a ``ValueError``) Weights do not sum to 1 (the message gives the sum), are negative, or do not match the
+        dimensions.
     SchemaError
         Columns behind a dimension are missing and ``missing="raise"``.
     DataQualityError
@@ -855,26 +946,29 @@ def value_scorecard(data, weights=None, dimensions=None, *, missing="raise", tie
     caller = "value_scorecard"
     summary = _as_summary(data, caller)
     if missing not in ("raise", "drop"):
-        raise ValueError(f'missing must be "raise" or "drop", got {missing!r}.')
+        raise ParameterError(f'missing must be "raise" or "drop", got {missing!r}.', parameter="missing", value=missing)
     dims = {k: ((v,) if isinstance(v, str) else tuple(v)) for k, v in (dimensions or DEFAULT_DIMENSIONS).items()}
     if weights is None:
         if dimensions is not None and set(dims) != set(DEFAULT_WEIGHTS):
-            raise ValueError(f"custom dimensions {sorted(dims)} need weights=; the defaults cover "
-                             f"{sorted(DEFAULT_WEIGHTS)}.")
+            raise ParameterError(f"custom dimensions {sorted(dims)} need weights=; the defaults cover "
+                                 f"{sorted(DEFAULT_WEIGHTS)}.", parameter="weights", value=weights)
         weights = DEFAULT_WEIGHTS
     weights = {k: float(v) for k, v in dict(weights).items()}
     if set(weights) != set(dims):
-        raise ValueError(f"weights and dimensions must name the same dimensions; weights: {sorted(weights)}, "
-                         f"dimensions: {sorted(dims)}.")
+        raise ParameterError(f"weights and dimensions must name the same dimensions; weights: {sorted(weights)}, "
+                             f"dimensions: {sorted(dims)}.", parameter="weights", value=weights)
     if any(w < 0 or not math.isfinite(w) for w in weights.values()):
-        raise ValueError(f"weights must be finite and non-negative, got {weights}.")
+        raise ParameterError(f"weights must be finite and non-negative, got {weights}.", parameter="weights",
+                             value=weights)
     total = sum(weights.values())
     if abs(total - 1.0) > 1e-6:
         detail = ", ".join(f"{k}={_fmt(v)}" for k, v in weights.items())
-        raise ValueError(f"weights must sum to 1, but they sum to {total:.6g} ({detail}).")
+        raise ParameterError(f"weights must sum to 1, but they sum to {total:.6g} ({detail}).", parameter="weights",
+                             value=weights)
     if len(tier_labels) != len(tier_cuts) + 1 or list(tier_cuts) != sorted(tier_cuts, reverse=True):
-        raise ValueError("tier_cuts must be decreasing and tier_labels must have one more entry than tier_cuts, "
-                         f"got {tuple(tier_cuts)} and {tuple(tier_labels)}.")
+        raise ParameterError("tier_cuts must be decreasing and tier_labels must have one more entry than tier_cuts, "
+                             f"got {tuple(tier_cuts)} and {tuple(tier_labels)}.",
+                             parameter="tier_cuts", value=tier_cuts)
 
     missing_cols = {k: [c.lstrip("-") for c in cols if not _available(summary, c.lstrip("-"))]
                     for k, cols in dims.items()}
@@ -942,12 +1036,14 @@ def count_support_contacts(events, customer_col="customer_id", type_col=None, ty
     """
     frame = events.frame if hasattr(events, "frame") and not isinstance(events, pd.DataFrame) else events
     if not isinstance(frame, pd.DataFrame):
-        raise TypeError(f"count_support_contacts expects a DataFrame of events, got {type(events).__name__}.")
+        raise ParameterError(f"count_support_contacts expects a DataFrame of events, got {type(events).__name__}.",
+                             parameter="events")
     need = [customer_col] + ([type_col] if type_col else [])
     _require(frame, need, "count_support_contacts")
     if types is not None:
         if type_col is None:
-            raise ValueError("types= needs type_col= (the column holding the event type).")
+            raise ParameterError("types= needs type_col= (the column holding the event type).",
+                                 parameter="type_col", value=type_col)
         frame = frame[frame[type_col].isin([types] if isinstance(types, str) else list(types))]
     counts = frame.groupby(customer_col, sort=True).size().astype(np.int64)
     counts.index.name = "customer_id"
@@ -1003,7 +1099,8 @@ def needs_classes(data, discount_share_min=0.5, support_per_order_min=0.5, *, su
     caller = "needs_classes"
     summary = _as_summary(data, caller)
     if sorted(precedence) != sorted(NEEDS_CLASSES[:2]):
-        raise ValueError(f"precedence must order {list(NEEDS_CLASSES[:2])}, got {precedence!r}.")
+        raise ParameterError(f"precedence must order {list(NEEDS_CLASSES[:2])}, got {precedence!r}.",
+                             parameter="precedence", value=precedence)
     n = len(summary)
     has_discount = discount_col in summary.columns
     contacts = None
@@ -1144,7 +1241,8 @@ class ConcentrationResult(_Result):
         return self.top
 
     def _headline(self) -> str:
-        return f"{self.n_customers:,} customers, revenue {self.total_revenue:,.2f}, Gini {self.gini:.3f}"
+        return tr("rfm.concentration.headline").format(n=f"{self.n_customers:,}", revenue=f"{self.total_revenue:,.2f}",
+                                                       gini=f"{self.gini:.3f}")
 
 
 def revenue_concentration(data, top=(0.01, 0.05, 0.1, 0.2), revenue_col="revenue") -> ConcentrationResult:
@@ -1187,7 +1285,7 @@ def revenue_concentration(data, top=(0.01, 0.05, 0.1, 0.2), revenue_col="revenue
                                column=revenue_col, count=int(neg.sum()))
     fracs = np.asarray(top, dtype=np.float64).ravel()
     if fracs.size == 0 or (fracs <= 0).any() or (fracs > 1).any():
-        raise ValueError(f"top fractions must be in (0, 1], got {fracs.tolist()}.")
+        raise ParameterError(f"top fractions must be in (0, 1], got {fracs.tolist()}.", parameter="top", value=top)
     n = len(rev)
     desc = np.sort(rev)[::-1]
     total = float(desc.sum())
@@ -1247,9 +1345,15 @@ class ClusterResult(_Result):
         return self.profile
 
     def _headline(self) -> str:
-        tried = ", ".join(f"k={k}: {s:.3f}" for k, s in self.scores["silhouette"].items())
-        return (f"k={self.k} on {len(self.labels):,} customers, features {self.features}; "
-                f"silhouette {tried}")
+        if get_language() == "en":
+            tried = ", ".join(f"k={k}: {s:.3f}" for k, s in self.scores["silhouette"].items())
+            features = self.features
+        else:
+            from .formatting import label
+
+            tried = "，".join(f"k={k}：{s:.3f}" for k, s in self.scores["silhouette"].items())
+            features = "、".join(label(f) for f in self.features)
+        return tr("rfm.cluster.headline").format(k=self.k, n=f"{len(self.labels):,}", features=features, tried=tried)
 
 
 def cluster_customers(data, k=4, features=("since_last", "n_days", "revenue"), *, log="auto",
@@ -1296,7 +1400,8 @@ def cluster_customers(data, k=4, features=("since_last", "n_days", "revenue"), *
     ks = [int(k)] if isinstance(k, (int, np.integer)) else [int(x) for x in k]
     n = len(summary)
     if not ks or min(ks) < 2 or max(ks) >= n:
-        raise ValueError(f"{caller}: every k must satisfy 2 <= k < n_customers ({n}); got {ks}.")
+        raise ParameterError(f"{caller}: every k must satisfy 2 <= k < n_customers ({n}); got {ks}.",
+                             parameter="k", value=k)
     raw = np.column_stack([_numeric(summary, c, caller) for c in features])
     transforms = {}
     X = raw.copy()

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..formatting import category_label
 from ..i18n import register, tr
 from .rfm import OKABE_ITO
 
@@ -30,6 +31,7 @@ _MONEY = {"en": "currency units", "zh": "货币单位"}
 
 register({
     "plot.clv.money": _MONEY,
+    "plot.clv.segment_n": {"en": "{label} ({n})", "zh": "{label}（{n}）"},
     "plot.clv.historical": {"en": "historical", "zh": "历史价值"},
     "plot.clv.current": {"en": "current", "zh": "当前价值"},
     "plot.clv.upsell": {"en": "upsell", "zh": "增购价值"},
@@ -286,8 +288,8 @@ def plot_clv_segments(seg, ax=None, *, current="current", potential="potential",
     ax = _ax(ax, figsize=(5.5, 4.5))
     colors = {"high-value": OKABE_ITO[4], "growth": OKABE_ITO[2], "watch": OKABE_ITO[0], "low-value": "#999999"}
     for lab, sub in seg.groupby("clv_segment", observed=True):
-        ax.scatter(sub[current], sub[potential], s=style.pop("s", 8), color=colors.get(lab, "k"), label=f"{lab} ({len(sub)})",
-                   alpha=0.6, **style)
+        ax.scatter(sub[current], sub[potential], s=style.pop("s", 8), color=colors.get(lab, "k"),
+                   label=tr("plot.clv.segment_n").format(label=category_label(lab), n=len(sub)), alpha=0.6, **style)
     ct, pt = seg.attrs.get("current_threshold"), seg.attrs.get("potential_threshold")
     if ct is not None:
         ax.axvline(ct, color="k", lw=0.8, ls=":")
@@ -338,7 +340,7 @@ def plot_channel_economics(table, ax=None, *, title=None, health_ratio=3.0, **st
     """
     ax = _ax(ax)
     colors = np.where(table["clv_cac"] >= health_ratio, OKABE_ITO[4], OKABE_ITO[5])
-    ax.bar([str(i) for i in table.index], table["clv_cac"], color=colors, **style)
+    ax.bar([category_label(i) for i in table.index], table["clv_cac"], color=colors, **style)
     ax.axhline(health_ratio, color="k", ls="--", lw=1)
     ax.set_xlabel(tr("plot.clv.channel"))
     ax.set_ylabel(tr("plot.clv.ratio_axis"))

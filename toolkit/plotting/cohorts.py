@@ -9,6 +9,7 @@ import numpy as np
 import matplotlib.pyplot as plt
 from matplotlib.colors import to_rgba
 
+from ..errors import ParameterError
 from ..formatting import category_label
 from ..i18n import localize, register, tr
 from .rfm import OKABE_ITO as _OKABE_ITO
@@ -44,8 +45,10 @@ register({
     "plot.cohort.still_active": {"en": "share still active (Kaplan-Meier)", "zh": "仍活跃的比例（Kaplan-Meier）"},
     "plot.cohort.survival_title": {"en": "Customer survival — {definition}", "zh": "客户生存曲线 — {definition}"},
     "plot.cohort.sbg_projection": {"en": "sBG projection", "zh": "sBG 预测"},
+    "plot.cohort.sbg_survival": {"en": "survival", "zh": "存活比例"},
+    "plot.cohort.sbg_retention": {"en": "retention", "zh": "留存率"},
     "plot.cohort.observed": {"en": "observed (fitted)", "zh": "观测值（拟合）"},
-    "plot.cohort.holdout": {"en": "actual (holdout)", "zh": "实际值（保留期）"},
+    "plot.cohort.holdout": {"en": "actual (holdout)", "zh": "实际值（验证期）"},
     "plot.cohort.period_t": {"en": "period (t)", "zh": "期数 (t)"},
     "plot.cohort.alive": {"en": "share of cohort alive", "zh": "同期群存活比例"},
     "plot.cohort.retention_rate": {"en": "retention rate", "zh": "留存率"},
@@ -90,7 +93,8 @@ def _select_group(matrix, group):
 
     if isinstance(matrix.index, pd.MultiIndex) and group is None:
         groups = list(matrix.index.get_level_values(0).unique())
-        raise ValueError(f"The matrix is split by {matrix.index.names[0]!r}: pass group= one of {groups}.")
+        raise ParameterError(f"The matrix is split by {matrix.index.names[0]!r}: pass group= one of {groups}.",
+                             parameter="group", value=group)
     return select_group(matrix, group)
 
 
@@ -161,7 +165,8 @@ def plot_cohort_heatmap(matrix, ax=None, *, group=None, annotate=None, show_size
     ax.set_xlabel(tr("plot.cohort.since_acquisition").format(period=_period_name(period)))
     ax.set_ylabel(tr("plot.cohort.cohort_axis"))
     if title is None:
-        title = tr("plot.cohort.by_cohort").format(label=_label(metric)) + (f" — {group}" if group is not None else "")
+        title = tr("plot.cohort.by_cohort").format(label=_label(metric)) + (
+            f" — {category_label(group)}" if group is not None else "")
     ax.set_title(title)
     ax.set_xlim(-0.5, n_cols - 0.5)
     ax.set_ylim(n_rows - 0.5, -0.5)
@@ -277,7 +282,7 @@ def plot_sbg_projection(model, ax=None, *, kind="survival", n_periods=None, actu
     matplotlib.axes.Axes
     """
     if kind not in ("survival", "retention"):
-        raise ValueError(f"kind must be 'survival' or 'retention', got {kind!r}.")
+        raise ParameterError(f"kind must be 'survival' or 'retention', got {kind!r}.", parameter="kind", value=kind)
     ax = _ax(ax, (7, 4.2))
     proj = model.project(n_periods)
     ax.plot(proj.index, proj[f"projected_{kind}"], color=_OKABE_ITO[4], label=tr("plot.cohort.sbg_projection"))
@@ -295,7 +300,7 @@ def plot_sbg_projection(model, ax=None, *, kind="survival", n_periods=None, actu
     ax.set_xlabel(tr("plot.cohort.period_t"))
     ax.set_ylabel(tr("plot.cohort.alive" if kind == "survival" else "plot.cohort.retention_rate"))
     a, b = model.params_
-    ax.set_title(title or tr("plot.cohort.sbg_title").format(kind=kind, a=a, b=b))
+    ax.set_title(title or tr("plot.cohort.sbg_title").format(kind=tr(f"plot.cohort.sbg_{kind}", kind), a=a, b=b))
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return ax

@@ -12,6 +12,7 @@ import matplotlib.pyplot as plt
 import numpy as np
 from scipy import stats
 
+from ..errors import ParameterError, SchemaError
 from ..i18n import register, tr
 
 register({
@@ -29,7 +30,7 @@ register({
     "plot.diag.mean": {"en": "mean {v:.3g}", "zh": "均值 {v:.3g}"},
     "plot.diag.tracking_title": {"en": "Tracking: cumulative repeat purchases", "zh": "跟踪：累计重复购买"},
     "plot.diag.cumulative": {"en": "cumulative repeat purchases", "zh": "累计重复购买次数"},
-    "plot.diag.holdout_start": {"en": "start of holdout", "zh": "保留期开始"},
+    "plot.diag.holdout_start": {"en": "start of holdout", "zh": "验证期开始"},
     "plot.diag.period_end": {"en": "period end (date)", "zh": "期末（日期）"},
     "plot.diag.time_unit": {"en": "time unit", "zh": "时间单位"},
 })
@@ -89,7 +90,8 @@ def _mixing(model, parameter):
         return stats.gamma(params["s"], scale=1.0 / params["beta"]), "plot.diag.mu"
     have = [p for p, need in (("lambda", {"r", "alpha"}), ("p", {"a", "b"}), ("mu", {"s", "beta"}))
             if need <= names]
-    raise ValueError(f"{type(model).__name__} has no mixing distribution for {parameter!r}; it has {have}.")
+    raise ParameterError(f"{type(model).__name__} has no mixing distribution for {parameter!r}; it has {have}.",
+                         parameter="parameter", value=parameter)
 
 
 def plot_heterogeneity(model, parameter="lambda", ax=None, **style):
@@ -159,13 +161,13 @@ def plot_tracking_models(trackings, ax=None, **style):
     """
     frames = {k: getattr(v, "tracking", v) for k, v in dict(trackings).items()}
     if not frames or any(f is None for f in frames.values()):
-        raise ValueError("Pass at least one tracking table per model (toolkit.clv.evaluation.tracking, or an "
-                         "EvaluationReport built with transactions=).")
+        raise ParameterError("Pass at least one tracking table per model (toolkit.clv.evaluation.tracking, or an "
+                             "EvaluationReport built with transactions=).", parameter="trackings")
     first = next(iter(frames.values()))
     for label, f in frames.items():
         if len(f) != len(first) or not (f.index == first.index).all():
-            raise ValueError(f"The tracking table of {label!r} covers other periods than the first one: build all "
-                             "with the same transactions, calibration end and holdout end.")
+            raise SchemaError(f"The tracking table of {label!r} covers other periods than the first one: build all "
+                              "with the same transactions, calibration end and holdout end.")
     ax = _axes(ax)
     ax.plot(first.index, first["actual_cumulative"], color="black", label=tr("plot.diag.actual"), **style)
     for label, f in frames.items():
@@ -180,7 +182,9 @@ def plot_tracking_models(trackings, ax=None, **style):
 
         locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        from ._dates import concise_date_formatter
+
+        ax.xaxis.set_major_formatter(concise_date_formatter(locator))
     ax.set_title(tr("plot.diag.tracking_title"))
     ax.legend()
     return ax

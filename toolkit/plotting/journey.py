@@ -12,6 +12,7 @@ import numpy as np
 from matplotlib.patches import PathPatch, Rectangle
 from matplotlib.path import Path
 
+from ..errors import ParameterError
 from ..formatting import value_label
 from ..i18n import get_language, register, tr
 from ._fonts import PNG_RC
@@ -42,6 +43,7 @@ register({
     "journey.plot.steps": {"en": "journey step (1 = first touchpoint)", "zh": "旅程步骤（1 = 首次接触）"},
     "journey.plot.board_title": {"en": "Journey map: stages, KPIs and gaps", "zh": "客户旅程地图：阶段、指标与缺口"},
     "journey.plot.nps_title": {"en": "Net Promoter Score", "zh": "净推荐值（NPS）"},
+    "journey.plot.nps_ci": {"en": "{title} ({level} CI)", "zh": "{title}（{level} 置信区间）"},
     "journey.plot.nps_share": {"en": "share of answers (%)", "zh": "回答占比（%）"},
     "journey.plot.detractors": {"en": "detractors 0-6", "zh": "贬损者 0-6"},
     "journey.plot.passives": {"en": "passives 7-8", "zh": "被动者 7-8"},
@@ -70,6 +72,22 @@ def _label(name):
     if text != "\0":
         return text
     return str(name) if get_language() == "en" else value_label(name)
+
+
+def _kpi_label(name):
+    """A KPI row of the journey board (``people reached``, ``median dwell (D)``) in the current language."""
+    if get_language() == "en":
+        return str(name)
+    from ..formatting import _zh_value
+    from .. import _zh  # noqa: F401  (the KPI names' Chinese)
+
+    return _zh_value(str(name)) or str(name)
+
+
+def _unit_text(unit):
+    """The unit after a duration on the board: the code in English (``D``), the word in Chinese (天)."""
+    words = {"D": "days", "W": "weeks", "M": "months"}
+    return unit if get_language() == "en" else tr(f"unit.{words[unit]}", unit)
 
 
 def plot_funnel(result, ax=None, *, group=None, title=None, color=OKABE_ITO[0]):
@@ -264,7 +282,7 @@ def _fmt(v, unit):
     if unit == "share":
         return f"{v:.0%}"
     if unit in ("D", "W", "M"):
-        return f"{v:.1f} {unit}"
+        return f"{v:.1f} {_unit_text(unit)}"
     if unit == "points":
         return f"{v:+.0f}"
     return f"{v:,.0f}" if abs(v) >= 10 else f"{v:,.2f}"
@@ -293,7 +311,7 @@ def plot_journey_board(board, ax=None, *, title=None):
         ax.add_patch(Rectangle((j + 0.04, -1.05), 0.92, 0.9, facecolor=OKABE_ITO[j % len(OKABE_ITO)], alpha=0.85))
         ax.text(j + 0.5, -0.6, _label(stage), ha="center", va="center", fontsize=9, color="white", weight="bold")
     for i, row in enumerate(grid.index):
-        ax.text(-1.55, i + 0.5, row, ha="left", va="center", fontsize=8)
+        ax.text(-1.55, i + 0.5, _kpi_label(row), ha="left", va="center", fontsize=8)
         unit = board.units.get(row, "")
         for j, stage in enumerate(grid.columns):
             v = grid.iloc[i, j]
@@ -339,16 +357,23 @@ def plot_nps(result, ax=None, *, title=None):
         ax.text(101, i, f"NPS {row['nps']:+.0f} [{row['lower']:+.0f}, {row['upper']:+.0f}]  n={int(row['responses']):,}",
                 va="center", fontsize=8)
     ax.set_yticks(y)
-    ax.set_yticklabels([str(g) for g in t.index], fontsize=9)
+    ax.set_yticklabels([_label(g) for g in t.index], fontsize=9)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xlim(0, 150)
     ax.set_xticks([0, 25, 50, 75, 100])
     ax.set_xlabel(tr("journey.plot.nps_share", "share of answers (%)"))
-    ax.set_ylabel(tr("journey.plot.group", "group") if t.index.name in (None, "group") else str(t.index.name))
+    name = t.index.name
+    if name in (None, "group"):
+        name = tr("journey.plot.group", "group")
+    elif get_language() != "en":
+        from ..formatting import label
+
+        name = label(name)
+    ax.set_ylabel(str(name))
     # right of the axes (below them it ran into the x label)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=7, frameon=False)
-    ax.set_title(title or f"{tr('journey.plot.nps_title', 'Net Promoter Score')} "
-                          f"({1 - result.alpha:.0%} CI)")
+    ax.set_title(title or tr("journey.plot.nps_ci").format(title=tr("journey.plot.nps_title", "Net Promoter Score"),
+                                                           level=f"{1 - result.alpha:.0%}"))
     return ax
 
 
@@ -502,7 +527,7 @@ class JourneyDashboard:
         import matplotlib.image
 
         if self.figure is None:
-            raise ValueError("Nothing drawn yet: call update(funnel_result, transitions) first.")
+            raise ParameterError("Nothing drawn yet: call update(funnel_result, transitions) first.")
         if dpi not in self._png:
             from ._texts import rendered
 

@@ -9,7 +9,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.patches import Patch, Polygon
 
-from ..i18n import tr
+from ..formatting import category_label
+from ..i18n import get_language, tr
 from ..lifecycle import PATTERNS, STAGES, TOO_EARLY
 from .rfm import OKABE_ITO
 
@@ -158,14 +159,20 @@ def plot_pattern_mix(mix, ax=None, **style):
         color = PATTERN_COLORS.get(c, STAGE_COLORS.get(c))
         ax.barh(y, vals, left=left, color=color, label=_label(c), edgecolor="white", lw=0.5, **style)
         left += vals
-    labels = [str(i) for i in mix.index]
+    labels = [category_label(i) for i in mix.index]  # channels, cities... by their Chinese names under zh
     if "customers" in mix:
-        labels = [f"{lab} (n={int(n):,})" for lab, n in zip(labels, mix["customers"])]
+        labels = [tr("lifecycle.group_n").format(label=lab, n=f"{int(n):,}")
+                  for lab, n in zip(labels, mix["customers"])]
     ax.set_yticks(y)
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
     ax.set_xlabel(tr("lifecycle.share"))
-    ax.set_ylabel(mix.index.name or "")
+    name = mix.index.name
+    if name and get_language() != "en":
+        from ..formatting import label
+
+        name = label(name)
+    ax.set_ylabel(name or "")
     ax.set_title(tr("lifecycle.mix_title"))
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize="small", frameon=False)
     return ax
@@ -192,5 +199,6 @@ def plot_confusion(report, ax=None, *, normalize=False, cmap="Blues", **style):
     ax.set_yticklabels([_label(c) for c in conf.index])
     ax.set_xlabel(tr("lifecycle.predicted"))
     ax.set_ylabel(tr("lifecycle.true"))
-    ax.set_title(f"{tr('lifecycle.confusion_title')}: {report.accuracy:.1%} (n={report.n:,})")
+    ax.set_title(tr("lifecycle.confusion_accuracy").format(title=tr("lifecycle.confusion_title"),
+                                                           accuracy=f"{report.accuracy:.1%}", n=f"{report.n:,}"))
     return ax

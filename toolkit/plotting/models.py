@@ -9,23 +9,24 @@ from __future__ import annotations
 import matplotlib.pyplot as plt
 import numpy as np
 
+from ..errors import ParameterError
 from ..i18n import register, tr
 
 register({
     "plot.models.p_alive": {"en": "P(alive)", "zh": "P(存活)"},
     "plot.models.expected": {"en": "expected purchases in the next {t} time units", "zh": "未来 {t} 个时间单位的期望购买次数"},
     "plot.models.recency_axis": {"en": "recency (age at last purchase, model time units)",
-                                 "zh": "recency（末次购买时的客户年龄，模型时间单位）"},
-    "plot.models.frequency_axis": {"en": "frequency (repeat purchases)", "zh": "frequency（重复购买次数）"},
+                                 "zh": "首购至末购时长（末次购买时的客户年龄，模型时间单位）"},
+    "plot.models.frequency_axis": {"en": "frequency (repeat purchases)", "zh": "重复购买次数"},
     "plot.models.matrix_title": {"en": "{model}: {label}\nfor customers observed for T = {T}",
                                  "zh": "{model}：{label}\n观察期 T = {T} 的客户"},
     "plot.models.actual": {"en": "actual", "zh": "实际"},
     "plot.models.model": {"en": "model", "zh": "模型"},
     "plot.models.baseline": {"en": "naive baseline", "zh": "朴素基准"},
     "plot.models.calibration_axis": {"en": "purchases in the calibration period", "zh": "校准期内的购买次数"},
-    "plot.models.holdout_axis": {"en": "mean purchases in the holdout period", "zh": "保留期内的平均购买次数"},
-    "plot.models.calibration_title": {"en": "Calibration vs holdout", "zh": "校准期与保留期对比"},
-    "plot.models.holdout_start": {"en": "start of holdout", "zh": "保留期开始"},
+    "plot.models.holdout_axis": {"en": "mean purchases in the holdout period", "zh": "验证期内的平均购买次数"},
+    "plot.models.calibration_title": {"en": "Calibration vs holdout", "zh": "校准期与验证期对比"},
+    "plot.models.holdout_start": {"en": "start of holdout", "zh": "验证期开始"},
     "plot.models.repeat": {"en": "repeat purchases", "zh": "重复购买次数"},
     "plot.models.cumulative_repeat": {"en": "cumulative repeat purchases", "zh": "累计重复购买次数"},
     "plot.models.period_end": {"en": "period end (date)", "zh": "期末（日期）"},
@@ -33,6 +34,8 @@ register({
     "plot.models.tracking_period": {"en": "Tracking: per period", "zh": "跟踪：每期"},
     "plot.models.purchase": {"en": "purchase", "zh": "购买"},
     "plot.models.time_axis": {"en": "{col} (model time units)", "zh": "{col}（模型时间单位）"},
+    "plot.models.col_time": {"en": "time", "zh": "时间"},
+    "plot.models.col_periods": {"en": "periods", "zh": "期数"},
     "plot.models.history_title": {"en": "P(alive) over the customer's history", "zh": "客户历史中的 P(存活)"},
     "plot.models.no_buy": {"en": "if she does not buy again", "zh": "若不再购买"},
     "plot.models.since_first": {"en": "{unit} since her first purchase", "zh": "首次购买后的{unit}"},
@@ -85,7 +88,8 @@ def plot_probability_alive_matrix(matrix, ax=None, cmap="cividis", **style):
     The default colour map ``cividis`` is readable with colour-vision deficiencies (no red-green scale).
     """
     if matrix.attrs.get("quantity") != "p_alive":
-        raise ValueError("This matrix holds expected purchases; build it with quantity='p_alive'.")
+        raise ParameterError("This matrix holds expected purchases; build it with quantity='p_alive'.",
+                             parameter="matrix")
     return plot_frequency_recency_matrix(matrix, ax=ax, cmap=cmap, **style)
 
 
@@ -112,7 +116,8 @@ def plot_tracking(tracking, cumulative=True, ax=None, **style):
     """
     frame = getattr(tracking, "tracking", tracking)
     if frame is None:
-        raise ValueError("This report has no tracking table: pass transactions= to evaluate_model.")
+        raise ParameterError("This report has no tracking table: pass transactions= to evaluate_model.",
+                             parameter="tracking")
     ax = _axes(ax)
     a, e = ("actual_cumulative", "expected_cumulative") if cumulative else ("actual", "expected")
     ax.plot(frame.index, frame[a], label=tr("plot.models.actual"), **style)
@@ -128,7 +133,9 @@ def plot_tracking(tracking, cumulative=True, ax=None, **style):
         # at most ~7 dates, written concisely and level: rotated dense month labels overlapped each other
         locator = mdates.AutoDateLocator(minticks=3, maxticks=7)
         ax.xaxis.set_major_locator(locator)
-        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+        from ._dates import concise_date_formatter
+
+        ax.xaxis.set_major_formatter(concise_date_formatter(locator))
     else:
         ax.tick_params(axis="x", labelrotation=30)
     ax.set_title(tr("plot.models.tracking_cumulative" if cumulative else "plot.models.tracking_period"))
@@ -145,7 +152,7 @@ def plot_p_alive_history(history, ax=None, **style):
     ax.scatter(history.loc[bought, time_col], history.loc[bought, "p_alive"], marker="v", color="black",
                zorder=3, label=tr("plot.models.purchase"))
     ax.set_ylim(0, 1.05)
-    ax.set_xlabel(tr("plot.models.time_axis").format(col=time_col))
+    ax.set_xlabel(tr("plot.models.time_axis").format(col=tr(f"plot.models.col_{time_col}", time_col)))
     ax.set_ylabel(tr("plot.models.p_alive"))
     ax.set_title(tr("plot.models.history_title"))
     return ax

@@ -9,7 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ..i18n import localize, register, tr
+from ..errors import ParameterError, SchemaError
+from ..i18n import get_language, localize, register, tr
 
 __all__ = ["plot_rf_heatmap", "plot_segments", "plot_pareto", "OKABE_ITO"]
 
@@ -33,6 +34,7 @@ register({
                           "zh": "客户（按收入从高到低，占客户的 %）"},
     "plot.rfm.pareto_y": {"en": "cumulative revenue (% of total)", "zh": "累计收入（占总收入的 %）"},
     "plot.rfm.pareto_title": {"en": "Revenue concentration", "zh": "收入集中度"},
+    "plot.rfm.gini": {"en": " (Gini {gini:.2f})", "zh": "（基尼系数 {gini:.2f}）"},
 })
 
 
@@ -51,8 +53,8 @@ def _frame(obj, name):
         value = getattr(obj, attr, None)
         if isinstance(value, pd.DataFrame):
             return value
-    raise TypeError(f"{name} expects a DataFrame (e.g. the output of toolkit.rfm.rfm_scores), "
-                    f"got {type(obj).__name__}.")
+    raise ParameterError(f"{name} expects a DataFrame (e.g. the output of toolkit.rfm.rfm_scores), "
+                         f"got {type(obj).__name__}.")
 
 
 def plot_rf_heatmap(scores_or_result, ax=None, value="count", *, cmap="cividis", annotate=True, title=None,
@@ -83,16 +85,16 @@ def plot_rf_heatmap(scores_or_result, ax=None, value="count", *, cmap="cividis",
     frame = _frame(scores_or_result, "plot_rf_heatmap")
     missing = [c for c in ("r_score", "f_score") if c not in frame.columns]
     if missing:
-        raise ValueError(f"plot_rf_heatmap needs columns {missing}; pass the output of rfm_scores.")
+        raise SchemaError(f"plot_rf_heatmap needs columns {missing}; pass the output of rfm_scores.")
     if value not in ("count", "revenue"):
-        raise ValueError(f'value must be "count" or "revenue", got {value!r}.')
+        raise ParameterError(f'value must be "count" or "revenue", got {value!r}.', parameter="value", value=value)
     bins = int(frame.attrs.get("bins") or max(5, int(frame[["r_score", "f_score"]].to_numpy().max(initial=1))))
     r = frame["r_score"].to_numpy(dtype=np.int64)
     f = frame["f_score"].to_numpy(dtype=np.int64)
     if value == "revenue":
         if "revenue" not in frame.columns:
-            raise ValueError('value="revenue" needs a revenue column (rfm_scores keeps it with the default '
-                             'monetary_col="revenue"; otherwise join summary["revenue"]).')
+            raise SchemaError('value="revenue" needs a revenue column (rfm_scores keeps it with the default '
+                              'monetary_col="revenue"; otherwise join summary["revenue"]).')
         weights = frame["revenue"].to_numpy(dtype=np.float64)
     else:
         weights = None
@@ -147,8 +149,10 @@ def plot_segments(segment_summary, ax=None, *, title=None, colors=None, **style)
     frame = _frame(segment_summary, "plot_segments")
     missing = [c for c in ("share", "revenue_share") if c not in frame.columns]
     if missing:
-        raise ValueError(f"plot_segments needs columns {missing}; pass the output of segment_summary.")
-    labels = [str(x) for x in frame.index]
+        raise SchemaError(f"plot_segments needs columns {missing}; pass the output of segment_summary.")
+    from ..formatting import category_label, label as column_label
+
+    labels = [category_label(x) for x in frame.index]  # segment and tier names in the current language
     y = np.arange(len(labels))
     height = 0.4
     c_customers, c_revenue = colors or (OKABE_ITO[4], OKABE_ITO[0])
@@ -161,7 +165,8 @@ def plot_segments(segment_summary, ax=None, *, title=None, colors=None, **style)
     ax.set_yticklabels(labels)
     ax.invert_yaxis()
     ax.set_xlabel(tr("plot.rfm.share_axis"))
-    ax.set_ylabel(frame.index.name or tr("plot.rfm.segment"))
+    name = frame.index.name
+    ax.set_ylabel((name if get_language() == "en" else column_label(name)) if name else tr("plot.rfm.segment"))
     ax.set_title(title or tr("plot.rfm.segments_title"))
     # outside the axes: inside, it sat on the longest bar (the largest tier is often the last one)
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), frameon=False)
@@ -197,8 +202,8 @@ def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points
         top = getattr(concentration, "top", None)
         gini = getattr(concentration, "gini", None)
         if not isinstance(curve, pd.DataFrame):
-            raise TypeError("plot_pareto expects the result of revenue_concentration, got "
-                            f"{type(concentration).__name__}.")
+            raise ParameterError("plot_pareto expects the result of revenue_concentration, got "
+                                 f"{type(concentration).__name__}.", parameter="concentration")
     x = curve["customer_share"].to_numpy()
     y = curve["revenue_share"].to_numpy()
     if len(x) > max_points:
@@ -222,7 +227,8 @@ def plot_pareto(concentration, ax=None, *, title=None, mark_top=True, max_points
     ax.set_xlabel(tr("plot.rfm.pareto_x"))
     ax.set_ylabel(tr("plot.rfm.pareto_y"))
     if title is None:
-        title = tr("plot.rfm.pareto_title") + (f" (Gini {gini:.2f})" if gini is not None and gini == gini else "")
+        title = tr("plot.rfm.pareto_title") + (tr("plot.rfm.gini").format(gini=gini)
+                                                if gini is not None and gini == gini else "")
     ax.set_title(title)
     ax.legend(loc="lower right", frameon=False, fontsize=8)
     return ax

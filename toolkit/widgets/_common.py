@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import io
 
-from ..report import zh as _zh  # noqa: F401  (Chinese text of the English sentences lower layers write)
+from .. import _zh  # noqa: F401  (Chinese text of the English sentences lower layers write)
 
 #: Description style of every labelled control: the label takes the width its text needs, so it is never cut
 #: with "…" (ipywidgets' default label is 80px wide, ``overflow: hidden; text-overflow: ellipsis``).

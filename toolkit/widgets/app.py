@@ -30,7 +30,7 @@ import pandas as pd
 
 from .. import datasets
 from ..data import guess_columns, read_events, read_transactions
-from ..errors import DataQualityWarning, ToolkitError
+from ..errors import DataQualityWarning, ParameterError, ToolkitError
 from ..i18n import register, tr
 
 #: Data sources offered by the app, in menu order.
@@ -168,7 +168,8 @@ class AppState:
         elif source == "order_lines":
             self._set(source, tr("app.source.order_lines"), datasets.load_order_lines_transactions(**options))
         else:
-            raise ValueError(f"unknown source {source!r}; choose from {SOURCES[:3]} or use load_file()")
+            raise ParameterError(f"unknown source {source!r}; choose from {SOURCES[:3]} or use load_file()",
+                                 parameter="source", value=source)
         return self
 
     def read_headers(self, path, nrows=200):

@@ -22,6 +22,7 @@ from collections import OrderedDict
 import pandas as pd
 
 from .. import cohorts
+from ..errors import ParameterError
 from ..formatting import category_label, value_label
 from ..i18n import register, tr
 from ._common import (
@@ -162,7 +163,8 @@ class CohortExplorerState:
         if self.measure not in MEASURES:
             raise KeyError(f"unknown measure {self.measure!r}; choose from {list(MEASURES)}")
         if self.period not in cohorts.PERIODS:
-            raise ValueError(f"period must be one of {list(cohorts.PERIODS)}, got {self.period!r}")
+            raise ParameterError(f"period must be one of {list(cohorts.PERIODS)}, got {self.period!r}",
+                                 parameter="period", value=self.period)
         if self.split is not None and self.split not in self.attributes:
             raise KeyError(f"unknown split {self.split!r}; choose from {list(self.attributes)}")
 

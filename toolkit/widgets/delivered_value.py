@@ -21,6 +21,7 @@ In a notebook::
 from __future__ import annotations
 
 from .. import clv
+from ..errors import ParameterError
 from ..i18n import register, tr
 from ._common import (
     LABEL_STYLE,
@@ -86,7 +87,7 @@ class DeliveredValueState:
         self.n_updates = 0
         self.update(**parts)
         if self.result is None:
-            raise ValueError(f"DeliveredValueState: {self.error}")
+            raise ParameterError(f"DeliveredValueState: {self.error}")
 
     def update(self, **changes):
         """Change parts and recompute; negative or non-finite amounts are refused (``error`` says why)."""

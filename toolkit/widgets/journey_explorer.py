@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import journey
-from ..errors import DataQualityWarning
+from ..errors import DataQualityWarning, ParameterError
 from ..formatting import html_table, share, value_label
 from ..i18n import get_language, register, tr
 from ._common import (
@@ -61,9 +61,9 @@ register({
     "journey.widget.order": {"en": "order", "zh": "顺序"},
     "journey.widget.customers": {"en": "customers selected", "zh": "选中客户"},
     "journey.widget.completed": {"en": "completed the journey (reached {stage})", "zh": "完成旅程（到达{stage}）"},
-    "journey.widget.winback": {"en": "needed win-back", "zh": "需要召回"},
+    "journey.widget.winback": {"en": "needed win-back", "zh": "需要赢回"},
     "journey.widget.winback_note": {"en": "a rescue, not a goal: lower is better",
-                                   "zh": "召回是补救而非目标：越低越好"},
+                                   "zh": "赢回是补救而非目标：越低越好"},
     "journey.widget.none": {"en": "(none)", "zh": "（无）"},
     "journey.widget.all": {"en": "(all)", "zh": "（全部）"},
     "journey.widget.strict": {"en": "strict", "zh": "严格"},
@@ -151,9 +151,11 @@ class JourneyExplorerState:
         if self.segment is not None and self.segment not in self.attributes:
             raise KeyError(f"unknown segment {self.segment!r}; choose from {list(self.attributes)}")
         if self.order not in ("strict", "loose"):
-            raise ValueError(f"order must be 'strict' or 'loose', got {self.order!r}")
+            raise ParameterError(f"order must be 'strict' or 'loose', got {self.order!r}",
+                                 parameter="order", value=self.order)
         if self.window is not None and not float(self.window) >= 0:
-            raise ValueError(f"window must be >= 0 days, got {self.window!r}")
+            raise ParameterError(f"window must be >= 0 days, got {self.window!r}",
+                                 parameter="window", value=self.window)
 
     def update(self, **changes):
         """Change any of ``map_name, segment, group, channel, window, order`` and recompute."""

@@ -59,7 +59,7 @@ from ..clv.evaluation import naive_clv
 from ..clv.intervals import customer_intervals
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
-from ..errors import ConvergenceError, NotFittedError, ToolkitError
+from ..errors import ConvergenceError, NotFittedError, ParameterError, ToolkitError
 from ..formatting import html_table
 from ..i18n import get_language, localize, register, register_patterns, tr
 from ._common import (
@@ -258,8 +258,9 @@ class ModelExplorerState:
         self.period = period
         if isinstance(period, str):
             if self.time_unit not in DAYS_PER_UNIT or period not in DAYS_PER_UNIT:
-                raise ValueError(f"period={period!r} needs a model time unit in {list(DAYS_PER_UNIT)} "
-                                 f"(got {self.time_unit!r}); pass period as a number of model time units.")
+                raise ParameterError(f"period={period!r} needs a model time unit in {list(DAYS_PER_UNIT)} "
+                                     f"(got {self.time_unit!r}); pass period as a number of model time units.",
+                                     parameter="period", value=period)
             self.period_length = DAYS_PER_UNIT[period] / DAYS_PER_UNIT[self.time_unit]
         else:
             self.period_length = float(period)
@@ -305,7 +306,7 @@ class ModelExplorerState:
             customer = self.default_customer()
         self.update(customer=customer, horizon=horizon, discount_rate=discount_rate, margin=margin)
         if self.n_updates == 0:
-            raise ValueError(f"ModelExplorerState: {self.error}")
+            raise ParameterError(f"ModelExplorerState: {self.error}")
 
     # -- settings ----------------------------------------------------------------------------------
     def default_customer(self):

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .. import customers as _customers
 from .. import rfm
-from ..errors import ToolkitError
+from ..errors import ParameterError, ToolkitError
 from ..formatting import count, html_table, label, money, share, value_label
 from ..i18n import localize, register, register_patterns, tr
 from ._common import (
@@ -168,7 +168,7 @@ class RFMExplorerState:
         self.update(segment_map=segment_map, bins=bins, benchmark_mean=benchmark_mean,
                     frequency_col=frequency_col, monetary_col=monetary_col, heatmap_value=heatmap_value)
         if self.n_updates == 0:  # the initial settings were rejected
-            raise ValueError(f"RFMExplorerState: {self.error}")
+            raise ParameterError(f"RFMExplorerState: {self.error}")
 
     # -- heavy part: once ------------------------------------------------------------------------
     @staticmethod
