@@ -6,7 +6,6 @@ customers vs lifelines' KaplanMeierFitter (equal results checked); (c) cohort ex
 
 from __future__ import annotations
 
-import io
 import time
 import warnings
 
