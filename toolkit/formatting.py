@@ -1000,15 +1000,19 @@ def notebook_table_html(obj) -> str:
     flat = shown.copy()
     flat.columns = [f"\0{i}" for i in range(shown.shape[1])]  # format_table needs unique, plain names
     try:
-        formatted = format_table(flat.reset_index(drop=True)).cells
+        # each column formatted by the kind its own name says (a share as %, money with separators)
+        kinds = {f"\0{i}": column_kind(str(name), shown.iloc[:, i]) for i, name in enumerate(shown.columns)
+                 if isinstance(name, str)}
+        formatted = format_table(flat.reset_index(drop=True), kinds=kinds).cells
     except Exception:  # noqa: BLE001 - an unusual dtype: show the values as pandas writes them
         formatted = [[str(v) for v in row] for row in flat.itertuples(index=False, name=None)]
     numeric = [pd.api.types.is_numeric_dtype(shown.iloc[:, j]) and not pd.api.types.is_bool_dtype(shown.iloc[:, j])
                for j in range(shown.shape[1])]
     cell = "padding:2px 8px;vertical-align:top;white-space:normal"
 
-    def td(text, right, tag="td"):
-        return f"<{tag} style='{cell};text-align:{'right' if right else 'left'}'>{text}</{tag}>"
+    def td(text, right, tag="td", wrap=True):
+        style = cell if wrap else cell.replace("white-space:normal", "white-space:nowrap")
+        return f"<{tag} style='{style};text-align:{'right' if right else 'left'}'>{text}</{tag}>"
 
     def index_text(value):
         parts = value if isinstance(value, tuple) else (value,)
@@ -1017,12 +1021,14 @@ def notebook_table_html(obj) -> str:
     names = list(shown.index.names)
     show_index = not (isinstance(shown.index, pd.RangeIndex) and shown.index.name is None and not cut_rows)
     head = [td(_zh_header(tuple(n for n in names if n is not None)) if any(n is not None for n in names) else "",
-               False, "th")] if show_index else []
+               False, "th", wrap=False)] if show_index else []
     headers = [_zh_header(c, shown.columns.name) for c in shown.columns]
     if cut_cols:
         headers.insert(half_c, "…")
         numeric.insert(half_c, False)
-    head += [td(h, n, "th") for h, n in zip(headers, numeric)]
+    # headers keep their words on one line: Chinese breaks between any two characters, so a narrow numeric column
+    # would stack its label one character per line ("客/户/年/龄")
+    head += [td(h, n, "th", wrap=False) for h, n in zip(headers, numeric)]
     rows = []
     raw_rows = list(shown.itertuples(index=False, name=None))
     for i, (idx, texts, raw) in enumerate(zip(shown.index, formatted, raw_rows)):
