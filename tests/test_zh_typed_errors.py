@@ -4,14 +4,18 @@
 ``ValueError`` / ``RuntimeError`` is shown as raised, in English, in a Chinese notebook. The argument and data checks
 raise :class:`~toolkit.errors.ParameterError`, :class:`~toolkit.errors.SchemaError`,
 :class:`~toolkit.errors.DataQualityError`, :class:`~toolkit.errors.UnitMismatchError` (all ``ValueError`` s, so
-``except ValueError`` keeps working) or :class:`~toolkit.errors.ConvergenceError` (a ``RuntimeError``). The scan
-below keeps plain ones from coming back; the triggers check a few real messages end to end.
+``except ValueError`` keeps working) or :class:`~toolkit.errors.ConvergenceError` (a ``RuntimeError``). A name
+that is not there (a KPI, a customer, a report section, a widget setting) raises
+:class:`~toolkit.errors.UnknownNameError`, a ``KeyError`` whose ``str()`` is the message (a plain ``KeyError`` shows
+its quoted repr, in English). The scan below keeps plain ones from coming back; the triggers check a few real
+messages end to end.
 """
 
 from __future__ import annotations
 
 import ast
 import pathlib
+import warnings
 
 import numpy as np
 import pandas as pd
@@ -26,7 +30,7 @@ from ._zh_words import message_words
 PKG = pathlib.Path(__file__).resolve().parents[1] / "toolkit"
 
 #: Exceptions a user may meet that must be raised as a typed toolkit error instead.
-PLAIN = {"ValueError", "RuntimeError"}
+PLAIN = {"ValueError", "RuntimeError", "KeyError"}
 
 #: Modules allowed to raise them, each with the reason.
 ALLOWED = {
@@ -37,7 +41,8 @@ ALLOWED = {
 
 
 def _plain_raises(path):
-    """(line, name) of every ``raise ValueError(...)`` / ``raise RuntimeError`` (called or not, any depth)."""
+    """(line, name) of every ``raise ValueError(...)`` / ``raise RuntimeError`` / ``raise KeyError(...)`` (called or
+    not, any depth)."""
     tree = ast.parse(path.read_text(encoding="utf-8"))
     for node in ast.walk(tree):
         if not isinstance(node, ast.Raise) or node.exc is None:
@@ -48,7 +53,7 @@ def _plain_raises(path):
             yield node.lineno, name
 
 
-def test_no_plain_value_or_runtime_errors_in_the_toolkit():
+def test_no_plain_value_runtime_or_key_errors_in_the_toolkit():
     offenders = []
     for path in sorted(PKG.rglob("*.py")):
         rel = path.relative_to(PKG).as_posix()
@@ -56,7 +61,8 @@ def test_no_plain_value_or_runtime_errors_in_the_toolkit():
             continue
         offenders += [f"toolkit/{rel}:{line} raise {name}" for line, name in _plain_raises(path)]
     assert not offenders, ("plain errors stay English under zh; raise ParameterError, SchemaError, DataQualityError, "
-                           "UnitMismatchError or ConvergenceError (toolkit.errors) instead:\n  " + "\n  ".join(offenders))
+                           "UnitMismatchError, ConvergenceError or UnknownNameError (toolkit.errors) instead:\n  "
+                           + "\n  ".join(offenders))
 
 
 def test_the_allow_list_is_still_needed():
@@ -68,8 +74,9 @@ def test_the_scan_sees_every_form(tmp_path):
     path = tmp_path / "probe.py"
     path.write_text("def f():\n    raise ValueError('a') from None\n"
                     "def g():\n    raise builtins.RuntimeError\n"
-                    "def h():\n    raise errors.ParameterError('ok')\n", encoding="utf-8")
-    assert list(_plain_raises(path)) == [(2, "ValueError"), (4, "RuntimeError")]
+                    "def h():\n    raise errors.ParameterError('ok')\n"
+                    "def k():\n    raise KeyError(key)\n", encoding="utf-8")
+    assert list(_plain_raises(path)) == [(2, "ValueError"), (4, "RuntimeError"), (8, "KeyError")]
 
 
 # ---------------------------------------------------------------------------------------------- real triggers
@@ -188,3 +195,59 @@ def test_messages_hard_to_trigger_read_in_chinese(cls, message):
     with using_language("zh"):
         chinese = str(cls(message))
     assert chinese != message and not message_words(chinese), chinese
+
+
+# ---------------------------------------------------------------------------------------------- unknown names
+
+@pytest.fixture(scope="module")
+def company():
+    from toolkit import datasets
+
+    return datasets.make_company(n_customers=300, seed=1)
+
+
+def _unknown_kpi(company):
+    from toolkit import journey
+
+    journey.stage_kpis(company.to_events(), transactions=company.to_transactions()).value("no_such_kpi")
+
+
+def _unknown_customer(company):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a small company's caveats about short histories
+        clf = toolkit.LifecycleClassifier().fit(company.to_transactions())
+    clf.explain(-12345)
+
+
+def _unknown_section(company):
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        report = toolkit.build_report(company.to_transactions(), sections=["data"], progress=False)
+    report["no_such_section"]
+
+
+UNKNOWN = [
+    (_unknown_kpi, "unknown KPI 'no_such_kpi'; KPIs: ["),
+    (_unknown_customer, "customer -12345 is not in the log"),
+    (_unknown_section, "No section 'no_such_section'; sections: ['data']"),
+]
+
+
+@pytest.mark.parametrize("trigger,english", UNKNOWN, ids=[t[0].__name__.strip("_") for t in UNKNOWN])
+def test_an_unknown_name_reads_in_chinese(company, trigger, english):
+    with pytest.raises(KeyError) as caught:  # `except KeyError` written against the old plain errors still works
+        trigger(company)
+    err = caught.value
+    assert isinstance(err, errors.UnknownNameError) and isinstance(err, errors.ToolkitError)
+    assert str(err) == err.message and str(err).startswith(english)  # the message itself, not KeyError's repr
+    with using_language("zh"):
+        chinese = str(err)
+    assert chinese != err.message
+    assert not message_words(chinese), f"English left under zh: {message_words(chinese)} in {chinese!r}"
+
+
+def test_unknown_name_error_is_exported():
+    assert toolkit.UnknownNameError is errors.UnknownNameError and "UnknownNameError" in toolkit.__all__
+    assert "UnknownNameError" in errors.__all__
+    err = errors.UnknownNameError("unknown KPI 'x'; KPIs: ['CAC']")
+    assert str(err) == err.message == "unknown KPI 'x'; KPIs: ['CAC']" and err.args == (err.message,)

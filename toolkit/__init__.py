@@ -21,6 +21,7 @@ from .errors import (
     NotFittedError,
     SchemaError,
     ToolkitError,
+    UnknownNameError,
 )
 
 __version__ = "0.1.0"
@@ -85,6 +86,7 @@ __all__ = [
     "DataQualityError",
     "ConvergenceError",
     "NotFittedError",
+    "UnknownNameError",
     "DataQualityWarning",
     "BinningWarning",
     "ConvergenceWarning",

@@ -16,6 +16,7 @@ __all__ = [
     "NotFittedError",
     "ParameterError",
     "UnitMismatchError",
+    "UnknownNameError",
     "DataQualityWarning",
     "ConvergenceWarning",
     "BinningWarning",
@@ -131,6 +132,22 @@ class ScenarioError(ToolkitError, ValueError):
 class UnitMismatchError(ToolkitError, ValueError):
     """Inputs that must share a time unit or a customer index do not (a model in weeks, a summary in days;
     a spend Series whose customers are not the summary's)."""
+
+
+class UnknownNameError(ToolkitError, KeyError):
+    """A name that is not there was asked for (a customer, a KPI, a section, a setting); the message lists what
+    exists.
+
+    A ``KeyError``, so ``except KeyError`` and ``pytest.raises(KeyError)`` keep working; unlike a plain
+    ``KeyError``, ``str(error)`` is the message itself (not its quoted repr), in the current language.
+    """
+
+    @property
+    def message(self) -> str:
+        return Exception.__str__(self)  # KeyError.__str__ would quote it: "'unknown KPI ...'"
+
+    def __str__(self) -> str:
+        return _localized(self.message)
 
 
 class DataQualityWarning(UserWarning):

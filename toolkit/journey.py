@@ -43,7 +43,13 @@ import pandas as pd
 from scipy import special
 
 from .config import DAYS_PER_UNIT
-from .errors import DataQualityError, DataQualityWarning, ParameterError, SchemaError
+from .errors import (
+    DataQualityError,
+    DataQualityWarning,
+    ParameterError,
+    SchemaError,
+    UnknownNameError,
+)
 from .i18n import get_language, localize, register, tr
 
 __all__ = [
@@ -217,7 +223,7 @@ class JourneyMap:
     def events_of(self, stage) -> list:
         """Event names mapped to ``stage``."""
         if stage not in self.stages:
-            raise KeyError(f"unknown stage {stage!r}; stages are {list(self.stages)}")
+            raise UnknownNameError(f"unknown stage {stage!r}; stages are {list(self.stages)}")
         return [e for e, s in self.touchpoints.items() if s == stage]
 
     @property
@@ -1253,7 +1259,7 @@ class StageKPIs:
         """Value of one KPI by name."""
         hit = self.table.loc[self.table["kpi"] == kpi, "value"]
         if hit.empty:
-            raise KeyError(f"unknown KPI {kpi!r}; KPIs: {self.table['kpi'].tolist()}")
+            raise UnknownNameError(f"unknown KPI {kpi!r}; KPIs: {self.table['kpi'].tolist()}")
         return float(hit.iloc[0])
 
     def __repr__(self):

@@ -33,7 +33,14 @@ import pandas as pd
 
 from ._kernels._arrays import readonly
 from .config import DAYS_PER_UNIT
-from .errors import DataQualityError, DataQualityWarning, NotFittedError, ParameterError, SchemaError
+from .errors import (
+    DataQualityError,
+    DataQualityWarning,
+    NotFittedError,
+    ParameterError,
+    SchemaError,
+    UnknownNameError,
+)
 from .i18n import Sentence, tr
 
 __all__ = [
@@ -1046,12 +1053,12 @@ class LifecycleClassifier:
                                pattern_rule=prule, thresholds=dict(th))
 
     def thresholds(self, **overrides) -> dict:
-        """The learned thresholds with ``overrides`` applied (unknown names raise KeyError)."""
+        """The learned thresholds with ``overrides`` applied (an unknown name raises UnknownNameError, a KeyError)."""
         self._check_fitted()
         th = dict(self.thresholds_)
         for name, value in overrides.items():
             if name not in th:
-                raise KeyError(f"unknown threshold {name!r}; choose from {sorted(th)}")
+                raise UnknownNameError(f"unknown threshold {name!r}; choose from {sorted(th)}")
             th[name] = float(value) if value is not None else 0.0
         return th
 
@@ -1360,7 +1367,7 @@ class LifecycleResult:
             except (TypeError, ValueError, IndexError):
                 pos = []
         if len(pos) == 0:
-            raise KeyError(f"customer {customer_id!r} is not in the log")
+            raise UnknownNameError(f"customer {customer_id!r} is not in the log")
         return int(pos[0])
 
     def _feature_dict(self, i, k):
@@ -1824,7 +1831,7 @@ def suggested_actions(label=None, kind=None):
         return ACTIONS.copy()
     rows = ACTIONS[(ACTIONS["label"] == label) & ((ACTIONS["kind"] == kind) if kind else True)]
     if rows.empty:
-        raise KeyError(f"no action for {label!r}; labels: {sorted(set(ACTIONS['label']))}")
+        raise UnknownNameError(f"no action for {label!r}; labels: {sorted(set(ACTIONS['label']))}")
     return rows["action"].iloc[0]
 
 

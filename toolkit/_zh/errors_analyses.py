@@ -770,3 +770,8 @@ register_patterns("zh", [
     (r"heatmap_value must be \"count\" or \"revenue\", got (?P<v>.+)",
      _f("`heatmap_value` 必须是 \"count\" 或 \"revenue\"，实际为 {v}", v=_code)),
 ])
+
+# the app's guard for a tab key that has no view (toolkit.widgets.app; UnknownNameError)
+register_patterns("zh", [
+    (r"unknown tab (?P<k>.+?); choose from (?P<l>\[.*\])", _f("未知的标签页 {k}；可选：{l}", k=_code)),
+])

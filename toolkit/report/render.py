@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..errors import UnknownNameError
 from ..i18n import get_language, localize, register, tr, using_language
 from .base import Section, _localized
 from .. import _zh  # noqa: F401  (Chinese text of English sentences from lower layers: toolkit._zh)
@@ -44,7 +45,7 @@ class Report:
         for sec in self.sections:
             if sec.key == key:
                 return sec
-        raise KeyError(f"No section {key!r}; sections: {self.keys()}")
+        raise UnknownNameError(f"No section {key!r}; sections: {self.keys()}")
 
     def keys(self):
         """Section keys in order."""

@@ -30,7 +30,7 @@ import pandas as pd
 
 from .. import datasets
 from ..data import guess_columns, read_events, read_transactions
-from ..errors import DataQualityWarning, ParameterError, ToolkitError
+from ..errors import DataQualityWarning, ParameterError, ToolkitError, UnknownNameError
 from ..i18n import register, tr
 
 #: Data sources offered by the app, in menu order.
@@ -460,7 +460,7 @@ def dashboard_app(source="company", *, background=False, lang=None, prebuild=Tru
                                   discount_rate=round(monthly, 4), margin=settings.margin, currency=settings.currency)
         if key == "report":
             return report_view()
-        raise KeyError(key)
+        raise UnknownNameError(f"unknown tab {key!r}; choose from {list(TABS)}")
 
     def report_view():
         lang_pick = ipw.ToggleButtons(options=[("English", "en"), ("中文", "zh")], value=lang or "en",

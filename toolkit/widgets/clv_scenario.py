@@ -21,6 +21,7 @@ import html
 import math
 
 from .. import clv
+from ..errors import UnknownNameError
 from ..formatting import count, label, money, share, value_label
 from ..i18n import get_language, localize, register, tr
 from ._common import (
@@ -178,7 +179,7 @@ class CLVScenarioState:
         for k in changes:
             if not (k == "cac" or k in PORTFOLIO_SLIDERS or k == "segment" or k in SLIDERS or k in clv.TEXTBOOK
                     or k in ("referred_value", "historical")):
-                raise KeyError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
+                raise UnknownNameError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
         problem = self._refused(changes)
         if problem:  # refuse: keep every setting and the last result
             self.error = problem
@@ -193,7 +194,7 @@ class CLVScenarioState:
             elif k in SLIDERS or k in clv.TEXTBOOK or k in ("referred_value", "historical"):
                 self.params[k] = v
             else:
-                raise KeyError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
+                raise UnknownNameError(f"unknown CLV scenario parameter {k!r}; choose from {list(SLIDERS)}")
         # a refused combination (up-sell below revenue...) stays pending, as the sliders show it; the next
         # change may make it valid
         if portfolio_only and self.portfolio is not None:

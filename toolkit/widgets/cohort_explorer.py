@@ -22,7 +22,7 @@ from collections import OrderedDict
 import pandas as pd
 
 from .. import cohorts
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownNameError
 from ..formatting import category_label, value_label
 from ..i18n import register, tr
 from ._common import (
@@ -161,12 +161,12 @@ class CohortExplorerState:
 
     def _check(self):
         if self.measure not in MEASURES:
-            raise KeyError(f"unknown measure {self.measure!r}; choose from {list(MEASURES)}")
+            raise UnknownNameError(f"unknown measure {self.measure!r}; choose from {list(MEASURES)}")
         if self.period not in cohorts.PERIODS:
             raise ParameterError(f"period must be one of {list(cohorts.PERIODS)}, got {self.period!r}",
                                  parameter="period", value=self.period)
         if self.split is not None and self.split not in self.attributes:
-            raise KeyError(f"unknown split {self.split!r}; choose from {list(self.attributes)}")
+            raise UnknownNameError(f"unknown split {self.split!r}; choose from {list(self.attributes)}")
 
     @property
     def metric(self) -> str:
@@ -184,7 +184,7 @@ class CohortExplorerState:
         """Change any of ``period, measure, absolute, split, group, cohort_range`` and recompute."""
         for k, v in changes.items():
             if k not in ("period", "measure", "absolute", "split", "group", "cohort_range"):
-                raise KeyError(f"unknown control {k!r}")
+                raise UnknownNameError(f"unknown control {k!r}")
             setattr(self, k, v)
         self._check()
         return self._recompute()

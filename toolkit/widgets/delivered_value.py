@@ -21,7 +21,7 @@ In a notebook::
 from __future__ import annotations
 
 from .. import clv
-from ..errors import ParameterError
+from ..errors import ParameterError, UnknownNameError
 from ..i18n import register, tr
 from ._common import (
     LABEL_STYLE,
@@ -93,7 +93,7 @@ class DeliveredValueState:
         """Change parts and recompute; negative or non-finite amounts are refused (``error`` says why)."""
         unknown = set(changes) - set(COFFEE_CUP)
         if unknown:
-            raise KeyError(f"unknown part(s) {sorted(unknown)}; choose from {list(COFFEE_CUP)}")
+            raise UnknownNameError(f"unknown part(s) {sorted(unknown)}; choose from {list(COFFEE_CUP)}")
         new = {**self.parts, **{k: float(v) for k, v in changes.items()}}
         try:
             result = clv.delivered_value(**new)

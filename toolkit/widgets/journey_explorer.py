@@ -28,7 +28,7 @@ import numpy as np
 import pandas as pd
 
 from .. import journey
-from ..errors import DataQualityWarning, ParameterError
+from ..errors import DataQualityWarning, ParameterError, UnknownNameError
 from ..formatting import html_table, share, value_label
 from ..i18n import get_language, register, tr
 from ._common import (
@@ -147,9 +147,9 @@ class JourneyExplorerState:
 
     def _check(self):
         if self.map_name not in self.maps:
-            raise KeyError(f"unknown map {self.map_name!r}; choose from {list(self.maps)}")
+            raise UnknownNameError(f"unknown map {self.map_name!r}; choose from {list(self.maps)}")
         if self.segment is not None and self.segment not in self.attributes:
-            raise KeyError(f"unknown segment {self.segment!r}; choose from {list(self.attributes)}")
+            raise UnknownNameError(f"unknown segment {self.segment!r}; choose from {list(self.attributes)}")
         if self.order not in ("strict", "loose"):
             raise ParameterError(f"order must be 'strict' or 'loose', got {self.order!r}",
                                  parameter="order", value=self.order)
@@ -161,7 +161,7 @@ class JourneyExplorerState:
         """Change any of ``map_name, segment, group, channel, window, order`` and recompute."""
         for k, v in changes.items():
             if k not in self.CONTROLS:
-                raise KeyError(f"unknown control {k!r}; controls are {self.CONTROLS}")
+                raise UnknownNameError(f"unknown control {k!r}; controls are {self.CONTROLS}")
             setattr(self, k, v)
         if "segment" in changes and "group" not in changes:
             self.group = None

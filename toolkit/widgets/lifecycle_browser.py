@@ -24,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from .. import lifecycle
+from ..errors import UnknownNameError
 from ..formatting import category_label
 from ..i18n import localize, register, tr
 from ._common import LABEL_STYLE, figure_png, stylesheet
@@ -125,7 +126,8 @@ class LifecycleBrowserState:
 
         for name, value in changes.items():
             if name not in self.learned or name == "window":
-                raise KeyError(f"unknown threshold {name!r}; choose from {sorted(set(self.learned) - {'window'})}")
+                choices = sorted(set(self.learned) - {"window"})
+                raise UnknownNameError(f"unknown threshold {name!r}; choose from {choices}")
             check_number(name, value, low=0.0, high=1.0 if name == "drop_alpha" else None)
         for name, value in changes.items():
             self.thresholds[name] = float(value)
@@ -172,7 +174,7 @@ class LifecycleBrowserState:
             text = customer_id.strip()
             match = np.flatnonzero(ids.astype(str) == text) if ids.dtype.kind in "iuf" else np.flatnonzero(ids == text)
             if len(match) == 0:
-                raise KeyError(f"customer {customer_id!r} is not in the log")
+                raise UnknownNameError(f"customer {customer_id!r} is not in the log")
             return ids[match[0]]
         return customer_id
 

@@ -59,7 +59,13 @@ from ..clv.evaluation import naive_clv
 from ..clv.intervals import customer_intervals
 from ..clv.models import ModelCLV
 from ..config import DAYS_PER_UNIT
-from ..errors import ConvergenceError, NotFittedError, ParameterError, ToolkitError
+from ..errors import (
+    ConvergenceError,
+    NotFittedError,
+    ParameterError,
+    ToolkitError,
+    UnknownNameError,
+)
 from ..formatting import html_table
 from ..i18n import get_language, localize, register, register_patterns, tr
 from ._common import (
@@ -335,7 +341,7 @@ class ModelExplorerState:
         """
         unknown = set(changes) - set(SETTINGS)
         if unknown:
-            raise KeyError(f"unknown model explorer setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
+            raise UnknownNameError(f"unknown model explorer setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
         new = {**self.settings, **changes}
         if "customer" in changes:
             found = self.lookup(changes["customer"])
@@ -399,7 +405,7 @@ class ModelExplorerState:
         unit = self.time_unit or tx.time_unit
         i = int(np.searchsorted(arr.customer_id, cid))
         if i >= len(arr.customer_id) or arr.customer_id[i] != cid:
-            raise KeyError(f"customer {cid!r} is in the summary but not in the transactions.")
+            raise UnknownNameError(f"customer {cid!r} is in the summary but not in the transactions.")
         days = np.unique(np.asarray(arr.day[arr.offsets[i]:arr.offsets[i + 1]]))
         rel = (days - days[0]) / DAYS_PER_UNIT[unit]
         upto = rel <= T + 1e-9

@@ -37,7 +37,7 @@ import pandas as pd
 
 from .. import customers as _customers
 from .. import rfm
-from ..errors import ParameterError, ToolkitError
+from ..errors import ParameterError, ToolkitError, UnknownNameError
 from ..formatting import count, html_table, label, money, share, value_label
 from ..i18n import localize, register, register_patterns, tr
 from ._common import (
@@ -214,7 +214,7 @@ class RFMExplorerState:
         """
         unknown = set(changes) - set(SETTINGS)
         if unknown:
-            raise KeyError(f"unknown RFM explorer setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
+            raise UnknownNameError(f"unknown RFM explorer setting(s) {sorted(unknown)}; choose from {list(SETTINGS)}")
         new = {**self.settings, **changes}
         problem = self._invalid(new)
         if problem:
