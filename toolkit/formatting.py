@@ -522,7 +522,7 @@ _LABELS = {
     "item": ("Item", "商品"),
     "category": ("Category", "品类"),
     "margin": ("Gross margin", "毛利率"),
-    "discount_rate": ("Discount rate (annual)", "年贴现率"),
+    "discount_rate": ("Discount rate (annual)", "年折现率"),
     "horizon_months": ("CLV horizon (months)", "CLV 期限（月）"),
     "churn_window_days": ("Churn window (days)", "流失判定窗口（天）"),
     "kpi_window_days": ("KPI window (days)", "KPI 时间窗（天）"),
