@@ -20,29 +20,16 @@ unless a transform is named for them.
 
 import re
 
-from ..i18n import localize, register_patterns, register_text
+from ..i18n import register_patterns, register_text
+from ._common import code as _code
+from ._common import fill as _f
+from ._common import name as _name
+from ._common import zh as _zh
 
 #: a number as the messages print it (12,560, -0.5, 1e-10)
 _N = r"-?[\d,]*\.?\d+(?:e[-+]?\d+)?"
 #: a value as repr prints it: a quoted string, or one token (5, None, nan, 0.5)
 _V = r"(?:'[^']*'|\"[^\"]*\"|\S+?)"
-_NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?%?")
-
-
-def _code(value):
-    """``value`` as the reader would type it: numbers, quoted or bracketed values as they are, words in backticks."""
-    v = (value or "").strip()
-    if not v or _NUMBER.fullmatch(v) or v[0] in "'\"`[({«":
-        return v
-    return f"`{v}`"
-
-
-def _name(value):
-    """A parameter or column name the English writes bare, in backticks (unless already quoted)."""
-    v = (value or "").strip()
-    if not v or v[0] in "'\"`":
-        return v
-    return f"`{v}`"
 
 
 def _cols(value):
@@ -60,22 +47,6 @@ def _choice_zh(value):
 def _history(value):
     """``"4 months"`` / ``"60 days"`` (toolkit.lifecycle._history) in Chinese."""
     return re.sub(r"(\d) months?\b", r"\1 个月", re.sub(r"(\d) days?\b", r"\1 天", value or ""))
-
-
-def _zh(value):
-    """A sentence of the toolkit, translated where a translation is known."""
-    return localize(value, "zh") if value else ""
-
-
-def _f(template, **transforms):
-    """Replacement building ``template`` from the match's groups; ``transforms`` maps a group to a function."""
-    def build(match):
-        g = {k: (v or "") for k, v in match.groupdict().items()}
-        for key, fn in transforms.items():
-            for k in (key if isinstance(key, tuple) else (key,)):
-                g[k] = fn(g[k])
-        return template.format(**g)
-    return build
 
 
 # ------------------------------------------------------------------------------------------------------------------

@@ -13,29 +13,16 @@ bare word such as ``nan`` or ``None``).
 
 import re
 
-from ..i18n import localize, register_patterns
+from ..i18n import register_patterns
+from ._common import code as _code
+from ._common import fill as _fill
+from ._common import name as _name
+from ._common import zh as _zh
 
 #: a number as the messages print it (1,234.5, -0.1, 1e-10, nan/inf are not numbers here)
 _N = r"-?[\d,]*\.?\d+(?:e[-+]?\d+)?"
 #: a model class name (BetaGeo, ParetoNBD, GammaGamma...)
 _M = r"(?P<m>[A-Z][A-Za-z]*)"
-_NUMBER = re.compile(r"[-+]?[\d,]*\.?\d+(?:e[-+]?\d+)?%?")
-
-
-def _code(value):
-    """``value`` as the reader would type it: numbers, quoted or bracketed values as they are, words in backticks."""
-    v = (value or "").strip()
-    if not v or _NUMBER.fullmatch(v) or v[0] in "'\"`[({«":
-        return v
-    return f"`{v}`"
-
-
-def _name(value):
-    """A parameter or column name the English writes bare, in backticks (unless already quoted)."""
-    v = (value or "").strip()
-    if not v or v[0] in "'\"`":
-        return v
-    return f"`{v}`"
 
 
 def _where(text):
@@ -48,22 +35,17 @@ def _where(text):
     return f"（对{target}施加 {m['d']} 之后）"
 
 
+def _model(value):
+    """validate_frt(summary, "Model"): the generic name, not a class; a class name stays."""
+    return "模型" if value == "Model" else value
+
+
 def _f(template, *, code=(), name=(), zh=(), where=()):
     """Replacement building ``template`` from the match's groups (see the module docstring)."""
-    def build(match):
-        g = {k: (v or "") for k, v in match.groupdict().items()}
-        if g.get("m") == "Model":  # validate_frt(summary, "Model"): the generic name, not a class
-            g["m"] = "模型"
-        for k in code:
-            g[k] = _code(g[k])
-        for k in name:
-            g[k] = _name(g[k])
-        for k in zh:
-            g[k] = localize(g[k], "zh") if g[k] else ""
-        for k in where:
-            g[k] = _where(g[k])
-        return template.format(**g)
-    return build
+    transforms = {"m": _model}
+    for names, fn in ((code, _code), (name, _name), (zh, _zh), (where, _where)):
+        transforms.update(dict.fromkeys(names, fn))
+    return _fill(template, **transforms)
 
 
 # The shared parameter checks of toolkit._validate (check_number / check_int / check_array: "discount_rate must be

@@ -18,16 +18,12 @@ from __future__ import annotations
 import re
 
 from ..i18n import localize, register_patterns, register_text
+from ._common import zh as _zh
 
 _N = r"[-+−]?[\d,]*\.?\d+(?:e[-+]?\d+)?"  # a number as the toolkit prints it
 _C = r"[\d,]+"  # a count, with thousands separators
 #: where example rows are: "rows [3, 7]" (the frame's index), "line 5" / "lines 5, 9" (a file), "sheet rows 3, 4"
 _W = r"(?:rows \[[^\]]*\]|(?:line|sheet row)s? \d+(?:, \d+)*)"
-
-
-def _zh(text):
-    """``text`` localized (a reason, a fix, a hint, a note); empty for None."""
-    return localize(text, "zh") if text else ""
 
 
 def _where(text):
