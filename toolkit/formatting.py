@@ -932,13 +932,14 @@ def category_label(value) -> str:
 
 
 # -------------------------------------------------------------------------------------- tables in a Chinese notebook
-def _zh_value(value, context=None):
+def _zh_value(value, context=None, *, header=False):
     """A cell or index value for a Chinese reader: its catalogue label (category ``val.*``, the one for its column
-    ``val.<context>.*`` first, or a column name used as a row label), or the Chinese of a sentence the toolkit
-    wrote (:func:`toolkit.i18n.localize`), else None (the value as the data spell it)."""
+    ``val.<context>.*`` first, or a column name used as a row label; ``header=True``: a column name, ``col.*``
+    before ``val.*``), or the Chinese of a sentence the toolkit wrote (:func:`toolkit.i18n.localize`), else None
+    (the value as the data spell it)."""
     if not isinstance(value, str):
         return None
-    keys = (f"val.{value}", f"col.{value}")
+    keys = (f"col.{value}", f"val.{value}") if header else (f"val.{value}", f"col.{value}")
     if isinstance(context, str):
         keys = (f"val.{context}.{value}",) + keys
     for key in keys:

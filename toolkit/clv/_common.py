@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..errors import ScenarioError, SchemaError
-from ..i18n import get_language, localize, tr
+from ..i18n import get_language, tr
 
 #: Customers from which the scenario kernels run in parallel (``toolkit.clv._warmup`` lowers it to compile both).
 _PARALLEL_FROM = 200_000
@@ -33,23 +33,16 @@ def _zh() -> bool:
 from ..i18n import Sentence  # noqa: E402,F401  (verdicts print in the current language; was defined here)
 
 
-_ABSENT = "\0"
-
 
 def _zh_label(value, *, header=False, context=None):
     """A column name or category value for a Chinese reader: the label meant for its column or index
     (``val.<context>.<value>``), its ``col.*`` / ``val.*`` catalogue label, or the Chinese of a sentence the toolkit
-    wrote, else the value as it is (the user's own names and codes). As :func:`toolkit.formatting._zh_value`."""
+    wrote, else the value as it is (the user's own names and codes): :func:`toolkit.formatting._zh_value`."""
+    from ..formatting import _zh_value
+
     if not isinstance(value, str):
         return value
-    keys = (f"col.{value}", f"val.{value}") if header else (f"val.{value}", f"col.{value}")
-    if isinstance(context, str):
-        keys = (f"val.{context}.{value}",) + keys
-    for key in keys:
-        text = tr(key, _ABSENT)
-        if text != _ABSENT:
-            return text
-    return localize(value)
+    return _zh_value(value, context, header=header) or value
 
 
 def _zh_cell(value, context=None):
